@@ -1,0 +1,172 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { and, eq } from 'drizzle-orm';
+import { isUniqueViolation } from '../src/db/client';
+import { invitations, partners, partnerships } from '../src/db/schema';
+import { decryptText, encryptText } from '../src/security/cipher';
+import { newLinkToken, sha256 } from '../src/security/tokens';
+import { businessFailure } from '../workflows/failures';
+import type { ActivityDeps } from './index';
+
+const linkUrl = (base: string, token: string) => `${base}/invitations/${token}`;
+
+function invitationMail(params: { providerName: string; message: string | null; link: string; expiresAt: Date; reminder?: boolean }) {
+  return [
+    params.reminder
+      ? `Reminder: ${params.providerName}'s invitation to partner with them is still waiting for your answer.`
+      : `${params.providerName} invites you to partner with them as an indirect reseller in the Cloud Solution Provider program.`,
+    '',
+    ...(params.message ? [`Their message:`, params.message, ''] : []),
+    `Open this personal link to accept or decline (it expires ${params.expiresAt.toISOString()}):`,
+    params.link,
+    '',
+    'The link is yours alone; do not forward it.',
+  ].join('\n');
+}
+
+/**
+ * Invitation activities. Each is safe to run twice: tokens are issued once per invitation, mails are
+ * deduplicated by key in the outbox, and state changes only apply to a still-pending invitation.
+ */
+export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl }: ActivityDeps) {
+  async function loadForUpdate(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], invitationId: string) {
+    const [row] = await tx
+      .select({ invitation: invitations, providerName: partners.name, providerEmail: partners.email })
+      .from(invitations)
+      .innerJoin(partners, eq(partners.id, invitations.providerId))
+      .where(eq(invitations.id, invitationId))
+      .for('update', { of: invitations });
+    if (!row) throw ApplicationFailure.nonRetryable(`invitation ${invitationId} does not exist`, 'INVITATION_MISSING');
+    return row;
+  }
+
+  return {
+    /** Issues the link token (once) and emails the personalised link. The token never leaves this activity. */
+    async sendInvitationLink({ invitationId }: { invitationId: string }): Promise<void> {
+      const dedupeKey = `invitation:${invitationId}:link:1`;
+      await db.transaction(async (tx) => {
+        const { invitation, providerName } = await loadForUpdate(tx, invitationId);
+        if (invitation.status !== 'pending') return;
+        let token: string;
+        if (invitation.tokenEscrow) {
+          token = decryptText(keyRing, invitation.tokenEscrow);
+        } else {
+          token = newLinkToken();
+          await tx
+            .update(invitations)
+            .set({ tokenHash: sha256(token), tokenEscrow: encryptText(keyRing, token), linkSentCount: 1, updatedAt: new Date() })
+            .where(eq(invitations.id, invitationId));
+        }
+        await mailer.enqueue(tx, {
+          dedupeKey,
+          to: invitation.resellerEmail,
+          subject: `${providerName} invites you to partner with them`,
+          text: invitationMail({ providerName, message: invitation.message, link: linkUrl(publicBaseUrl, token), expiresAt: invitation.expiresAt }),
+        });
+      });
+      await mailer.deliver([dedupeKey]);
+    },
+
+    /** Emails the same link again and moves the deadline. */
+    async resendInvitationLink(params: { invitationId: string; expiresAt: string; sendNumber: number }): Promise<void> {
+      const dedupeKey = `invitation:${params.invitationId}:link:${params.sendNumber}`;
+      await db.transaction(async (tx) => {
+        const { invitation, providerName } = await loadForUpdate(tx, params.invitationId);
+        if (invitation.status !== 'pending' || !invitation.tokenEscrow) return;
+        const expiresAt = new Date(params.expiresAt);
+        await tx
+          .update(invitations)
+          .set({ expiresAt, linkSentCount: params.sendNumber, reminderSentAt: null, updatedAt: new Date() })
+          .where(eq(invitations.id, params.invitationId));
+        const link = linkUrl(publicBaseUrl, decryptText(keyRing, invitation.tokenEscrow));
+        await mailer.enqueue(tx, {
+          dedupeKey,
+          to: invitation.resellerEmail,
+          subject: `${providerName} invites you to partner with them`,
+          text: invitationMail({ providerName, message: invitation.message, link, expiresAt }),
+        });
+      });
+      await mailer.deliver([dedupeKey]);
+    },
+
+    async sendInvitationReminder(params: { invitationId: string; expiresAt: string }): Promise<void> {
+      const dedupeKey = `invitation:${params.invitationId}:reminder:${params.expiresAt}`;
+      await db.transaction(async (tx) => {
+        const { invitation, providerName } = await loadForUpdate(tx, params.invitationId);
+        if (invitation.status !== 'pending' || !invitation.tokenEscrow) return;
+        await tx.update(invitations).set({ reminderSentAt: new Date() }).where(eq(invitations.id, params.invitationId));
+        await mailer.enqueue(tx, {
+          dedupeKey,
+          to: invitation.resellerEmail,
+          subject: `Reminder: ${providerName} is waiting for your answer`,
+          text: invitationMail({
+            providerName,
+            message: invitation.message,
+            link: linkUrl(publicBaseUrl, decryptText(keyRing, invitation.tokenEscrow)),
+            expiresAt: invitation.expiresAt,
+            reminder: true,
+          }),
+        });
+      });
+      await mailer.deliver([dedupeKey]);
+    },
+
+    /** Creates the active partnership and tells the provider. A second run finds the work done. */
+    async acceptInvitation(params: { invitationId: string; providerId: string; resellerId: string }): Promise<{ partnershipId: string }> {
+      const dedupeKey = `invitation:${params.invitationId}:accepted`;
+      const partnershipId = await db
+        .transaction(async (tx) => {
+          const { invitation, providerEmail, providerName } = await loadForUpdate(tx, params.invitationId);
+          if (invitation.status === 'accepted' && invitation.partnershipId) return invitation.partnershipId;
+          if (invitation.status !== 'pending') {
+            throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);
+          }
+          const [existing] = await tx
+            .select({ id: partnerships.id })
+            .from(partnerships)
+            .where(
+              and(
+                eq(partnerships.providerId, params.providerId),
+                eq(partnerships.resellerId, params.resellerId),
+                eq(partnerships.status, 'active'),
+              ),
+            );
+          const id =
+            existing?.id ??
+            (
+              await tx
+                .insert(partnerships)
+                .values({ providerId: params.providerId, resellerId: params.resellerId, invitationId: params.invitationId })
+                .returning({ id: partnerships.id })
+            )[0]!.id;
+          await tx
+            .update(invitations)
+            .set({ status: 'accepted', resellerId: params.resellerId, partnershipId: id, tokenEscrow: null, updatedAt: new Date() })
+            .where(eq(invitations.id, params.invitationId));
+          const [reseller] = await tx.select({ name: partners.name, partnerId: partners.partnerId }).from(partners).where(eq(partners.id, params.resellerId));
+          await mailer.enqueue(tx, {
+            dedupeKey,
+            to: providerEmail,
+            subject: `${reseller?.name ?? 'A reseller'} accepted your partnership request`,
+            text: `${reseller?.name} (partner id ${reseller?.partnerId}) accepted the invitation sent to ${invitation.resellerEmail}.\n` +
+              `${providerName} and ${reseller?.name} are now partners: you can add customers on their behalf, credit them on subscriptions and make them a support contact.`,
+          });
+          return id;
+        })
+        .catch((error) => {
+          // Another accept created the partnership between our read and insert; the retry will find it.
+          if (isUniqueViolation(error)) throw ApplicationFailure.retryable('partnership created concurrently', 'CONCURRENT_ACCEPT');
+          throw error;
+        });
+      await mailer.deliver([dedupeKey]);
+      return { partnershipId };
+    },
+
+    /** Records a decline, revocation or expiry. The token escrow is dropped: the link is dead. */
+    async closeInvitation(params: { invitationId: string; status: 'declined' | 'revoked' | 'expired'; reason?: string }): Promise<void> {
+      await db
+        .update(invitations)
+        .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
+        .where(and(eq(invitations.id, params.invitationId), eq(invitations.status, 'pending')));
+    },
+  };
+}

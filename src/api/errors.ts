@@ -1,0 +1,102 @@
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+
+/** The closed list of error codes the API answers with, and the status each one means. */
+export const errorStatus = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RESELLER_EMAIL_MISMATCH: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  ALREADY_PARTNERS: 409,
+  INVITATION_NOT_PENDING: 409,
+  INVITATION_BUSY: 409,
+  ONBOARDING_NOT_AWAITING_REVIEW: 409,
+  RELATIONSHIP_NOT_PENDING: 409,
+  ALREADY_MANAGED: 409,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  INVITATION_EXPIRED: 410,
+  INVITATION_REVOKED: 410,
+  RELATIONSHIP_EXPIRED: 410,
+  RELATIONSHIP_REVOKED: 410,
+  CREDENTIALS_GONE: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RESELLER_NOT_ELIGIBLE: 422,
+  RESELLER_NOT_FOUND: 422,
+  PARTNERSHIP_NOT_ACTIVE: 422,
+  QUANTITY_OUT_OF_BOUNDS: 422,
+  OFFER_NOT_FOUND: 422,
+  DOMAIN_TAKEN: 422,
+  BUSINESS_RULE: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.unknown()),
+    requestId: z.string(),
+  }),
+});
+
+export function errorBody(requestId: string, code: string, message: string, details: unknown[] = []) {
+  return { error: { code, message, details, requestId } };
+}
+
+/** zod issues as `details`, with a one-line message naming the first problem. */
+export function validationError(error: z.ZodError, where: 'body' | 'query' | 'params' | 'header'): AppError {
+  const details = error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    code: issue.code,
+    message: issue.message,
+  }));
+  const first = details[0];
+  return new AppError('VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : `invalid ${where}`, details);
+}
+
+/** The one place errors become HTTP answers. Internal messages stay in the logs, behind the request id. */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const requestId = String(res.getHeader('x-request-id') ?? '');
+    let appError: AppError;
+    if (error instanceof AppError) appError = error;
+    else if (error instanceof z.ZodError) appError = validationError(error, 'body');
+    else if (error?.type === 'entity.parse.failed') appError = new AppError('MALFORMED_JSON', 'The request body is not valid JSON');
+    else if (error?.type === 'entity.too.large') appError = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large');
+    else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
+      appError = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset');
+    } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
+      appError = new AppError('VALIDATION_FAILED', 'The request could not be read');
+    } else {
+      logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
+      appError = new AppError('INTERNAL', 'Internal error; quote the request id when reporting it');
+    }
+    if (appError.status >= 500 && appError.code !== 'INTERNAL') logger.warn({ requestId, code: appError.code }, appError.message);
+    if (res.headersSent) return;
+    res.status(appError.status).json(errorBody(requestId, appError.code, appError.message, appError.details));
+  };
+}

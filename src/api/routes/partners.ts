@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { isUniqueViolation } from '../../db/client';
+import { createPartner, getPartnerById, listProviders, updatePartner, type Partner } from '../../db/queries/partners';
+import { listOffers } from '../../db/queries/offers';
+import { partnerKinds } from '../../db/schema';
+import { newApiKey, sha256 } from '../../security/tokens';
+import { AppError, notFound } from '../errors';
+import { idParams, type ApiBuilder } from '../route';
+
+const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code in capitals, e.g. ES');
+const partnerIdField = z.string().regex(/^\d{6,10}$/, '6 to 10 digits');
+
+export const partnerSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(partnerKinds),
+  partnerId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  country: z.string(),
+  cspEnrolled: z.boolean(),
+  profile: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const createPartnerBody = z.strictObject({
+  kind: z.enum(partnerKinds),
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320),
+  partnerId: partnerIdField,
+  country,
+  cspEnrolled: z.boolean().optional(),
+  profile: z.string().max(5_000).optional(),
+});
+
+const updatePartnerBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(320),
+    country,
+    cspEnrolled: z.boolean(),
+    profile: z.string().max(5_000).nullable(),
+  })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'send at least one field to change');
+
+export const offerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  minQuantity: z.number().int(),
+  maxQuantity: z.number().int(),
+  unitPrice: z.number().int().describe('cents'),
+  currency: z.string(),
+  billingCycle: z.enum(['monthly', 'annual']),
+});
+
+export const partnerView = (partner: Partner) => ({
+  ...partner,
+  createdAt: partner.createdAt.toISOString(),
+  updatedAt: partner.updatedAt.toISOString(),
+});
+
+export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/client').Db }) {
+  api.route({
+    method: 'post',
+    path: '/v1/partners',
+    summary: 'Register a provider or reseller; answers its API key once',
+    tag: 'Partners',
+    access: ['operator'],
+    body: createPartnerBody,
+    errors: [409],
+    responses: { 201: { description: 'Created; keep the apiKey, it is not shown again', schema: z.object({ partner: partnerSchema, apiKey: z.string() }) } },
+    handle: async ({ body }) => {
+      const apiKey = newApiKey();
+      try {
+        const partner = await createPartner(deps.db, {
+          ...body,
+          email: body.email,
+          cspEnrolled: body.kind === 'reseller' ? (body.cspEnrolled ?? false) : false,
+          apiKeyHash: sha256(apiKey),
+        });
+        return { status: 201, json: { partner: partnerView(partner), apiKey } };
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('CONFLICT', `partnerId ${body.partnerId} is already registered`);
+        throw error;
+      }
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/partners/me',
+    summary: "The caller's own partner record",
+    tag: 'Partners',
+    access: ['provider', 'reseller'],
+    responses: { 200: { description: 'The partner', schema: partnerSchema } },
+    handle: async ({ caller }) => ({ status: 200, json: partnerView(caller.partner) }),
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/v1/partners/:id',
+    summary: "Change a partner's public profile or enrollment (operator only, as the seed's \"contact your representative\")",
+    tag: 'Partners',
+    access: ['operator'],
+    params: idParams,
+    body: updatePartnerBody,
+    errors: [404],
+    responses: { 200: { description: 'The updated partner', schema: partnerSchema } },
+    handle: async ({ params, body }) => {
+      const existing = await getPartnerById(deps.db, params.id);
+      if (!existing) throw notFound('Partner');
+      if (body.cspEnrolled !== undefined && existing.kind !== 'reseller') {
+        throw new AppError('VALIDATION_FAILED', 'cspEnrolled applies to resellers only');
+      }
+      const partner = await updatePartner(deps.db, params.id, body);
+      return { status: 200, json: partnerView(partner!) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/providers',
+    summary: 'The public directory of indirect providers',
+    tag: 'Partners',
+    access: 'public',
+    responses: {
+      200: {
+        description: 'Providers by name',
+        schema: z.object({ items: z.array(z.object({ id: z.uuid(), name: z.string(), partnerId: z.string(), country: z.string(), profile: z.string().nullable() })) }),
+      },
+    },
+    handle: async () => ({ status: 200, json: { items: await listProviders(deps.db) } }),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/offers',
+    summary: 'The catalog of offers',
+    tag: 'Catalog',
+    access: ['operator', 'provider', 'reseller'],
+    responses: { 200: { description: 'Offers', schema: z.object({ items: z.array(offerSchema) }) } },
+    handle: async () => ({ status: 200, json: { items: await listOffers(deps.db) } }),
+  });
+}

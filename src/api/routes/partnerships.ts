@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { removePartnership, listPartnerships } from '../../db/queries/partnerships';
+import { partnershipStatuses } from '../../db/schema';
+import { partnershipView } from '../../services/invitations';
+import type { ApiDeps } from '../context';
+import { notFound } from '../errors';
+import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
+import { cursorFrom } from './invitations';
+
+const partnerRef = z.object({ id: z.uuid(), name: z.string(), partnerId: z.string() });
+export const partnershipSchema = z.object({
+  id: z.uuid(),
+  provider: partnerRef,
+  reseller: partnerRef,
+  status: z.enum(partnershipStatuses),
+  createdAt: z.string(),
+  removedAt: z.string().nullable(),
+});
+
+export function partnershipRoutes(api: ApiBuilder, deps: ApiDeps) {
+  api.route({
+    method: 'get',
+    path: '/v1/partnerships',
+    summary: "The caller's partnerships: a provider's resellers, or a reseller's providers",
+    tag: 'Partnerships',
+    access: ['provider', 'reseller'],
+    query: listQuery.extend({ status: z.enum(partnershipStatuses).optional() }),
+    responses: { 200: { description: 'A page of partnerships', schema: pageOf(partnershipSchema) } },
+    handle: async ({ caller, query }) => {
+      const result = await listPartnerships(deps.db, {
+        partnerId: caller.partner.id,
+        status: query.status,
+        limit: query.limit,
+        cursor: cursorFrom(query.cursor),
+      });
+      return { status: 200, json: { items: result.items.map(partnershipView), nextCursor: result.nextCursor } };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/v1/partnerships/:id',
+    summary: "End a partnership. The reseller's customers stay associated with it, as in Partner Center",
+    tag: 'Partnerships',
+    access: ['provider'],
+    params: idParams,
+    errors: [404],
+    responses: { 200: { description: 'Removed', schema: z.object({ status: z.literal('removed') }) } },
+    handle: async ({ caller, params }) => {
+      const removed = await removePartnership(deps.db, { id: params.id, providerId: caller.partner.id });
+      if (!removed) throw notFound('Active partnership');
+      return { status: 200, json: { status: 'removed' as const } };
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { AppError, errorStatus, type ErrorCode } from './errors';
+
+function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if (cause instanceof ApplicationFailure) return cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a workflow's business refusal (an ApplicationFailure whose type is one of our error codes)
+ * into the matching AppError. Returns undefined for anything else, which stays a server error.
+ */
+export function businessErrorFrom(error: unknown): AppError | undefined {
+  const failure = applicationFailureOf(error);
+  if (failure?.type && failure.type in errorStatus) {
+    const details = (failure.details ?? []).flatMap((detail) => (Array.isArray(detail) ? detail : [detail]));
+    return new AppError(failure.type as ErrorCode, failure.message, details);
+  }
+  return undefined;
+}
+
+/** A workflow that has already completed no longer takes updates. */
+export function isWorkflowClosed(error: unknown): boolean {
+  if (error instanceof WorkflowNotFoundError) return true;
+  if (error instanceof WorkflowUpdateFailedError) return false;
+  const message = String((error as Error)?.message ?? '');
+  return /workflow execution already completed|not found/i.test(message);
+}

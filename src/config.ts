@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/** Parses durations such as `30d`, `90s`, `1500ms` into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration like 30d, 12h, 90s or 500ms`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** A 32-byte key given as base64 (44 characters) or hex (64 characters). */
+const aesKey = z
+  .string()
+  .transform((text, ctx) => {
+    const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+    if (key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as base64 or hex' });
+      return z.NEVER;
+    }
+    return key;
+  });
+
+const envSchema = z
+  .object({
+    PORT: port(3000),
+    PUBLIC_BASE_URL: optionalText.pipe(z.url().optional()),
+    DATABASE_URL: optionalText.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_DEV_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('onboarding'),
+    TEMPORAL_API_KEY: optionalText,
+    TEMPORAL_TLS_CERT: optionalText,
+    TEMPORAL_TLS_KEY: optionalText,
+    TEMPORAL_CLI_PATH: optionalText,
+    OPERATOR_API_KEY: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    /** Encrypts secrets at rest (token and password escrow, outbox bodies) and Temporal payloads. */
+    ENCRYPTION_KEY: optionalText.pipe(aesKey.optional()),
+    /** Older keys, comma-separated `id:key`, kept so that data encrypted before a rotation still decrypts. */
+    ENCRYPTION_KEYS_PREVIOUS: optionalText,
+    ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('k1'),
+    SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+    MAIL_FROM: z.string().min(3).default('Partner onboarding <no-reply@onboarding.local>'),
+    INVITATION_TTL: duration('30d'),
+    REVIEW_TTL: duration('7d'),
+    REMINDER_BEFORE: duration('3d'),
+    /** How long submit waits for provisioning before answering 202. */
+    SUBMIT_WAIT: duration('20s'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    UI_ORIGIN: optionalText,
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      devPort: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      apiKey: env.TEMPORAL_API_KEY,
+      tlsCert: env.TEMPORAL_TLS_CERT,
+      tlsKey: env.TEMPORAL_TLS_KEY,
+      cliPath: env.TEMPORAL_CLI_PATH,
+    },
+    operatorApiKey: env.OPERATOR_API_KEY,
+    encryption: {
+      key: env.ENCRYPTION_KEY,
+      keyId: env.ENCRYPTION_KEY_ID,
+      previousKeys: env.ENCRYPTION_KEYS_PREVIOUS,
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    invitationTtlMs: env.INVITATION_TTL,
+    reviewTtlMs: env.REVIEW_TTL,
+    reminderBeforeMs: env.REMINDER_BEFORE,
+    submitWaitMs: env.SUBMIT_WAIT,
+    logLevel: env.LOG_LEVEL,
+    uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
+  }));
+
+export type Config = z.infer<typeof envSchema>;
+
+/** A configuration whose secrets are settled: what the API and worker run with. */
+export type RuntimeConfig = Config & {
+  operatorApiKey: string;
+  encryption: Config['encryption'] & { key: Buffer };
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; a bad value stops start-up with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Production processes need their secrets from the environment; dev mode generates them instead. */
+export function requireSecrets(config: Config): RuntimeConfig {
+  const missing = [
+    !config.operatorApiKey && 'OPERATOR_API_KEY',
+    !config.encryption.key && 'ENCRYPTION_KEY (32 bytes, base64 or hex)',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')}`);
+  return config as RuntimeConfig;
+}

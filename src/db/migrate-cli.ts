@@ -1,0 +1,11 @@
+import { loadConfig } from '../config';
+import { openDatabase } from './client';
+import { seedCatalog } from './seed';
+
+/** `npm run db:migrate`: applies the committed migrations and refreshes the catalog from its fixture. */
+const config = loadConfig();
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 1 });
+await database.migrate();
+const offers = await seedCatalog(database.db);
+await database.close();
+console.log(`migrations applied (${database.kind}); catalog: ${offers} offers`);

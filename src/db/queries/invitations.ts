@@ -1,0 +1,105 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client';
+import { invitations, partners, type InvitationStatus } from '../schema';
+import { afterCursor, newestFirst, page, type Cursor } from './pagination';
+
+/** What a provider sees of an invitation: never the token, its hash or its escrow. */
+export const invitationColumns = {
+  id: invitations.id,
+  providerId: invitations.providerId,
+  resellerEmail: invitations.resellerEmail,
+  message: invitations.message,
+  status: invitations.status,
+  expiresAt: invitations.expiresAt,
+  linkSentCount: invitations.linkSentCount,
+  reminderSentAt: invitations.reminderSentAt,
+  resellerId: invitations.resellerId,
+  partnershipId: invitations.partnershipId,
+  declineReason: invitations.declineReason,
+  workflowId: invitations.workflowId,
+  createdAt: invitations.createdAt,
+  updatedAt: invitations.updatedAt,
+};
+export type Invitation = { [K in keyof typeof invitationColumns]: (typeof invitations.$inferSelect)[K] };
+
+export type CreateInvitationParams = {
+  id: string;
+  providerId: string;
+  resellerEmail: string;
+  message?: string;
+  expiresAt: Date;
+  workflowId: string;
+};
+
+/**
+ * Reserves the one pending invitation per provider and address. Returns `created: false` with the
+ * pending invitation when one exists already (the partial unique index settles concurrent calls).
+ */
+export async function reserveInvitation(
+  db: DbOrTx,
+  params: CreateInvitationParams,
+): Promise<{ created: boolean; invitation: Invitation }> {
+  const [created] = await db.insert(invitations).values(params).onConflictDoNothing().returning(invitationColumns);
+  if (created) return { created: true, invitation: created };
+  const pending = await findPendingInvitation(db, { providerId: params.providerId, email: params.resellerEmail });
+  if (pending) return { created: false, invitation: pending };
+  // The conflicting invitation closed in between; try once more.
+  return reserveInvitation(db, params);
+}
+
+export async function findPendingInvitation(db: DbOrTx, params: { providerId: string; email: string }) {
+  const [row] = await db
+    .select(invitationColumns)
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.providerId, params.providerId),
+        sql`lower(${invitations.resellerEmail}) = ${params.email.toLowerCase()}`,
+        eq(invitations.status, 'pending'),
+      ),
+    );
+  return row;
+}
+
+export async function deleteInvitation(db: DbOrTx, id: string): Promise<void> {
+  await db.delete(invitations).where(eq(invitations.id, id));
+}
+
+export async function getInvitationForProvider(db: DbOrTx, params: { id: string; providerId: string }) {
+  const [row] = await db
+    .select(invitationColumns)
+    .from(invitations)
+    .where(and(eq(invitations.id, params.id), eq(invitations.providerId, params.providerId)));
+  return row;
+}
+
+export type ListInvitationsParams = { providerId: string; status?: InvitationStatus; limit: number; cursor?: Cursor };
+
+export async function listInvitations(db: DbOrTx, params: ListInvitationsParams) {
+  const rows = await db
+    .select(invitationColumns)
+    .from(invitations)
+    .where(
+      and(
+        eq(invitations.providerId, params.providerId),
+        params.status ? eq(invitations.status, params.status) : undefined,
+        afterCursor(params.cursor, invitations.createdAt, invitations.id),
+      ),
+    )
+    .orderBy(...newestFirst(invitations.createdAt, invitations.id))
+    .limit(params.limit + 1);
+  return page(rows, params.limit);
+}
+
+/** The invitation behind a link, with who sent it, for the public page. */
+export async function getInvitationByTokenHash(db: DbOrTx, tokenHash: string) {
+  const [row] = await db
+    .select({
+      ...invitationColumns,
+      provider: { id: partners.id, name: partners.name, partnerId: partners.partnerId, country: partners.country },
+    })
+    .from(invitations)
+    .innerJoin(partners, eq(partners.id, invitations.providerId))
+    .where(eq(invitations.tokenHash, tokenHash));
+  return row;
+}

@@ -1,0 +1,75 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client';
+import { partners, type PartnerKind } from '../schema';
+
+/** The columns a partner is shown with; never the key hash. */
+export const partnerColumns = {
+  id: partners.id,
+  kind: partners.kind,
+  partnerId: partners.partnerId,
+  name: partners.name,
+  email: partners.email,
+  country: partners.country,
+  cspEnrolled: partners.cspEnrolled,
+  profile: partners.profile,
+  createdAt: partners.createdAt,
+  updatedAt: partners.updatedAt,
+};
+export type Partner = { [K in keyof typeof partnerColumns]: (typeof partners.$inferSelect)[K] };
+
+export type CreatePartnerParams = {
+  kind: PartnerKind;
+  partnerId: string;
+  name: string;
+  email: string;
+  country: string;
+  cspEnrolled: boolean;
+  profile?: string | null;
+  apiKeyHash: string;
+};
+
+export async function createPartner(db: DbOrTx, params: CreatePartnerParams): Promise<Partner> {
+  const [partner] = await db.insert(partners).values(params).returning(partnerColumns);
+  return partner!;
+}
+
+export async function getPartnerById(db: DbOrTx, id: string): Promise<Partner | undefined> {
+  const [partner] = await db.select(partnerColumns).from(partners).where(eq(partners.id, id));
+  return partner;
+}
+
+export async function getPartnerByApiKeyHash(db: DbOrTx, apiKeyHash: string): Promise<Partner | undefined> {
+  const [partner] = await db.select(partnerColumns).from(partners).where(eq(partners.apiKeyHash, apiKeyHash));
+  return partner;
+}
+
+export async function getPartnerByPublicId(db: DbOrTx, partnerId: string): Promise<Partner | undefined> {
+  const [partner] = await db.select(partnerColumns).from(partners).where(eq(partners.partnerId, partnerId));
+  return partner;
+}
+
+export async function findResellersByEmail(db: DbOrTx, email: string): Promise<Partner[]> {
+  return db
+    .select(partnerColumns)
+    .from(partners)
+    .where(sql`${partners.kind} = 'reseller' and lower(${partners.email}) = ${email.toLowerCase()}`);
+}
+
+export type UpdatePartnerParams = Partial<Pick<CreatePartnerParams, 'name' | 'email' | 'country' | 'cspEnrolled' | 'profile'>>;
+
+export async function updatePartner(db: DbOrTx, id: string, params: UpdatePartnerParams): Promise<Partner | undefined> {
+  const [partner] = await db
+    .update(partners)
+    .set({ ...params, updatedAt: new Date() })
+    .where(eq(partners.id, id))
+    .returning(partnerColumns);
+  return partner;
+}
+
+export async function listProviders(db: DbOrTx) {
+  return db
+    .select({ id: partners.id, name: partners.name, partnerId: partners.partnerId, country: partners.country, profile: partners.profile })
+    .from(partners)
+    .where(eq(partners.kind, 'provider'))
+    .orderBy(asc(partners.name), asc(partners.id));
+}

@@ -1,0 +1,76 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { partners } from './partners';
+
+export const customerStatuses = ['provisioning', 'active', 'deleted'] as const;
+export type CustomerStatus = (typeof customerStatuses)[number];
+
+export type CustomerAddress = { line1: string; city: string; postalCode: string; region?: string };
+export type CustomerContact = { firstName: string; lastName: string; email: string; phone?: string };
+
+/** A customer tenant `<prefix>.onmicrosoft.com`, owned by a provider, optionally managed by a reseller. */
+export const customers = pgTable(
+  'customers',
+  {
+    id: uuid('id').primaryKey(),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => partners.id),
+    /** The reseller with delegated admin rights over the customer, if any. */
+    resellerId: uuid('reseller_id').references(() => partners.id),
+    name: text('name').notNull(),
+    domainPrefix: text('domain_prefix').notNull(),
+    domain: text('domain').notNull(),
+    country: text('country').notNull(),
+    address: jsonb('address').$type<CustomerAddress>().notNull(),
+    contact: jsonb('contact').$type<CustomerContact>().notNull(),
+    status: text('status', { enum: customerStatuses }).notNull().default('provisioning'),
+    onboardingId: uuid('onboarding_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A domain belongs to one live customer; a compensated (deleted) one frees it again.
+    uniqueIndex('customers_live_domain_idx')
+      .on(t.domainPrefix)
+      .where(sql`${t.status} <> 'deleted'`),
+    // GET /v1/customers for a provider, filtered by reseller.
+    index('customers_provider_reseller_idx').on(t.providerId, t.resellerId),
+    // GET /v1/customers for a reseller.
+    index('customers_reseller_idx').on(t.resellerId),
+  ],
+);
+
+export const customerUserStatuses = ['active', 'deleted'] as const;
+
+/** The customer's admin user. Only a slow (scrypt) hash of its temporary password is kept. */
+export const customerUsers = pgTable('customer_users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  customerId: uuid('customer_id')
+    .notNull()
+    .references(() => customers.id),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  status: text('status', { enum: customerUserStatuses }).notNull().default('active'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Audit trail: every change to a customer and its subscriptions, with who, what, when and which run. */
+export const customerEvents = pgTable(
+  'customer_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    customerId: uuid('customer_id').notNull(),
+    /** `partner:<id>`, `operator` or `workflow`. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    workflowId: text('workflow_id'),
+    runId: text('run_id'),
+    /** Makes an activity's audit row idempotent across retries. */
+    dedupeKey: text('dedupe_key').unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // GET /v1/customers/:id/events pages by id.
+  (t) => [index('customer_events_customer_idx').on(t.customerId, t.id)],
+);

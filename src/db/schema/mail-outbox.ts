@@ -1,0 +1,21 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Every email the engine sends is first written here, in the same transaction as the state it
+ * announces (transactional outbox). Bodies carry links, so they are stored encrypted.
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Makes writing a message idempotent: a retried activity finds its message already queued. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    bodyEncrypted: text('body_encrypted').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  // /dev/outbox lists the newest messages.
+  (t) => [index('mail_outbox_created_idx').on(t.createdAt)],
+);

@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { partners } from './partners';
+
+export const onboardingStatuses = [
+  'validating',
+  'awaiting_review',
+  'provisioning',
+  'completed',
+  'rejected',
+  'cancelled',
+  'expired',
+  'failed',
+] as const;
+export type OnboardingStatus = (typeof onboardingStatuses)[number];
+
+/** A new-customer operation: the draft, its review, and the outcome of the provisioning saga. */
+export const onboardings = pgTable(
+  'customer_onboardings',
+  {
+    id: uuid('id').primaryKey(),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => partners.id),
+    resellerId: uuid('reseller_id').references(() => partners.id),
+    domainPrefix: text('domain_prefix').notNull(),
+    status: text('status', { enum: onboardingStatuses }).notNull().default('validating'),
+    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
+    review: jsonb('review').$type<Record<string, unknown>>(),
+    errors: jsonb('errors').$type<Array<{ field: string; code: string; message: string }>>(),
+    customerId: uuid('customer_id'),
+    failureReason: text('failure_reason'),
+    workflowId: text('workflow_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // An onboarding in progress holds its domain prefix.
+    uniqueIndex('onboardings_domain_hold_idx')
+      .on(t.domainPrefix)
+      .where(sql`${t.status} in ('validating', 'awaiting_review', 'provisioning')`),
+    index('onboardings_provider_idx').on(t.providerId, t.createdAt),
+  ],
+);
+
+/**
+ * The temporary password encrypted for its one-time reveal. The row is deleted when revealed;
+ * `revealedAt` on the onboarding row remembers that it was.
+ */
+export const credentialEscrow = pgTable('credential_escrow', {
+  onboardingId: uuid('onboarding_id').primaryKey(),
+  username: text('username').notNull(),
+  passwordEncrypted: text('password_encrypted').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const credentialReveals = pgTable('credential_reveals', {
+  onboardingId: uuid('onboarding_id').primaryKey(),
+  revealedAt: timestamp('revealed_at', { withTimezone: true }).notNull().defaultNow(),
+});

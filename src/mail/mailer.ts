@@ -1,0 +1,74 @@
+import { desc, eq, inArray, isNull, and } from 'drizzle-orm';
+import nodemailer from 'nodemailer';
+import type { Db, DbOrTx } from '../db/client';
+import { mailOutbox } from '../db/schema';
+import type { Logger } from '../logger';
+import { decryptText, encryptText, type KeyRing } from '../security/cipher';
+
+export type OutgoingMail = { dedupeKey: string; to: string; subject: string; text: string };
+export type OutboxMessage = { id: string; to: string; subject: string; text: string; createdAt: Date; sentAt: Date | null };
+
+export type Mailer = ReturnType<typeof createMailer>;
+
+/**
+ * Mail goes through the outbox table: activities write a message in the same transaction as the
+ * state it announces, then `deliver` sends it over SMTP when SMTP_URL is set. Without SMTP the
+ * outbox is the mailbox (shown at /dev/outbox). Bodies hold personal links, so they are encrypted.
+ */
+export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: string; from: string; logger: Logger }) {
+  const transport = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
+
+  return {
+    transport: transport ? ('smtp' as const) : ('outbox' as const),
+
+    /** Queues a message; a second call with the same dedupe key does nothing. */
+    async enqueue(executor: DbOrTx, mail: OutgoingMail): Promise<void> {
+      await executor
+        .insert(mailOutbox)
+        .values({
+          dedupeKey: mail.dedupeKey,
+          recipient: mail.to,
+          subject: mail.subject,
+          bodyEncrypted: encryptText(options.keyRing, mail.text),
+        })
+        .onConflictDoNothing({ target: mailOutbox.dedupeKey });
+    },
+
+    /** Sends the queued messages that are not sent yet. At-least-once: a crash after sending resends. */
+    async deliver(dedupeKeys: string[]): Promise<void> {
+      if (!transport || dedupeKeys.length === 0) return;
+      const pending = await options.db
+        .select()
+        .from(mailOutbox)
+        .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
+      for (const message of pending) {
+        await transport.sendMail({
+          from: options.from,
+          to: message.recipient,
+          subject: message.subject,
+          text: decryptText(options.keyRing, message.bodyEncrypted),
+          // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
+          messageId: `<${message.id}@partner-onboarding>`,
+        });
+        await options.db.update(mailOutbox).set({ sentAt: new Date() }).where(eq(mailOutbox.id, message.id));
+        options.logger.info({ outboxId: message.id }, 'mail sent');
+      }
+    },
+
+    async recent(limit = 50): Promise<OutboxMessage[]> {
+      const rows = await options.db.select().from(mailOutbox).orderBy(desc(mailOutbox.createdAt)).limit(limit);
+      return rows.map((row) => ({
+        id: row.id,
+        to: row.recipient,
+        subject: row.subject,
+        text: decryptText(options.keyRing, row.bodyEncrypted),
+        createdAt: row.createdAt,
+        sentAt: row.sentAt,
+      }));
+    },
+
+    async close(): Promise<void> {
+      transport?.close();
+    },
+  };
+}

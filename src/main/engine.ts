@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createApp } from '../api/app';
+import type { ApiDeps } from '../api/context';
+import type { RuntimeConfig } from '../config';
+import { openDatabase, type DbHandle } from '../db/client';
+import { createLogger, type Logger } from '../logger';
+import { createMailer } from '../mail/mailer';
+import { createKeyRing } from '../security/cipher';
+import { connectClient, connectWorkerConnection } from '../temporal/connection';
+import { createWorker } from '../temporal/worker';
+
+export type EngineOptions = {
+  config: RuntimeConfig;
+  runApi: boolean;
+  runWorker: boolean;
+  devMode?: boolean;
+  /** Reuse an open database (dev mode's PGlite, tests); otherwise DATABASE_URL is opened and closed here. */
+  database?: DbHandle;
+  workflowBundle?: WorkflowBundleOption;
+  logger?: Logger;
+  /** 0 picks a free port (tests). */
+  listenPort?: number;
+};
+
+export type Engine = {
+  deps: ApiDeps;
+  url?: string;
+  stop(): Promise<void>;
+};
+
+/**
+ * Wires one process: the API, the worker, or both (dev mode). Every dependency is built here once
+ * and handed down; stop() lets in-flight requests and activities finish before closing connections.
+ */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start runs a dev server for you)');
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
+  const mailer = createMailer({ db: database.db, keyRing, smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
+  const target = { ...config.temporal, address: config.temporal.address };
+  const temporal = await connectClient(target);
+  const deps: ApiDeps = { config, db: database.db, temporal, mailer, keyRing, logger, devMode: options.devMode };
+
+  let stopWorker = async () => {};
+  if (options.runWorker) {
+    const connection = await connectWorkerConnection(target);
+    const worker = await createWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger }),
+      workflowBundle: options.workflowBundle,
+    });
+    const running = worker.run();
+    running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
+    stopWorker = async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => {});
+      await connection.close();
+    };
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (options.runApi) {
+    const { app } = createApp(deps);
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(options.listenPort ?? config.port, () => resolve(listening));
+      listening.once('error', reject);
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  return {
+    deps,
+    url,
+    async stop() {
+      if (server) {
+        // Stop accepting connections; requests in flight complete first.
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
+      await stopWorker();
+      await temporal.connection.close();
+      await mailer.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { ApiDeps } from '../api/context';
+import { AppError, notFound } from '../api/errors';
+import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import {
+  deleteInvitation,
+  getInvitationByTokenHash,
+  getInvitationForProvider,
+  listInvitations,
+  reserveInvitation,
+  type Invitation,
+  type ListInvitationsParams,
+} from '../db/queries/invitations';
+import { findActivePartnership, getPartnershipForPartner } from '../db/queries/partnerships';
+import { findResellersByEmail, getPartnerByPublicId, type Partner } from '../db/queries/partners';
+import type { InvitationStatus } from '../db/schema';
+import { sha256 } from '../security/tokens';
+import { invitationWorkflowId } from '../../workflows/ids';
+import { invitationWorkflow } from '../../workflows/invitation';
+import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate } from '../../workflows/invitation.messages';
+import { ProcessStatus, ProviderId } from '../../workflows/search-attributes';
+
+export type InvitationView = ReturnType<typeof invitationView>;
+
+export function invitationView(invitation: Invitation) {
+  return {
+    id: invitation.id,
+    status: invitation.status,
+    resellerEmail: invitation.resellerEmail,
+    message: invitation.message,
+    expiresAt: invitation.expiresAt.toISOString(),
+    workflowId: invitation.workflowId,
+    linkSentCount: invitation.linkSentCount,
+    reminderSentAt: invitation.reminderSentAt?.toISOString() ?? null,
+    resellerId: invitation.resellerId,
+    partnershipId: invitation.partnershipId,
+    createdAt: invitation.createdAt.toISOString(),
+    updatedAt: invitation.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Starts a partnership invitation. The row is reserved first so the partial unique index settles
+ * "one pending invitation per provider and address" even under concurrent calls; if the workflow
+ * cannot be started the reservation is removed again, so nothing half-made remains.
+ */
+export async function inviteReseller(
+  deps: ApiDeps,
+  provider: Partner,
+  input: { resellerEmail: string; message?: string },
+): Promise<{ created: boolean; invitation: InvitationView }> {
+  for (const reseller of await findResellersByEmail(deps.db, input.resellerEmail)) {
+    if (await findActivePartnership(deps.db, { providerId: provider.id, resellerId: reseller.id })) {
+      throw new AppError('ALREADY_PARTNERS', `${reseller.name} is already in an active partnership with you`);
+    }
+  }
+  const id = randomUUID();
+  const expiresAt = new Date(Date.now() + deps.config.invitationTtlMs);
+  const workflowId = invitationWorkflowId(id);
+  const reservation = await reserveInvitation(deps.db, {
+    id,
+    providerId: provider.id,
+    resellerEmail: input.resellerEmail,
+    message: input.message,
+    expiresAt,
+    workflowId,
+  });
+  if (!reservation.created) return { created: false, invitation: invitationView(reservation.invitation) };
+
+  try {
+    await deps.temporal.workflow.start(invitationWorkflow, {
+      taskQueue: deps.config.temporal.taskQueue,
+      workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [
+        {
+          invitationId: id,
+          providerId: provider.id,
+          providerName: provider.name,
+          providerCountry: provider.country,
+          resellerEmail: input.resellerEmail,
+          expiresAt: expiresAt.toISOString(),
+          ttlMs: deps.config.invitationTtlMs,
+          reminderBeforeMs: deps.config.reminderBeforeMs,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: ProcessStatus, value: 'pending' },
+      ],
+      memo: { provider: provider.name, resellerEmail: input.resellerEmail },
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      await deleteInvitation(deps.db, id);
+      deps.logger.error({ err: error, workflowId }, 'could not start the invitation workflow');
+      throw new AppError('UNAVAILABLE', 'The workflow service is unavailable; nothing was created, try again');
+    }
+  }
+  return { created: true, invitation: invitationView(reservation.invitation) };
+}
+
+export async function getInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+  const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
+  if (!invitation) throw notFound('Invitation');
+  return invitationView(invitation);
+}
+
+export async function listProviderInvitations(deps: ApiDeps, params: ListInvitationsParams) {
+  const result = await listInvitations(deps.db, params);
+  return { items: result.items.map(invitationView), nextCursor: result.nextCursor };
+}
+
+/** The status code a closed invitation answers with, when a workflow is no longer there to ask. */
+function closedInvitationError(status: InvitationStatus): AppError {
+  if (status === 'expired') return new AppError('INVITATION_EXPIRED', 'The invitation has expired');
+  if (status === 'revoked') return new AppError('INVITATION_REVOKED', 'The invitation was revoked');
+  return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
+}
+
+/** Sends an update to an invitation's workflow and maps its refusals to API errors. */
+async function updateInvitation<T>(deps: ApiDeps, invitation: { workflowId: string; status: InvitationStatus }, send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+  if (invitation.status !== 'pending') throw closedInvitationError(invitation.status);
+  try {
+    return await send(deps.temporal.workflow.getHandle(invitation.workflowId));
+  } catch (error) {
+    const business = businessErrorFrom(error);
+    if (business) throw business;
+    if (isWorkflowClosed(error)) throw new AppError('INVITATION_NOT_PENDING', 'The invitation is no longer pending');
+    throw error;
+  }
+}
+
+export async function resendInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+  const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
+  if (!invitation) throw notFound('Invitation');
+  await updateInvitation(deps, invitation, (handle) => handle.executeUpdate(resendUpdate, { args: [] }));
+  return getInvitation(deps, provider, id);
+}
+
+export async function revokeInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+  const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
+  if (!invitation) throw notFound('Invitation');
+  await updateInvitation(deps, invitation, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
+  return getInvitation(deps, provider, id);
+}
+
+/** The invitation a link points at; the token is only ever compared by its hash. */
+export async function invitationByToken(deps: ApiDeps, token: string) {
+  const invitation = await getInvitationByTokenHash(deps.db, sha256(token));
+  if (!invitation) throw notFound('Invitation');
+  const expired = invitation.status === 'pending' && invitation.expiresAt.getTime() <= Date.now();
+  return { ...invitation, status: expired ? ('expired' as const) : invitation.status };
+}
+
+export async function acceptInvitationLink(deps: ApiDeps, token: string, partnerId: string) {
+  const invitation = await invitationByToken(deps, token);
+  if (invitation.status !== 'pending') throw closedInvitationError(invitation.status);
+  const reseller = await getPartnerByPublicId(deps.db, partnerId);
+  if (!reseller || reseller.kind !== 'reseller') {
+    throw new AppError('RESELLER_NOT_FOUND', `No registered reseller has partner id ${partnerId}`);
+  }
+  const result = await updateInvitation(deps, invitation, (handle) =>
+    handle.executeUpdate(acceptUpdate, {
+      args: [{ resellerId: reseller.id, partnerId: reseller.partnerId, email: reseller.email, country: reseller.country, cspEnrolled: reseller.cspEnrolled }],
+    }),
+  );
+  const partnership = await getPartnershipForPartner(deps.db, { id: result.partnershipId, partnerId: reseller.id });
+  return { status: 'accepted' as const, partnership: partnership && partnershipView(partnership) };
+}
+
+export async function declineInvitationLink(deps: ApiDeps, token: string, reason?: string) {
+  const invitation = await invitationByToken(deps, token);
+  await updateInvitation(deps, invitation, (handle) => handle.executeUpdate(declineUpdate, { args: [{ reason }] }));
+  return { status: 'declined' as const };
+}
+
+export function partnershipView(partnership: NonNullable<Awaited<ReturnType<typeof getPartnershipForPartner>>>) {
+  return {
+    id: partnership.id,
+    provider: partnership.provider,
+    reseller: partnership.reseller,
+    status: partnership.status,
+    createdAt: partnership.createdAt.toISOString(),
+    removedAt: partnership.removedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { allSearchAttributes } from '../../workflows/search-attributes';
+
+export type DevServer = { address: string; uiUrl?: string; process: ChildProcess; stop(): Promise<void> };
+
+export type DevServerOptions = {
+  binary: string;
+  port: number;
+  /** Omit for a headless server (tests). */
+  uiPort?: number;
+  namespace: string;
+  /** Persist history in this SQLite file; omit for an in-memory server. */
+  dbFile?: string;
+  codecEndpoint?: string;
+  uiCorsOrigin?: string;
+  log?: (line: string) => void;
+};
+
+async function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts `temporal server start-dev` with our search attributes registered, and waits until it listens. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  if (await portAnswers(options.port)) {
+    throw new Error(`port ${options.port} is already in use; set TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use that server`);
+  }
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
+  for (const key of allSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  if (options.uiPort) {
+    args.push('--ui-port', String(options.uiPort));
+    if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  } else {
+    args.push('--headless');
+  }
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 60_000;
+  while (!(await portAnswers(options.port))) {
+    if (child.exitCode !== null) throw new Error(`temporal server exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`temporal server did not start within 60 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    address: `127.0.0.1:${options.port}`,
+    uiUrl: options.uiPort ? `http://localhost:${options.uiPort}` : undefined,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { businessFailure } from './failures';
+import {
+  acceptUpdate,
+  declineUpdate,
+  resendUpdate,
+  revokeUpdate,
+  statusQuery,
+  type InvitationInput,
+  type InvitationState,
+} from './invitation.messages';
+import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
+
+const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});
+
+/**
+ * A provider's partnership request to a reseller. It emails a personalised link, then waits — days,
+ * usually — for the reseller to accept or decline, for the provider to revoke or resend, or for the
+ * deadline. A reminder goes out REMINDER_BEFORE the deadline. Acceptance creates the partnership.
+ */
+export async function invitationWorkflow(input: InvitationInput): Promise<InvitationState> {
+  const state: InvitationState = {
+    invitationId: input.invitationId,
+    providerId: input.providerId,
+    status: 'pending',
+    resellerEmail: input.resellerEmail,
+    expiresAt: input.expiresAt,
+    linksSent: 0,
+    remindersSent: 0,
+    resellerId: null,
+    partnershipId: null,
+    closedAt: null,
+  };
+  // Accept, decline, revoke and resend each await an activity; only one runs at a time.
+  let busy = false;
+  // Bumped by resend so the waiting loop restarts its clock.
+  let clock = 0;
+  let reminderDue = true;
+
+  const deadlinePassed = () => Date.now() >= Date.parse(state.expiresAt);
+  const refuseUnlessOpen = () => {
+    if (state.status === 'revoked') throw businessFailure('INVITATION_REVOKED', 'The invitation was revoked');
+    if (state.status === 'expired' || (state.status === 'pending' && deadlinePassed())) {
+      throw businessFailure('INVITATION_EXPIRED', 'The invitation has expired');
+    }
+    if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
+    if (busy) throw businessFailure('INVITATION_BUSY', 'Another answer to this invitation is being processed');
+  };
+  const close = (status: InvitationState['status']) => {
+    state.status = status;
+    state.closedAt = new Date().toISOString();
+    upsertSearchAttributes([{ key: ProcessStatus, value: status }]);
+  };
+  const exclusively = async <T>(work: () => Promise<T>): Promise<T> => {
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      busy = false;
+    }
+  };
+
+  setHandler(statusQuery, () => state);
+
+  setHandler(
+    acceptUpdate,
+    (reseller) =>
+      exclusively(async () => {
+        const { partnershipId } = await activities.acceptInvitation({
+          invitationId: input.invitationId,
+          providerId: input.providerId,
+          resellerId: reseller.resellerId,
+        });
+        state.resellerId = reseller.resellerId;
+        state.partnershipId = partnershipId;
+        upsertSearchAttributes([{ key: ResellerId, value: reseller.resellerId }]);
+        close('accepted');
+        return { status: 'accepted' as const, partnershipId };
+      }),
+    {
+      validator: (reseller) => {
+        refuseUnlessOpen();
+        if (reseller.email.trim().toLowerCase() !== state.resellerEmail.trim().toLowerCase()) {
+          throw businessFailure('RESELLER_EMAIL_MISMATCH', 'This invitation was sent to another email address');
+        }
+        if (!reseller.cspEnrolled) {
+          throw businessFailure('RESELLER_NOT_ELIGIBLE', 'The reseller is not enrolled as an indirect reseller in CSP');
+        }
+        if (reseller.country !== input.providerCountry) {
+          throw businessFailure('RESELLER_NOT_ELIGIBLE', `The reseller must be in the provider's country (${input.providerCountry})`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    declineUpdate,
+    ({ reason }) =>
+      exclusively(async () => {
+        await activities.closeInvitation({ invitationId: input.invitationId, status: 'declined', reason });
+        close('declined');
+        return { status: 'declined' as const };
+      }),
+    { validator: (_answer) => refuseUnlessOpen() },
+  );
+
+  setHandler(
+    revokeUpdate,
+    () =>
+      exclusively(async () => {
+        await activities.closeInvitation({ invitationId: input.invitationId, status: 'revoked' });
+        close('revoked');
+        return { status: 'revoked' as const };
+      }),
+    {
+      validator: () => {
+        if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
+        if (busy) throw businessFailure('INVITATION_BUSY', 'Another answer to this invitation is being processed');
+      },
+    },
+  );
+
+  setHandler(
+    resendUpdate,
+    () =>
+      exclusively(async () => {
+        const expiresAt = new Date(Date.now() + input.ttlMs).toISOString();
+        await activities.resendInvitationLink({ invitationId: input.invitationId, expiresAt, sendNumber: state.linksSent + 1 });
+        state.linksSent += 1;
+        state.expiresAt = expiresAt;
+        reminderDue = true;
+        clock += 1;
+        return { expiresAt };
+      }),
+    {
+      validator: () => {
+        if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
+        if (busy) throw businessFailure('INVITATION_BUSY', 'Another change to this invitation is being processed');
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: ProviderId, value: input.providerId },
+    { key: ProcessStatus, value: 'pending' },
+  ]);
+
+  await activities.sendInvitationLink({ invitationId: input.invitationId });
+  state.linksSent = Math.max(state.linksSent, 1);
+
+  while (state.status === 'pending') {
+    const observedClock = clock;
+    const interrupted = () => state.status !== 'pending' || clock !== observedClock;
+    const deadline = Date.parse(state.expiresAt);
+    const reminderAt = deadline - input.reminderBeforeMs;
+
+    if (reminderDue && reminderAt > Date.now()) {
+      if (await condition(interrupted, reminderAt - Date.now())) continue;
+      await condition(() => !busy);
+      if (state.status !== 'pending' || clock !== observedClock) continue;
+      await activities.sendInvitationReminder({ invitationId: input.invitationId, expiresAt: state.expiresAt });
+      state.remindersSent += 1;
+      reminderDue = false;
+      continue;
+    }
+
+    if (deadline > Date.now() && (await condition(interrupted, deadline - Date.now()))) continue;
+    // The deadline passed, but an answer that arrived just before it is allowed to finish first.
+    await condition(() => !busy);
+    if (state.status !== 'pending' || clock !== observedClock) continue;
+    await activities.closeInvitation({ invitationId: input.invitationId, status: 'expired' });
+    close('expired');
+  }
+
+  // Let the update that closed the invitation reply to its caller before the run completes.
+  await condition(allHandlersFinished);
+  return state;
+}
