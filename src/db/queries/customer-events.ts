@@ -1,0 +1,34 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { DbOrTx } from '../client';
+import { customerEvents } from '../schema';
+
+export type CustomerEventInput = {
+  customerId: string;
+  /** `partner:<uuid>`, `operator`, or `workflow` for changes a process makes on its own. */
+  actor: string;
+  action: string;
+  details?: Record<string, unknown>;
+  workflowId?: string;
+  runId?: string;
+  /** Set by activities so a retried step writes its audit row once. */
+  dedupeKey?: string;
+};
+
+/** Appends to a customer's audit trail; call it in the transaction of the change it records. */
+export async function recordCustomerEvent(db: DbOrTx, event: CustomerEventInput): Promise<void> {
+  await db
+    .insert(customerEvents)
+    .values({ ...event, details: event.details ?? {} })
+    .onConflictDoNothing({ target: customerEvents.dedupeKey });
+}
+
+export async function listCustomerEvents(db: DbOrTx, params: { customerId: string; limit: number; afterId?: number }) {
+  const rows = await db
+    .select()
+    .from(customerEvents)
+    .where(and(eq(customerEvents.customerId, params.customerId), params.afterId ? gt(customerEvents.id, params.afterId) : undefined))
+    .orderBy(asc(customerEvents.id))
+    .limit(params.limit + 1);
+  const items = rows.slice(0, params.limit);
+  return { items, nextCursor: rows.length > params.limit ? String(items[items.length - 1]!.id) : null };
+}

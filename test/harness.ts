@@ -1,0 +1,172 @@
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { loadConfig, requireSecrets } from '../src/config';
+import { openDatabase, type DbHandle } from '../src/db/client';
+import { seedCatalog } from '../src/db/seed';
+import { createLogger } from '../src/logger';
+import { startEngine, type Engine } from '../src/main/engine';
+
+export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
+let sharedDatabase: Promise<DbHandle> | undefined;
+
+/** The test database: the run's fresh Postgres database, or one embedded PGlite per test file. */
+export function testDatabase(): Promise<DbHandle> {
+  sharedDatabase ??= (async () => {
+    const databaseUrl = inject('databaseUrl') || undefined;
+    const database = await openDatabase({ databaseUrl, dataDir: mkdtempSync(path.join(os.tmpdir(), 'poe-pglite-')), maxConnections: 20 });
+    if (database.kind === 'pglite') {
+      await database.migrate();
+      await seedCatalog(database.db);
+    }
+    return database;
+  })();
+  return sharedDatabase;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+export type TestEngine = Engine & { url: string; request: Requester; taskQueue: string };
+
+export type StartOptions = {
+  env?: Record<string, string>;
+  taskQueue?: string;
+  runApi?: boolean;
+  runWorker?: boolean;
+};
+
+/**
+ * Starts the real API and worker against the run's Temporal dev server and test database, on a
+ * task queue of their own so test files do not take each other's work.
+ */
+export async function startTestEngine(options: StartOptions = {}): Promise<TestEngine> {
+  const port = await freePort();
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
+  const config = requireSecrets(
+    loadConfig({
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      ENCRYPTION_KEY,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SUBMIT_WAIT: '20s',
+      ...options.env,
+    }),
+  );
+  const database = await testDatabase();
+  const engine = await startEngine({
+    config,
+    runApi: options.runApi ?? true,
+    runWorker: options.runWorker ?? true,
+    database,
+    listenPort: port,
+    workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    logger: createLogger(config.logLevel),
+  });
+  const url = engine.url ?? `http://127.0.0.1:${port}`;
+  return { ...engine, url, request: requester(url), taskQueue };
+}
+
+export type Reply<T = any> = { status: number; body: T; headers: Headers; text: string };
+export type Requester = <T = any>(
+  method: string,
+  pathname: string,
+  options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+) => Promise<Reply<T>>;
+
+export function requester(base: string): Requester {
+  return async (method, pathname, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.body);
+    } else if (body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(new URL(pathname, base), { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // HTML pages and plain text stay as text.
+    }
+    return { status: response.status, body: parsed as never, headers: response.headers, text };
+  };
+}
+
+export const uniquePartnerId = () => String(randomInt(1_000_000_000, 9_999_999_999));
+export const uniqueEmail = (label = 'partner') => `${label}-${randomBytes(5).toString('hex')}@example.test`;
+
+export type TestPartner = { id: string; partnerId: string; email: string; country: string; name: string; apiKey: string };
+
+/** Registers a partner through the operator API, as a distributor's operator would. */
+export async function createTestPartner(
+  request: Requester,
+  params: { kind: 'provider' | 'reseller'; country?: string; cspEnrolled?: boolean; email?: string; name?: string },
+): Promise<TestPartner> {
+  const response = await request('POST', '/v1/partners', {
+    key: OPERATOR_KEY,
+    body: {
+      kind: params.kind,
+      name: params.name ?? `${params.kind} ${randomBytes(3).toString('hex')}`,
+      email: params.email ?? uniqueEmail(params.kind),
+      partnerId: uniquePartnerId(),
+      country: params.country ?? 'ES',
+      ...(params.kind === 'reseller' ? { cspEnrolled: params.cspEnrolled ?? true } : {}),
+    },
+  });
+  if (response.status !== 201) throw new Error(`creating a partner failed: ${response.status} ${response.text}`);
+  return { ...response.body.partner, apiKey: response.body.apiKey };
+}
+
+/** Mail in the outbox for one recipient, newest first. */
+export async function mailTo(engine: Engine, recipient: string) {
+  const messages = await engine.deps.mailer.recent(200);
+  return messages.filter((message) => message.to.toLowerCase() === recipient.toLowerCase());
+}
+
+/** The first link in a mail body whose path starts with the given prefix. */
+export function linkIn(text: string, prefix: string): URL {
+  const match = new RegExp(`https?://[^\\s]+${prefix}/[A-Za-z0-9_-]+`).exec(text);
+  if (!match) throw new Error(`no ${prefix} link in:\n${text}`);
+  return new URL(match[0]);
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Decodes every payload in a workflow's history, so tests can search it for plaintext. */
+export async function historyText(engine: Engine, workflowId: string): Promise<string> {
+  const history = await engine.deps.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return JSON.stringify(history, (_key, value) => {
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+    if (value && typeof value === 'object' && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data).toString('utf8');
+    return value;
+  });
+}
