@@ -3,6 +3,10 @@ import type { Logger } from '../src/logger';
 import type { Mailer } from '../src/mail/mailer';
 import type { KeyRing } from '../src/security/cipher';
 import { createInvitationActivities } from './invitations';
+import { createOnboardingActivities } from './onboardings';
+import { createOrderActivities } from './orders';
+import { createProvisioningActivities } from './provisioning';
+import { createResellerRelationshipActivities } from './reseller-relationships';
 
 /** What activities are given: real clients in production and integration tests, fakes in unit tests. */
 export type ActivityDeps = {
@@ -11,12 +15,20 @@ export type ActivityDeps = {
   keyRing: KeyRing;
   publicBaseUrl: string;
   logger: Logger;
+  /** Test-only: awaited after an activity committed, so a test can stop the worker at that point. */
+  testHooks?: ActivityTestHooks;
 };
+
+export type ActivityTestHooks = { afterCommit?: (activity: string, key: string) => Promise<void> };
 
 /** Builds every activity around its dependencies; the worker registers the result. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createInvitationActivities(deps),
+    ...createOnboardingActivities(deps),
+    ...createProvisioningActivities(deps),
+    ...createOrderActivities(deps),
+    ...createResellerRelationshipActivities(deps),
   };
 }
 

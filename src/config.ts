@@ -69,6 +69,8 @@ const envSchema = z
     SUBMIT_WAIT: duration('20s'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     UI_ORIGIN: optionalText,
+    /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
+    WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -99,6 +101,7 @@ const envSchema = z
     submitWaitMs: env.SUBMIT_WAIT,
     logLevel: env.LOG_LEVEL,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
+    workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
   }));
 
 export type Config = z.infer<typeof envSchema>;

@@ -7,8 +7,10 @@ import { inject } from 'vitest';
 import { loadConfig, requireSecrets } from '../src/config';
 import { openDatabase, type DbHandle } from '../src/db/client';
 import { seedCatalog } from '../src/db/seed';
-import { createLogger } from '../src/logger';
+import { createLogger, type Logger } from '../src/logger';
 import { startEngine, type Engine } from '../src/main/engine';
+import { ENCRYPTED_ENCODING, EncryptionCodec } from '../src/temporal/codec';
+import type { ActivityTestHooks } from '../activities';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -47,6 +49,9 @@ export type StartOptions = {
   taskQueue?: string;
   runApi?: boolean;
   runWorker?: boolean;
+  activityTestHooks?: ActivityTestHooks;
+  /** Capture the engine's log lines (pino with a destination); silent by default. */
+  logger?: Logger;
 };
 
 /**
@@ -74,10 +79,11 @@ export async function startTestEngine(options: StartOptions = {}): Promise<TestE
     config,
     runApi: options.runApi ?? true,
     runWorker: options.runWorker ?? true,
+    activityTestHooks: options.activityTestHooks,
     database,
     listenPort: port,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    logger: createLogger(config.logLevel),
+    logger: options.logger ?? createLogger(config.logLevel),
   });
   const url = engine.url ?? `http://127.0.0.1:${port}`;
   return { ...engine, url, request: requester(url), taskQueue };
@@ -169,4 +175,23 @@ export async function historyText(engine: Engine, workflowId: string): Promise<s
     if (value && typeof value === 'object' && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data).toString('utf8');
     return value;
   });
+}
+
+/**
+ * Like historyText, with the encrypted payloads opened through the engine's codec first: for tests
+ * that assert something IS in a workflow's history.
+ */
+export async function decodedHistoryText(engine: Engine, workflowId: string): Promise<string> {
+  const history = await engine.deps.temporal.workflow.getHandle(workflowId).fetchHistory();
+  const codec = new EncryptionCodec(engine.deps.keyRing);
+  const isEncrypted = (value: any) => value?.metadata?.encoding && Buffer.from(value.metadata.encoding).toString('utf8') === ENCRYPTED_ENCODING;
+  const open = async (node: any): Promise<void> => {
+    if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (isEncrypted(value)) node[key] = (await codec.decode([value as never]))[0];
+      else await open(value);
+    }
+  };
+  await open(history);
+  return JSON.stringify(history, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -53,6 +53,6 @@ describe('invitation happy path', () => {
 
     const history = await historyText(engine, invite.body.workflowId);
     expect(history).not.toContain(token);
-    expect(history).toContain(invite.body.id);
+    expect(await decodedHistoryText(engine, invite.body.workflowId)).toContain(invite.body.id);
   });
 });

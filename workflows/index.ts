@@ -1,1 +1,4 @@
 export { invitationWorkflow } from './invitation';
+export { onboardingWorkflow } from './onboarding';
+export { orderWorkflow } from './order';
+export { resellerRelationshipWorkflow } from './reseller-relationship';

@@ -56,6 +56,12 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
     if (busy) throw businessFailure('INVITATION_BUSY', 'Another answer to this invitation is being processed');
   };
+  // Provider-side changes: an invitation past its deadline is expired even before the timer fires.
+  const refuseUnlessPending = () => {
+    if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
+    if (deadlinePassed()) throw businessFailure('INVITATION_NOT_PENDING', 'The invitation has expired');
+    if (busy) throw businessFailure('INVITATION_BUSY', 'Another change to this invitation is being processed');
+  };
   const close = (status: InvitationState['status']) => {
     state.status = status;
     state.closedAt = new Date().toISOString();
@@ -122,12 +128,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
         close('revoked');
         return { status: 'revoked' as const };
       }),
-    {
-      validator: () => {
-        if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
-        if (busy) throw businessFailure('INVITATION_BUSY', 'Another answer to this invitation is being processed');
-      },
-    },
+    { validator: () => refuseUnlessPending() },
   );
 
   setHandler(
@@ -142,12 +143,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
         clock += 1;
         return { expiresAt };
       }),
-    {
-      validator: () => {
-        if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
-        if (busy) throw businessFailure('INVITATION_BUSY', 'Another change to this invitation is being processed');
-      },
-    },
+    { validator: () => refuseUnlessPending() },
   );
 
   upsertSearchAttributes([

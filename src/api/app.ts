@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import express, { Router } from 'express';
+import { logContext } from '../logger';
 import type { ApiDeps } from './context';
 import { errorBody, errorMiddleware } from './errors';
 import { ApiBuilder } from './route';
+import { codecMiddleware, codecRoutes } from './routes/codec';
 import { invitationLinkRoutes, linkRateLimit } from './routes/invitation-links';
 import { invitationRoutes } from './routes/invitations';
+import { metricsRoutes } from './routes/metrics';
 import { operationRoutes } from './routes/operations';
 import { partnerRoutes } from './routes/partners';
 import { partnershipRoutes } from './routes/partnerships';
+import { customerRoutes } from './routes/customers';
+import { onboardingRoutes } from './routes/onboardings';
+import { customerEventRoutes } from './routes/customer-events';
+import { orderRoutes } from './routes/orders';
+import { resellerRelationshipRoutes } from './routes/reseller-relationships';
+import { subscriptionRoutes } from './routes/subscriptions';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -32,17 +41,31 @@ export function createApp(deps: ApiDeps) {
     });
     next();
   });
+  app.use(deps.metrics.httpMiddleware);
+  app.use('/codec', ...codecMiddleware(deps));
   app.use(express.json({ limit: '100kb', strict: true }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // After the body parsers, whose stream callbacks would lose the context: every log line written
+  // while handling the request (services, error middleware) carries its request id.
+  app.use((req, res, next) => logContext.run({ requestId: String(res.getHeader('x-request-id')) }, next));
 
   const router = Router();
   const api = new ApiBuilder(router, deps);
   linkRateLimit(router, '/invitations');
+  linkRateLimit(router, '/reseller-relationships');
   operationRoutes(api, deps);
+  metricsRoutes(api, deps);
+  codecRoutes(api, deps);
   partnerRoutes(api, deps);
   invitationRoutes(api, deps);
   invitationLinkRoutes(api, deps);
   partnershipRoutes(api, deps);
+  onboardingRoutes(api, deps);
+  customerRoutes(api, deps);
+  orderRoutes(api, deps);
+  subscriptionRoutes(api, deps);
+  resellerRelationshipRoutes(api, deps);
+  customerEventRoutes(api, deps);
 
   const swaggerUi = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
   app.use('/docs/assets', express.static(swaggerUi, { index: false, maxAge: '1h' }));

@@ -3,6 +3,7 @@ import type { RuntimeConfig } from '../config';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
+import type { Metrics } from '../metrics';
 import type { KeyRing } from '../security/cipher';
 
 /** Everything a route needs, built once by the process that serves the API. */
@@ -13,6 +14,7 @@ export type ApiDeps = {
   mailer: Mailer;
   keyRing: KeyRing;
   logger: Logger;
+  metrics: Metrics;
   /** Dev mode opens /dev/outbox without a key. */
   devMode?: boolean;
 };

@@ -15,6 +15,7 @@ export const errorStatus = {
   INVITATION_NOT_PENDING: 409,
   INVITATION_BUSY: 409,
   ONBOARDING_NOT_AWAITING_REVIEW: 409,
+  ONBOARDING_NOT_COMPLETED: 409,
   RELATIONSHIP_NOT_PENDING: 409,
   ALREADY_MANAGED: 409,
   IDEMPOTENCY_KEY_IN_USE: 409,
@@ -35,6 +36,7 @@ export const errorStatus = {
   BUSINESS_RULE: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  PROVISIONING_FAILED: 502,
   UNAVAILABLE: 503,
 } as const;
 export type ErrorCode = keyof typeof errorStatus;
@@ -92,7 +94,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
       appError = new AppError('VALIDATION_FAILED', 'The request could not be read');
     } else {
-      logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
+      // The route template, not the path: link paths carry their token.
+      logger.error({ err: error, requestId, method: req.method, route: req.route?.path ?? null }, 'unhandled error');
       appError = new AppError('INTERNAL', 'Internal error; quote the request id when reporting it');
     }
     if (appError.status >= 500 && appError.code !== 'INTERNAL') logger.warn({ requestId, code: appError.code }, appError.message);

@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowBundleOption } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityTestHooks } from '../../activities';
 import { createApp } from '../api/app';
 import type { ApiDeps } from '../api/context';
 import type { RuntimeConfig } from '../config';
 import { openDatabase, type DbHandle } from '../db/client';
 import { createLogger, type Logger } from '../logger';
 import { createMailer } from '../mail/mailer';
+import { createMetrics } from '../metrics';
 import { createKeyRing } from '../security/cipher';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
+import { createDataConverter } from '../temporal/data-converter';
+import { installTemporalRuntime } from '../temporal/logging';
 import { createWorker } from '../temporal/worker';
 
 export type EngineOptions = {
@@ -20,6 +23,8 @@ export type EngineOptions = {
   /** Reuse an open database (dev mode's PGlite, tests); otherwise DATABASE_URL is opened and closed here. */
   database?: DbHandle;
   workflowBundle?: WorkflowBundleOption;
+  /** Test-only hooks handed to the activities (see ActivityTestHooks). */
+  activityTestHooks?: ActivityTestHooks;
   logger?: Logger;
   /** 0 picks a free port (tests). */
   listenPort?: number;
@@ -43,18 +48,24 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
   const mailer = createMailer({ db: database.db, keyRing, smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const target = { ...config.temporal, address: config.temporal.address };
-  const temporal = await connectClient(target);
-  const deps: ApiDeps = { config, db: database.db, temporal, mailer, keyRing, logger, devMode: options.devMode };
+  // Payloads are encrypted on the way into Temporal and decrypted on the way out, by client and worker alike.
+  const dataConverter = createDataConverter(keyRing);
+  const metrics = createMetrics();
+  const temporal = await connectClient(target, dataConverter, { workflow: [metrics.clientInterceptor] });
+  const deps: ApiDeps = { config, db: database.db, temporal, mailer, keyRing, logger, metrics, devMode: options.devMode };
 
   let stopWorker = async () => {};
   if (options.runWorker) {
+    installTemporalRuntime({ logger, workerMetricsAddress: config.workerMetricsAddress });
     const connection = await connectWorkerConnection(target);
     const worker = await createWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger }),
+      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, testHooks: options.activityTestHooks }),
       workflowBundle: options.workflowBundle,
+      dataConverter,
+      metrics,
     });
     const running = worker.run();
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
@@ -83,8 +94,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       if (server) {
         // Stop accepting connections; requests in flight complete first.
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        // Keep-alive connections go as soon as their request is answered, not after keepAliveTimeout.
         server.closeIdleConnections();
+        const reaper = setInterval(() => server!.closeIdleConnections(), 50);
         await closed;
+        clearInterval(reaper);
       }
       await stopWorker();
       await temporal.connection.close();

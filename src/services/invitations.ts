@@ -119,6 +119,11 @@ function closedInvitationError(status: InvitationStatus): AppError {
   return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
 }
 
+/** Provider-side changes (resend, revoke) of an invitation that is no longer pending are a state conflict. */
+function notPendingError(status: InvitationStatus): AppError {
+  return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
+}
+
 /** Sends an update to an invitation's workflow and maps its refusals to API errors. */
 async function updateInvitation<T>(deps: ApiDeps, invitation: { workflowId: string; status: InvitationStatus }, send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>): Promise<T> {
   if (invitation.status !== 'pending') throw closedInvitationError(invitation.status);
@@ -132,18 +137,32 @@ async function updateInvitation<T>(deps: ApiDeps, invitation: { workflowId: stri
   }
 }
 
-export async function resendInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+/**
+ * A provider's change (resend, revoke) to one of its invitations. The link answers 410 for a revoked
+ * or expired invitation; the provider asking to change one that is no longer pending is a 409.
+ */
+async function changeAsProvider<T>(deps: ApiDeps, provider: Partner, id: string, send: Parameters<typeof updateInvitation<T>>[2]) {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
-  await updateInvitation(deps, invitation, (handle) => handle.executeUpdate(resendUpdate, { args: [] }));
+  if (invitation.status !== 'pending') throw notPendingError(invitation.status);
+  // Past its deadline it is expired, even in the moment before the workflow's timer records it.
+  if (invitation.expiresAt.getTime() <= Date.now()) throw notPendingError('expired');
+  try {
+    await updateInvitation(deps, invitation, send);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED') throw notPendingError('expired');
+    if (error instanceof AppError && error.code === 'INVITATION_REVOKED') throw notPendingError('revoked');
+    throw error;
+  }
   return getInvitation(deps, provider, id);
 }
 
+export async function resendInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+  return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(resendUpdate, { args: [] }));
+}
+
 export async function revokeInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
-  const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
-  if (!invitation) throw notFound('Invitation');
-  await updateInvitation(deps, invitation, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
-  return getInvitation(deps, provider, id);
+  return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
 }
 
 /** The invitation a link points at; the token is only ever compared by its hash. */

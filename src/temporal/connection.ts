@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { allSearchAttributes } from '../../workflows/search-attributes';
@@ -23,9 +23,9 @@ function connectionOptions(target: TemporalTarget) {
   };
 }
 
-export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter): Promise<Client> {
+export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter, interceptors?: ClientInterceptors): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(target));
-  return new Client({ connection, namespace: target.namespace, dataConverter });
+  return new Client({ connection, namespace: target.namespace, dataConverter, interceptors });
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { removePartnership, listPartnerships } from '../../db/queries/partnerships';
+import { getPartnershipForPartner, listPartnerships, removePartnership } from '../../db/queries/partnerships';
 import { partnershipStatuses } from '../../db/schema';
 import { partnershipView } from '../../services/invitations';
 import type { ApiDeps } from '../context';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from './invitations';
 
@@ -44,11 +44,15 @@ export function partnershipRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Partnerships',
     access: ['provider'],
     params: idParams,
-    errors: [404],
+    errors: [404, 409],
     responses: { 200: { description: 'Removed', schema: z.object({ status: z.literal('removed') }) } },
     handle: async ({ caller, params }) => {
       const removed = await removePartnership(deps.db, { id: params.id, providerId: caller.partner.id });
-      if (!removed) throw notFound('Active partnership');
+      if (!removed) {
+        const partnership = await getPartnershipForPartner(deps.db, { id: params.id, partnerId: caller.partner.id });
+        if (partnership?.provider.id !== caller.partner.id) throw notFound('Partnership');
+        throw new AppError('CONFLICT', `The partnership is already ${partnership.status}`);
+      }
       return { status: 200, json: { status: 'removed' as const } };
     },
   });

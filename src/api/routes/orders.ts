@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { orderStatuses } from '../../db/schema';
+import { getCustomerOrder, startCustomerOrder } from '../../services/orders';
+import type { ApiDeps } from '../context';
+import { idParams, type ApiBuilder } from '../route';
+import { subscriptionSchema } from './subscriptions';
+
+const partnerIdField = z.string().trim().regex(/^\d{6,10}$/, '6 to 10 digits');
+
+const orderBody = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        offerId: z.string().trim().min(1).max(100),
+        quantity: z.number().int().min(1).max(1_000_000),
+        partnerIdOnRecord: partnerIdField.optional().describe('public partnerId of a reseller in an active partnership, credited for incentives'),
+      }),
+    )
+    .min(1, 'order at least one item')
+    .max(50),
+  supportContactResellerId: z.uuid().optional().describe('id of a reseller in an active partnership, made the support contact'),
+});
+
+const orderItemSchema = z.object({ offerId: z.string(), quantity: z.number().int(), partnerIdOnRecord: z.string().optional() });
+
+export const orderSchema = z.object({
+  id: z.uuid(),
+  customerId: z.uuid(),
+  providerId: z.uuid(),
+  status: z.enum(orderStatuses),
+  workflowId: z.string(),
+  failureReason: z.string().nullable(),
+  items: z.array(orderItemSchema),
+  supportContactResellerId: z.string().nullable(),
+  lines: z.array(
+    z.object({
+      lineNumber: z.number().int(),
+      offerId: z.string(),
+      quantity: z.number().int(),
+      unitPrice: z.number().int().describe('cents'),
+      currency: z.string(),
+      partnerIdOnRecord: z.string().nullable(),
+    }),
+  ),
+  subscriptions: z.array(subscriptionSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export function orderRoutes(api: ApiBuilder, deps: ApiDeps) {
+  api.route({
+    method: 'post',
+    path: '/v1/customers/:id/orders',
+    summary: "Order new subscriptions for an existing customer; runs the order workflow (order-<id>)",
+    tag: 'Orders',
+    access: ['provider'],
+    params: idParams,
+    body: orderBody,
+    idempotent: true,
+    errors: [404, 409, 422, 503],
+    responses: {
+      202: { description: 'Order accepted; follow it at GET /v1/orders/:id', schema: z.object({ id: z.uuid(), status: z.enum(orderStatuses), workflowId: z.string() }) },
+    },
+    handle: async ({ caller, params, body, req }) => ({
+      status: 202,
+      json: await startCustomerOrder(deps, caller.partner, params.id, body, req.get('idempotency-key')),
+    }),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/orders/:id',
+    summary: "One order, its lines and the subscriptions it provisioned (the provider's, or its customer's reseller's)",
+    tag: 'Orders',
+    access: ['provider', 'reseller'],
+    params: idParams,
+    errors: [404],
+    responses: { 200: { description: 'The order', schema: orderSchema } },
+    handle: async ({ caller, params }) => ({ status: 200, json: await getCustomerOrder(deps, caller.partner, params.id) }),
+  });
+}

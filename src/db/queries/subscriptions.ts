@@ -1,0 +1,56 @@
+import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../client';
+import { offers, partners, subscriptions, type SubscriptionStatus } from '../schema';
+
+const supportContact = alias(partners, 'support_contact');
+
+const subscriptionColumns = {
+  id: subscriptions.id,
+  customerId: subscriptions.customerId,
+  orderId: subscriptions.orderId,
+  offerId: subscriptions.offerId,
+  offerName: offers.name,
+  billingCycle: offers.billingCycle,
+  quantity: subscriptions.quantity,
+  status: subscriptions.status,
+  partnerIdOnRecord: subscriptions.partnerIdOnRecord,
+  supportContactResellerId: subscriptions.supportContactResellerId,
+  supportContactName: supportContact.name,
+  supportContactPartnerId: supportContact.partnerId,
+  createdAt: subscriptions.createdAt,
+  updatedAt: subscriptions.updatedAt,
+};
+export type Subscription = Awaited<ReturnType<typeof listSubscriptions>>['items'][number];
+
+export type ListSubscriptionsParams = {
+  customerId: string;
+  status?: SubscriptionStatus;
+  orderId?: string;
+  limit: number;
+  /** The id of the last subscription of the previous page (oldest first). */
+  after?: { createdAt: Date; id: string };
+};
+
+/** A customer's subscriptions, oldest first; the caller has checked it may see the customer. */
+export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsParams) {
+  const rows = await db
+    .select(subscriptionColumns)
+    .from(subscriptions)
+    .innerJoin(offers, eq(offers.id, subscriptions.offerId))
+    .leftJoin(supportContact, eq(supportContact.id, subscriptions.supportContactResellerId))
+    .where(
+      and(
+        eq(subscriptions.customerId, params.customerId),
+        params.status ? eq(subscriptions.status, params.status) : undefined,
+        params.orderId ? eq(subscriptions.orderId, params.orderId) : undefined,
+        params.after
+          ? or(gt(subscriptions.createdAt, params.after.createdAt), and(eq(subscriptions.createdAt, params.after.createdAt), gt(subscriptions.id, params.after.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(asc(subscriptions.createdAt), asc(subscriptions.id))
+    .limit(params.limit + 1);
+  const items = rows.slice(0, params.limit);
+  return { items, hasMore: rows.length > params.limit };
+}

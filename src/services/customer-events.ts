@@ -1,0 +1,39 @@
+import type { Caller } from '../api/auth';
+import type { ApiDeps } from '../api/context';
+import { AppError, notFound } from '../api/errors';
+import { listCustomerEvents } from '../db/queries/customer-events';
+import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
+
+/** Cursors of the audit trail are the last event id seen; anything else is refused with a 400. */
+function afterIdFrom(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(cursor)) {
+    throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+  }
+  return Number(cursor);
+}
+
+/**
+ * A customer's audit trail, oldest first: its provider, the reseller associated with it and
+ * operators may read it; anyone else is told the customer does not exist.
+ */
+export async function listEventsOfCustomer(deps: ApiDeps, caller: Caller, customerId: string, page: { limit: number; cursor?: string }) {
+  const afterId = afterIdFrom(page.cursor);
+  const customer =
+    caller.role === 'operator' ? await getCustomerById(deps.db, customerId) : await getCustomerForPartner(deps.db, { customerId, partnerId: caller.partner.id });
+  if (!customer) throw notFound('Customer');
+  const result = await listCustomerEvents(deps.db, { customerId, limit: page.limit, afterId });
+  return {
+    items: result.items.map((event) => ({
+      id: String(event.id),
+      customerId: event.customerId,
+      actor: event.actor,
+      action: event.action,
+      details: event.details,
+      workflowId: event.workflowId,
+      runId: event.runId,
+      createdAt: event.createdAt.toISOString(),
+    })),
+    nextCursor: result.nextCursor,
+  };
+}

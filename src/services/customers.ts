@@ -1,0 +1,79 @@
+import type { ApiDeps } from '../api/context';
+import { notFound } from '../api/errors';
+import type { PartnerCaller } from '../api/auth';
+import { getAdminUsername, getCustomerForPartner, listCustomers, type CustomerScope, type ListCustomersParams } from '../db/queries/customers';
+import { encodeCursor, type Cursor } from '../db/queries/pagination';
+import { listSubscriptions, type Subscription } from '../db/queries/subscriptions';
+import type { SubscriptionStatus } from '../db/schema';
+
+type CustomerRow = NonNullable<Awaited<ReturnType<typeof getCustomerForPartner>>>;
+
+export const scopeOf = (caller: PartnerCaller): CustomerScope => ({ role: caller.role, partnerId: caller.partner.id });
+
+/** A customer as the API shows it. There is no password here, nor a hash of one. */
+export function customerView(row: CustomerRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    domainPrefix: row.domainPrefix,
+    domain: row.domain,
+    country: row.country,
+    address: row.address,
+    contact: row.contact,
+    status: row.status,
+    providerId: row.providerId,
+    reseller: row.resellerId ? { id: row.resellerId, name: row.resellerName!, partnerId: row.resellerPartnerId! } : null,
+    onboardingId: row.onboardingId,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+export type CustomerView = ReturnType<typeof customerView>;
+
+export function subscriptionView(row: Subscription) {
+  return {
+    id: row.id,
+    customerId: row.customerId,
+    orderId: row.orderId,
+    offerId: row.offerId,
+    offerName: row.offerName,
+    billingCycle: row.billingCycle,
+    quantity: row.quantity,
+    status: row.status,
+    partnerIdOnRecord: row.partnerIdOnRecord,
+    supportContact: row.supportContactResellerId
+      ? { id: row.supportContactResellerId, name: row.supportContactName!, partnerId: row.supportContactPartnerId! }
+      : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function listCustomersFor(deps: ApiDeps, caller: PartnerCaller, params: Omit<ListCustomersParams, 'scope'>) {
+  const result = await listCustomers(deps.db, { ...params, scope: scopeOf(caller) });
+  return { items: result.items.map(customerView), nextCursor: result.nextCursor };
+}
+
+/** One customer the caller may see, with its admin's username; another partner's customer is 404. */
+export async function getCustomerFor(deps: ApiDeps, caller: PartnerCaller, id: string) {
+  const row = await getCustomerForPartner(deps.db, { id, scope: scopeOf(caller) });
+  if (!row) throw notFound('Customer');
+  return { ...customerView(row), adminUsername: await getAdminUsername(deps.db, id) };
+}
+
+export async function listCustomerSubscriptions(
+  deps: ApiDeps,
+  caller: PartnerCaller,
+  params: { customerId: string; status?: SubscriptionStatus; limit: number; cursor?: Cursor },
+) {
+  const customer = await getCustomerForPartner(deps.db, { id: params.customerId, scope: scopeOf(caller) });
+  if (!customer) throw notFound('Customer');
+  const result = await listSubscriptions(deps.db, {
+    customerId: params.customerId,
+    status: params.status,
+    limit: params.limit,
+    after: params.cursor ? { createdAt: new Date(params.cursor.createdAt), id: params.cursor.id } : undefined,
+  });
+  const last = result.items[result.items.length - 1];
+  return { items: result.items.map(subscriptionView), nextCursor: result.hasMore && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import type { ApiDeps } from '../api/context';
+import { AppError, notFound, type ErrorCode } from '../api/errors';
+import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { isUniqueViolation } from '../db/client';
+import { getCustomerForPartner } from '../db/queries/customers';
+import {
+  assessOnboardingRequest,
+  deleteOnboarding,
+  getOnboardingForProvider,
+  reserveOnboarding,
+  takeCredentialEscrow,
+  type Onboarding,
+} from '../db/queries/onboardings';
+import type { Partner } from '../db/queries/partners';
+import { listSubscriptions } from '../db/queries/subscriptions';
+import { decryptText } from '../security/cipher';
+import { onboardingWorkflowId } from '../../workflows/ids';
+import { onboardingWorkflow } from '../../workflows/onboarding';
+import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
+import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
+import { customerView, subscriptionView } from './customers';
+
+export function onboardingView(onboarding: Onboarding) {
+  return {
+    id: onboarding.id,
+    status: onboarding.status,
+    workflowId: onboarding.workflowId,
+    domain: tenantDomain(onboarding.domainPrefix),
+    resellerId: onboarding.resellerId,
+    request: onboarding.request,
+    review: onboarding.review ?? undefined,
+    errors: onboarding.errors ?? undefined,
+    customerId: onboarding.customerId ?? undefined,
+    failureReason: onboarding.failureReason ?? undefined,
+    createdAt: onboarding.createdAt.toISOString(),
+    updatedAt: onboarding.updatedAt.toISOString(),
+  };
+}
+export type OnboardingView = ReturnType<typeof onboardingView>;
+
+/**
+ * POST /v1/customer-onboardings: what the database can tell cheaply is answered at once with 422
+ * (the first problem's code, every problem in `details`); the workflow checks it all again.
+ */
+export async function createOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest): Promise<OnboardingView> {
+  const { errors } = await assessOnboardingRequest(deps.db, { providerId: provider.id, request, reviewExpiresAt: new Date() });
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new AppError(first.code as ErrorCode, `${first.field}: ${first.message}`, errors);
+  }
+  return startOnboarding(deps, provider, request);
+}
+
+/**
+ * Reserves the draft (status `validating`, holding the domain) and starts `customer-onboarding-<id>`.
+ * If the workflow cannot be started the reservation is removed, so nothing half-made remains.
+ */
+export async function startOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest): Promise<OnboardingView> {
+  const id = randomUUID();
+  const workflowId = onboardingWorkflowId(id);
+  const domain = tenantDomain(request.company.domainPrefix);
+  let onboarding: Onboarding;
+  try {
+    onboarding = await reserveOnboarding(deps.db, {
+      id,
+      providerId: provider.id,
+      resellerId: request.resellerId,
+      domainPrefix: request.company.domainPrefix,
+      request,
+      workflowId,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'onboardings_domain_hold_idx')) {
+      throw new AppError('DOMAIN_TAKEN', `company.domainPrefix: another onboarding in progress holds ${domain}`, [
+        { field: 'company.domainPrefix', code: 'DOMAIN_TAKEN', message: `Another onboarding in progress holds ${domain}` },
+      ]);
+    }
+    throw error;
+  }
+
+  try {
+    await deps.temporal.workflow.start(onboardingWorkflow, {
+      taskQueue: deps.config.temporal.taskQueue,
+      workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [{ onboardingId: id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: CustomerDomain, value: domain },
+        { key: ProcessStatus, value: 'validating' },
+        ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
+      ],
+      memo: { provider: provider.name, company: request.company.name, domain },
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      await deleteOnboarding(deps.db, id);
+      deps.logger.error({ err: error, workflowId }, 'could not start the onboarding workflow');
+      throw new AppError('UNAVAILABLE', 'The workflow service is unavailable; nothing was created, try again');
+    }
+  }
+  return onboardingView(onboarding);
+}
+
+async function ownOnboarding(deps: ApiDeps, provider: Partner, id: string): Promise<Onboarding> {
+  const onboarding = await getOnboardingForProvider(deps.db, { id, providerId: provider.id });
+  if (!onboarding) throw notFound('Onboarding');
+  return onboarding;
+}
+
+export async function getOnboarding(deps: ApiDeps, provider: Partner, id: string): Promise<OnboardingView> {
+  return onboardingView(await ownOnboarding(deps, provider, id));
+}
+
+/** Maps a workflow's refusal of an update to the API's error; a closed workflow takes no more. */
+function updateRefusal(error: unknown): Error {
+  const business = businessErrorFrom(error);
+  if (business) return business;
+  if (isWorkflowClosed(error)) return new AppError('ONBOARDING_NOT_AWAITING_REVIEW', 'The onboarding is no longer awaiting review');
+  return error as Error;
+}
+
+async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ done: true as const, value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The one-time reveal: the escrow row is deleted in the transaction that records the reveal. */
+async function revealCredentials(deps: ApiDeps, onboardingId: string) {
+  const taken = await takeCredentialEscrow(deps.db, onboardingId);
+  if (taken.outcome !== 'revealed') throw new AppError('CREDENTIALS_GONE', 'The credentials were already shown once and cannot be shown again');
+  return { username: taken.username, temporaryPassword: decryptText(deps.keyRing, taken.passwordEncrypted) };
+}
+
+async function completedBody(deps: ApiDeps, provider: Partner, onboardingId: string, result: Extract<SubmitResult, { status: 'completed' }>) {
+  const credentials = await revealCredentials(deps, onboardingId);
+  const customer = await getCustomerForPartner(deps.db, { id: result.customerId, scope: { role: 'provider', partnerId: provider.id } });
+  const subscriptions = await listSubscriptions(deps.db, { customerId: result.customerId, orderId: result.orderId, limit: 200 });
+  return {
+    id: onboardingId,
+    status: 'completed' as const,
+    customer: customer && customerView(customer),
+    subscriptions: subscriptions.items.map(subscriptionView),
+    credentials,
+  };
+}
+
+/**
+ * Submits a reviewed onboarding: a Workflow Update that only an `awaiting_review` workflow accepts.
+ * It waits up to SUBMIT_WAIT for provisioning; if that takes longer it answers 202 and the caller
+ * fetches the credentials later with POST …/credentials.
+ */
+export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: string) {
+  const onboarding = await ownOnboarding(deps, provider, id);
+  const handle = deps.temporal.workflow.getHandle(onboarding.workflowId);
+  let result: Promise<SubmitResult>;
+  try {
+    const update = await handle.startUpdate(submitUpdate, { args: [], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    result = update.result();
+  } catch (error) {
+    throw updateRefusal(error);
+  }
+  // Observed even when we stop waiting, so a late rejection is not unhandled.
+  result.catch(() => {});
+  const outcome = await within(deps.config.submitWaitMs, result).catch((error) => {
+    throw updateRefusal(error);
+  });
+  if (!outcome.done) return { status: 202, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
+  if (outcome.value.status === 'failed') {
+    throw new AppError('PROVISIONING_FAILED', `Provisioning failed and was undone: ${outcome.value.failureReason}`, [
+      { id, status: 'failed', failureReason: outcome.value.failureReason },
+    ]);
+  }
+  return { status: 200, json: await completedBody(deps, provider, id, outcome.value) };
+}
+
+/** POST …/credentials: the reveal for a submit that answered 202. 410 once shown. */
+export async function revealOnboardingCredentials(deps: ApiDeps, provider: Partner, id: string) {
+  const onboarding = await ownOnboarding(deps, provider, id);
+  if (onboarding.status !== 'completed') {
+    throw new AppError('ONBOARDING_NOT_COMPLETED', `The onboarding is ${onboarding.status}; credentials exist once it has completed`);
+  }
+  return { id, credentials: await revealCredentials(deps, id) };
+}
+
+export async function cancelOnboarding(deps: ApiDeps, provider: Partner, id: string) {
+  const onboarding = await ownOnboarding(deps, provider, id);
+  try {
+    return await deps.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(cancelUpdate, { args: [] });
+  } catch (error) {
+    throw updateRefusal(error);
+  }
+}

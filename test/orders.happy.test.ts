@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderStatusQuery } from '../workflows/order.messages';
+import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './fixtures';
+import { startTestEngine, waitFor, type TestEngine } from './harness';
+
+let engine: TestEngine;
+beforeAll(async () => {
+  engine = await startTestEngine();
+});
+afterAll(async () => {
+  await engine?.stop();
+});
+
+async function completedOrder(key: string, orderId: string) {
+  return waitFor(
+    async () => {
+      const reply = await engine.request('GET', `/v1/orders/${orderId}`, { key });
+      return reply.body.status !== 'pending' && reply.body;
+    },
+    { what: `order ${orderId} to finish` },
+  );
+}
+
+describe('orders for existing customers', () => {
+  it('places the order, provisions one subscription per line, credits the partner of record, sets the support contact and audits each change with its run', async () => {
+    const { provider, reseller } = await partneredPair(engine);
+    const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
+
+    const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: provider.apiKey,
+      body: {
+        items: [
+          { offerId: 'm365-e3', quantity: 25, partnerIdOnRecord: reseller.partnerId },
+          { offerId: 'defender-business', quantity: 5 },
+        ],
+        supportContactResellerId: reseller.id,
+      },
+    });
+    expect(placed.status).toBe(202);
+    expect(placed.body).toEqual({ id: expect.any(String), status: 'pending', workflowId: `order-${placed.body.id}` });
+
+    const order = await completedOrder(provider.apiKey, placed.body.id);
+    expect(order).toMatchObject({ status: 'completed', customerId: customer.id, failureReason: null });
+    expect(order.lines).toEqual([
+      { lineNumber: 1, offerId: 'm365-e3', quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId },
+      { lineNumber: 2, offerId: 'defender-business', quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null },
+    ]);
+    const byOffer = Object.fromEntries(order.subscriptions.map((s: any) => [s.offerId, s]));
+    expect(byOffer['m365-e3']).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContactResellerId: reseller.id });
+    expect(byOffer['defender-business']).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContactResellerId: reseller.id });
+
+    const handle = engine.deps.temporal.workflow.getHandle(placed.body.workflowId);
+    expect(await handle.query(orderStatusQuery)).toMatchObject({ status: 'completed', step: 'done', subscriptionIds: expect.arrayContaining(order.subscriptions.map((s: any) => s.id)) });
+    const description = await handle.describe();
+    expect(description.searchAttributes).toMatchObject({ ProcessStatus: ['completed'], ProviderId: [provider.id], CustomerDomain: [customer.domain] });
+
+    const events = (await allEvents(engine, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id);
+    expect(events.map((e) => e.action)).toEqual([
+      'order.placed',
+      'subscription.created',
+      'subscription.created',
+      'subscription.partner_of_record_set',
+      'subscription.support_contact_set',
+      'subscription.support_contact_set',
+      'order.completed',
+    ]);
+    const run = await handle.describe();
+    for (const event of events) {
+      expect(event).toMatchObject({ actor: `partner:${provider.id}`, workflowId: placed.body.workflowId, runId: run.runId });
+    }
+  });
+
+  it('answers two concurrent POSTs with the same Idempotency-Key identically and places one order', async () => {
+    const { provider } = await partneredPair(engine);
+    const customer = await createActiveCustomer(engine, { providerId: provider.id });
+    const send = () =>
+      engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+        key: provider.apiKey,
+        headers: { 'idempotency-key': 'order-2026-0001' },
+        body: { items: [{ offerId: 'teams-essentials', quantity: 3 }] },
+      });
+    const [first, second] = await Promise.all([send(), send()]);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual(first.body);
+
+    await completedOrder(provider.apiKey, first.body.id);
+    const third = await send();
+    expect(third.body).toEqual(first.body);
+    // The fixture's initial order plus exactly one new one.
+    expect(await ordersOf(engine, customer.id)).toHaveLength(2);
+    expect(await subscriptionsOfOrder(engine, first.body.id)).toHaveLength(1);
+  });
+
+  it('lets the reseller managing the customer read its orders and audit trail, but not order for it (403)', async () => {
+    const { provider, reseller } = await partneredPair(engine);
+    const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
+    const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: provider.apiKey,
+      body: { items: [{ offerId: 'exchange-online-p1', quantity: 2 }] },
+    });
+    await completedOrder(provider.apiKey, placed.body.id);
+
+    const read = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key: reseller.apiKey });
+    expect(read.status).toBe(200);
+    expect(read.body.status).toBe('completed');
+    expect((await allEvents(engine, reseller.apiKey, customer.id)).some((e) => e.action === 'order.completed')).toBe(true);
+
+    const refused = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: reseller.apiKey,
+      body: { items: [{ offerId: 'exchange-online-p1', quantity: 2 }] },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+  });
+});
