@@ -169,8 +169,17 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
 
 /** Decodes every payload in a workflow's history, so tests can search it for plaintext. */
 export async function historyText(engine: Engine, workflowId: string): Promise<string> {
-  const history = await engine.deps.temporal.workflow.getHandle(workflowId).fetchHistory();
-  return JSON.stringify(history, (_key, value) => {
+  return bytesAsText(await engine.deps.temporal.workflow.getHandle(workflowId).fetchHistory());
+}
+
+/**
+ * JSON of a history with every payload's bytes as UTF-8 text. The proto message's own toJSON turns
+ * bytes into base64 strings before the replacer sees them, so `data` fields are decoded back here;
+ * without that, a search for plaintext would only ever look at base64.
+ */
+function bytesAsText(history: unknown): string {
+  return JSON.stringify(history, (key, value) => {
+    if (key === 'data' && typeof value === 'string') return Buffer.from(value, 'base64').toString('utf8');
     if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
     if (value && typeof value === 'object' && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data).toString('utf8');
     return value;
@@ -193,5 +202,5 @@ export async function decodedHistoryText(engine: Engine, workflowId: string): Pr
     }
   };
   await open(history);
-  return JSON.stringify(history, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
+  return bytesAsText(history);
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { partnerships } from '../src/db/schema';
-import { EncryptionCodec } from '../src/temporal/codec';
 import { createTestPartner, waitFor, type TestEngine, type TestPartner } from './harness';
 
 /** Shared set-up of the onboarding and customer tests. */
@@ -60,8 +59,8 @@ export async function databaseDump(engine: TestEngine): Promise<string> {
   const parts: string[] = [];
   for (const { table_name } of rows) {
     const dump = await engine.deps.db.execute(sql.raw(`select coalesce(json_agg(row_to_json(t)), '[]'::json)::text as dump from "${table_name}" t`));
-    const dumpRows = Array.isArray(dump) ? dump : (dump as unknown as { rows: unknown[] }).rows;
-    parts.push(`${table_name}: ${JSON.stringify(dumpRows)}`);
+    const [row] = (Array.isArray(dump) ? dump : (dump as unknown as { rows: unknown[] }).rows) as Array<{ dump: string }>;
+    parts.push(`${table_name}: ${row?.dump ?? '[]'}`);
   }
   return parts.join('\n');
 }
@@ -80,33 +79,4 @@ export async function liveRowsFor(engine: TestEngine, domainPrefix: string) {
   return rows[0] as { customers: number; users: number; orders: number; subscriptions: number; escrow: number };
 }
 
-const bytesOf = (value: unknown): Uint8Array => {
-  if (typeof value === 'string') return Buffer.from(value, 'base64');
-  if (value instanceof Uint8Array) return value;
-  const json = value as { type?: string; data?: number[] } | null;
-  return json?.type === 'Buffer' && Array.isArray(json.data) ? Buffer.from(json.data) : new Uint8Array();
-};
 
-/**
- * A workflow's history read through the history API with every payload opened: base64 decoded and,
- * when the payload codec sealed it, decrypted. So "not in history" means not there even encrypted.
- */
-export async function historyPlaintext(engine: TestEngine, workflowId: string): Promise<string> {
-  const history = await engine.deps.temporal.workflow.getHandle(workflowId).fetchHistory();
-  const codec = new EncryptionCodec(engine.deps.keyRing);
-  const opened: string[] = [];
-  const visit = async (node: unknown): Promise<void> => {
-    if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
-    const record = node as Record<string, unknown>;
-    if (record.metadata && typeof record.metadata === 'object' && 'data' in record) {
-      const metadata = Object.fromEntries(Object.entries(record.metadata as Record<string, unknown>).map(([key, value]) => [key, bytesOf(value)]));
-      const [payload] = await codec.decode([{ metadata, data: bytesOf(record.data) }]);
-      opened.push(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8'));
-      return;
-    }
-    for (const value of Object.values(record)) await visit(value);
-  };
-  await visit(history);
-  if (opened.length === 0) throw new Error(`no payloads found in the history of ${workflowId}`);
-  return `${JSON.stringify(history)}\n${opened.join('\n')}`;
-}

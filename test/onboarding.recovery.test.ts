@@ -3,8 +3,8 @@ import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { customerEvents, customers, customerUsers, orderLines, orders, subscriptions } from '../src/db/schema';
-import { startTestEngine, type TestEngine } from './harness';
-import { databaseDump, historyPlaintext, onboardingBody, onboardingIn, partnered, reviewedOnboarding } from './onboarding.fixtures';
+import { decodedHistoryText, startTestEngine, type TestEngine } from './harness';
+import { databaseDump, onboardingBody, onboardingIn, partnered, reviewedOnboarding } from './onboarding.fixtures';
 
 const engines: TestEngine[] = [];
 afterAll(async () => {
@@ -78,7 +78,7 @@ describe('a worker stopped in the middle of the saga', () => {
       .where(sql`${customerEvents.customerId} = ${customerId} and ${customerEvents.action} = 'subscriptions.provisioned'`);
     expect(provisionedEvents[0]!.count).toBe(1);
 
-    const history = await historyPlaintext(api, reviewed.workflowId);
+    const history = await decodedHistoryText(api, reviewed.workflowId);
     expect(history).toContain(`admin@${body.company.domainPrefix}.onmicrosoft.com`);
     expect(history).not.toContain(password);
     expect(await databaseDump(api)).not.toContain(password);

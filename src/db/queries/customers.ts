@@ -24,7 +24,6 @@ const customerColumns = {
   resellerName: reseller.name,
   resellerPartnerId: reseller.partnerId,
 };
-export type Customer = Awaited<ReturnType<typeof getCustomerForPartner>> & {};
 
 /** A provider sees its customers; a reseller sees the customers associated with it. */
 export type CustomerScope = { role: 'provider' | 'reseller'; partnerId: string };
