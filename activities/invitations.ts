@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { isUniqueViolation } from '../src/db/client';
+import { findActivePartnership } from '../src/db/queries/partnerships';
 import { invitations, partners, partnerships } from '../src/db/schema';
 import { decryptText, encryptText } from '../src/security/cipher';
 import { newLinkToken, sha256 } from '../src/security/tokens';
@@ -120,16 +121,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           if (invitation.status !== 'pending') {
             throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);
           }
-          const [existing] = await tx
-            .select({ id: partnerships.id })
-            .from(partnerships)
-            .where(
-              and(
-                eq(partnerships.providerId, params.providerId),
-                eq(partnerships.resellerId, params.resellerId),
-                eq(partnerships.status, 'active'),
-              ),
-            );
+          const existing = await findActivePartnership(tx, { providerId: params.providerId, resellerId: params.resellerId });
           const id =
             existing?.id ??
             (

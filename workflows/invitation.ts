@@ -16,6 +16,7 @@ import {
   type InvitationInput,
   type InvitationState,
 } from './invitation.messages';
+import { linkAnswers } from './link-answers';
 import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 const activities = proxyActivities<Activities>({
@@ -41,40 +42,17 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     partnershipId: null,
     closedAt: null,
   };
-  // Accept, decline, revoke and resend each await an activity; only one runs at a time.
-  let busy = false;
+  const answers = linkAnswers(state, {
+    noun: 'invitation',
+    revoked: 'INVITATION_REVOKED',
+    expired: 'INVITATION_EXPIRED',
+    notPending: 'INVITATION_NOT_PENDING',
+    busy: 'INVITATION_BUSY',
+  });
+  const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   // Bumped by resend so the waiting loop restarts its clock.
   let clock = 0;
   let reminderDue = true;
-
-  const deadlinePassed = () => Date.now() >= Date.parse(state.expiresAt);
-  const refuseUnlessOpen = () => {
-    if (state.status === 'revoked') throw businessFailure('INVITATION_REVOKED', 'The invitation was revoked');
-    if (state.status === 'expired' || (state.status === 'pending' && deadlinePassed())) {
-      throw businessFailure('INVITATION_EXPIRED', 'The invitation has expired');
-    }
-    if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
-    if (busy) throw businessFailure('INVITATION_BUSY', 'Another answer to this invitation is being processed');
-  };
-  // Provider-side changes: an invitation past its deadline is expired even before the timer fires.
-  const refuseUnlessPending = () => {
-    if (state.status !== 'pending') throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${state.status}`);
-    if (deadlinePassed()) throw businessFailure('INVITATION_NOT_PENDING', 'The invitation has expired');
-    if (busy) throw businessFailure('INVITATION_BUSY', 'Another change to this invitation is being processed');
-  };
-  const close = (status: InvitationState['status']) => {
-    state.status = status;
-    state.closedAt = new Date().toISOString();
-    upsertSearchAttributes([{ key: ProcessStatus, value: status }]);
-  };
-  const exclusively = async <T>(work: () => Promise<T>): Promise<T> => {
-    busy = true;
-    try {
-      return await work();
-    } finally {
-      busy = false;
-    }
-  };
 
   setHandler(statusQuery, () => state);
 
@@ -162,7 +140,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
 
     if (reminderDue && reminderAt > Date.now()) {
       if (await condition(interrupted, reminderAt - Date.now())) continue;
-      await condition(() => !busy);
+      await condition(() => !answers.isBusy());
       if (state.status !== 'pending' || clock !== observedClock) continue;
       await activities.sendInvitationReminder({ invitationId: input.invitationId, expiresAt: state.expiresAt });
       state.remindersSent += 1;
@@ -172,7 +150,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
 
     if (deadline > Date.now() && (await condition(interrupted, deadline - Date.now()))) continue;
     // The deadline passed, but an answer that arrived just before it is allowed to finish first.
-    await condition(() => !busy);
+    await condition(() => !answers.isBusy());
     if (state.status !== 'pending' || clock !== observedClock) continue;
     await activities.closeInvitation({ invitationId: input.invitationId, status: 'expired' });
     close('expired');

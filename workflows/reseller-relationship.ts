@@ -1,6 +1,5 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { businessFailure } from './failures';
 import {
   acceptRelationshipUpdate,
   declineRelationshipUpdate,
@@ -9,6 +8,7 @@ import {
   type ResellerRelationshipInput,
   type ResellerRelationshipState,
 } from './reseller-relationship.messages';
+import { linkAnswers } from './link-answers';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 const activities = proxyActivities<Activities>({
@@ -32,30 +32,14 @@ export async function resellerRelationshipWorkflow(input: ResellerRelationshipIn
     remindersSent: 0,
     closedAt: null,
   };
-  // Accept, decline and revoke each await an activity; only one runs at a time.
-  let busy = false;
-  const deadlinePassed = () => Date.now() >= Date.parse(state.expiresAt);
-  const refuseUnlessOpen = () => {
-    if (state.status === 'revoked') throw businessFailure('RELATIONSHIP_REVOKED', 'The request was revoked');
-    if (state.status === 'expired' || (state.status === 'pending' && deadlinePassed())) {
-      throw businessFailure('RELATIONSHIP_EXPIRED', 'The request has expired');
-    }
-    if (state.status !== 'pending') throw businessFailure('RELATIONSHIP_NOT_PENDING', `The request is already ${state.status}`);
-    if (busy) throw businessFailure('RELATIONSHIP_NOT_PENDING', 'Another answer to this request is being processed');
-  };
-  const close = (status: ResellerRelationshipState['status']) => {
-    state.status = status;
-    state.closedAt = new Date().toISOString();
-    upsertSearchAttributes([{ key: ProcessStatus, value: status }]);
-  };
-  const exclusively = async <T>(work: () => Promise<T>): Promise<T> => {
-    busy = true;
-    try {
-      return await work();
-    } finally {
-      busy = false;
-    }
-  };
+  const answers = linkAnswers(state, {
+    noun: 'request',
+    revoked: 'RELATIONSHIP_REVOKED',
+    expired: 'RELATIONSHIP_EXPIRED',
+    notPending: 'RELATIONSHIP_NOT_PENDING',
+    busy: 'RELATIONSHIP_NOT_PENDING',
+  });
+  const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   const { relationshipId } = input;
 
   setHandler(relationshipStatusQuery, () => state);
@@ -87,12 +71,7 @@ export async function resellerRelationshipWorkflow(input: ResellerRelationshipIn
         close('revoked');
         return { status: 'revoked' as const };
       }),
-    {
-      validator: () => {
-        if (state.status !== 'pending') throw businessFailure('RELATIONSHIP_NOT_PENDING', `The request is already ${state.status}`);
-        if (busy) throw businessFailure('RELATIONSHIP_NOT_PENDING', 'Another answer to this request is being processed');
-      },
-    },
+    { validator: () => refuseUnlessPending() },
   );
 
   upsertSearchAttributes([
@@ -108,7 +87,7 @@ export async function resellerRelationshipWorkflow(input: ResellerRelationshipIn
   const reminderAt = deadline - input.reminderBeforeMs;
   const answered = () => state.status !== 'pending';
   if (reminderAt > Date.now() && !(await condition(answered, reminderAt - Date.now()))) {
-    await condition(() => !busy);
+    await condition(() => !answers.isBusy());
     if (state.status === 'pending') {
       await activities.sendResellerRelationshipReminder({ relationshipId });
       state.remindersSent += 1;
@@ -116,7 +95,7 @@ export async function resellerRelationshipWorkflow(input: ResellerRelationshipIn
   }
   if (state.status === 'pending' && deadline > Date.now()) await condition(answered, deadline - Date.now());
   // An answer that arrived just before the deadline is allowed to finish first.
-  await condition(() => !busy);
+  await condition(() => !answers.isBusy());
   if (state.status === 'pending') {
     await activities.closeResellerRelationship({ relationshipId, status: 'expired' });
     close('expired');

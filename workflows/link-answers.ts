@@ -1,0 +1,64 @@
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { businessFailure, type BusinessFailureCode } from './failures';
+import { ProcessStatus } from './search-attributes';
+
+export type LinkRequestStatus = 'pending' | 'accepted' | 'declined' | 'revoked' | 'expired';
+
+/** How one kind of emailed request words and codes its refusals. */
+export type LinkRefusals = {
+  /** "invitation", "request": used in the messages. */
+  noun: string;
+  revoked: BusinessFailureCode;
+  expired: BusinessFailureCode;
+  notPending: BusinessFailureCode;
+  busy: BusinessFailureCode;
+};
+
+/**
+ * The answer rules shared by the workflows behind emailed links (partnership invitations, reseller
+ * relationships): a pending request is answered at most once; each answer runs its activity alone,
+ * so concurrent clicks cannot both succeed; past the deadline the link refuses answers even before
+ * the expiry timer has fired.
+ */
+export function linkAnswers(state: { status: LinkRequestStatus; expiresAt: string; closedAt: string | null }, refusals: LinkRefusals) {
+  let busy = false;
+  const deadlinePassed = () => Date.now() >= Date.parse(state.expiresAt);
+
+  return {
+    isBusy: () => busy,
+
+    /** Answers through the link: a revoked or expired link is gone, an answered one conflicts. */
+    refuseUnlessOpen(): void {
+      if (state.status === 'revoked') throw businessFailure(refusals.revoked, `The ${refusals.noun} was revoked`);
+      if (state.status === 'expired' || (state.status === 'pending' && deadlinePassed())) {
+        throw businessFailure(refusals.expired, `The ${refusals.noun} has expired`);
+      }
+      if (state.status !== 'pending') throw businessFailure(refusals.notPending, `The ${refusals.noun} is already ${state.status}`);
+      if (busy) throw businessFailure(refusals.busy, `Another answer to this ${refusals.noun} is being processed`);
+    },
+
+    /** The provider's own changes (revoke, resend): anything but a live pending request conflicts. */
+    refuseUnlessPending(): void {
+      if (state.status !== 'pending') throw businessFailure(refusals.notPending, `The ${refusals.noun} is already ${state.status}`);
+      if (deadlinePassed()) throw businessFailure(refusals.notPending, `The ${refusals.noun} has expired`);
+      if (busy) throw businessFailure(refusals.busy, `Another change to this ${refusals.noun} is being processed`);
+    },
+
+    /** Records the final status and shows it to operators through the search attribute. */
+    close(status: Exclude<LinkRequestStatus, 'pending'>): void {
+      state.status = status;
+      state.closedAt = new Date().toISOString();
+      upsertSearchAttributes([{ key: ProcessStatus, value: status }]);
+    },
+
+    async exclusively<T>(work: () => Promise<T>): Promise<T> {
+      busy = true;
+      try {
+        return await work();
+      } finally {
+        busy = false;
+      }
+    },
+
+  };
+}
