@@ -1,6 +1,5 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -11,6 +10,7 @@ import { createLogger, type Logger } from '../src/logger';
 import { startEngine, type Engine } from '../src/main/engine';
 import { ENCRYPTED_ENCODING, EncryptionCodec } from '../src/temporal/codec';
 import type { ActivityTestHooks } from '../activities';
+import { freePort } from './ports';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 export const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -31,16 +31,6 @@ export function testDatabase(): Promise<DbHandle> {
   return sharedDatabase;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 export type TestEngine = Engine & { url: string; request: Requester; taskQueue: string };
 
@@ -52,6 +42,8 @@ export type StartOptions = {
   activityTestHooks?: ActivityTestHooks;
   /** Capture the engine's log lines (pino with a destination); silent by default. */
   logger?: Logger;
+  /** A database handle of the test's own (e.g. with a recognisable application_name). */
+  database?: DbHandle;
 };
 
 /**
@@ -74,7 +66,7 @@ export async function startTestEngine(options: StartOptions = {}): Promise<TestE
       ...options.env,
     }),
   );
-  const database = await testDatabase();
+  const database = options.database ?? (await testDatabase());
   const engine = await startEngine({
     config,
     runApi: options.runApi ?? true,

@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities';
 import { connectWorkerConnection } from '../src/temporal/connection';
 import { createDataConverter } from '../src/temporal/data-converter';
 import { createWorker } from '../src/temporal/worker';
 import { createTestPartner, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { freePort } from './ports';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let engine: TestEngine;
 let workerMetricsAddress: string;

@@ -93,6 +93,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       appError = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset');
     } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
       appError = new AppError('VALIDATION_FAILED', 'The request could not be read');
+    } else if (isDependencyOutage(error)) {
+      logger.warn({ err: error, requestId, route: req.route?.path ?? null }, 'dependency unavailable');
+      res.setHeader('retry-after', '5');
+      appError = new AppError('UNAVAILABLE', 'The database or workflow service is unavailable; nothing was changed, try again shortly');
     } else {
       // The route template, not the path: link paths carry their token.
       logger.error({ err: error, requestId, method: req.method, route: req.route?.path ?? null }, 'unhandled error');
@@ -102,4 +106,22 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     res.status(appError.status).json(errorBody(requestId, appError.code, appError.message, appError.details));
   };
+}
+
+/** gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED). */
+const temporalOutageCodes = new Set([4, 14]);
+/** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
+const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03']);
+
+/** An outage of Postgres or Temporal is the server's problem, but a temporary one: 503, not 500. */
+export function isDependencyOutage(error: unknown): boolean {
+  for (let cause = error as { name?: string; code?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (cause.name === 'ServiceError' || cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
+      const grpc = (cause.cause as { code?: unknown } | undefined)?.code;
+      if (typeof grpc === 'number' && temporalOutageCodes.has(grpc)) return true;
+    }
+    if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
+    if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
+  }
+  return false;
 }

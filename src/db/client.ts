@@ -17,12 +17,22 @@ export type DbHandle = {
 const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle');
 
 /** Connects to DATABASE_URL when set, else opens the embedded PGlite database under dataDir. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string; maxConnections?: number }): Promise<DbHandle> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  maxConnections?: number;
+  /** Shown in pg_stat_activity, so a DBA can tell the API's connections from the workers'. */
+  applicationName?: string;
+}): Promise<DbHandle> {
   if (options.databaseUrl) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-    const sql = postgres(options.databaseUrl, { max: options.maxConnections ?? 10, onnotice: () => {} });
+    const sql = postgres(options.databaseUrl, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: options.applicationName ?? 'partner-onboarding' },
+    });
     const db = drizzle(sql, { schema });
     return {
       db: db as unknown as Db,

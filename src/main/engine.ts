@@ -44,7 +44,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start runs a dev server for you)');
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const role = options.runApi && options.runWorker ? 'all' : options.runApi ? 'api' : 'worker';
+  const database =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, applicationName: `partner-onboarding-${role}` }));
   const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
   const mailer = createMailer({ db: database.db, keyRing, smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const target = { ...config.temporal, address: config.temporal.address };
