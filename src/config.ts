@@ -67,6 +67,8 @@ const envSchema = z
     REMINDER_BEFORE: duration('3d'),
     /** How long submit waits for provisioning before answering 202. */
     SUBMIT_WAIT: duration('20s'),
+    /** Requests per minute and client address to the public link pages, whose tokens are the credential. */
+    LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     UI_ORIGIN: optionalText,
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
@@ -100,6 +102,7 @@ const envSchema = z
     reminderBeforeMs: env.REMINDER_BEFORE,
     submitWaitMs: env.SUBMIT_WAIT,
     logLevel: env.LOG_LEVEL,
+    linkRateLimitPerMinute: env.LINK_RATE_LIMIT_PER_MINUTE,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
     workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
   }));

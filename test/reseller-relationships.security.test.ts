@@ -9,12 +9,13 @@ const logLines: string[] = [];
 let engine: TestEngine;
 beforeAll(async () => {
   // This file's API allows few link requests a minute, to see the limiter answer.
-  process.env.LINK_RATE_LIMIT_PER_MINUTE = '8';
-  engine = await startTestEngine({ logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }) });
+  engine = await startTestEngine({
+    env: { LINK_RATE_LIMIT_PER_MINUTE: '8' },
+    logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }),
+  });
 });
 afterAll(async () => {
   await engine?.stop();
-  delete process.env.LINK_RATE_LIMIT_PER_MINUTE;
 });
 
 describe('reseller relationship link security', () => {

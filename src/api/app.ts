@@ -51,8 +51,8 @@ export function createApp(deps: ApiDeps) {
 
   const router = Router();
   const api = new ApiBuilder(router, deps);
-  linkRateLimit(router, '/invitations');
-  linkRateLimit(router, '/reseller-relationships');
+  linkRateLimit(router, '/invitations', deps.config.linkRateLimitPerMinute);
+  linkRateLimit(router, '/reseller-relationships', deps.config.linkRateLimitPerMinute);
   operationRoutes(api, deps);
   metricsRoutes(api, deps);
   codecRoutes(api, deps);

@@ -1,10 +1,12 @@
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS without named exports Node can detect: under plain Node (tsx), only its default import works.
+import proto from '@temporalio/proto';
 import { decryptBytes, encryptBytes, type KeyRing } from '../security/cipher';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA_KEY = 'encryption-key-id';
 
+const { temporal } = proto;
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 

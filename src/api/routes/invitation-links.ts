@@ -13,12 +13,12 @@ const acceptBody = z.strictObject({ partnerId: z.string().trim().regex(/^\d{6,10
 const declineBody = z.strictObject({ reason: z.string().max(2_000).optional() });
 
 /** Link tokens are the credential: slow down anyone guessing them. */
-export function linkRateLimit(router: Router, prefix: string) {
+export function linkRateLimit(router: Router, prefix: string, perMinute: number) {
   router.use(
     prefix,
     rateLimit({
       windowMs: 60_000,
-      limit: Number(process.env.LINK_RATE_LIMIT_PER_MINUTE ?? 300),
+      limit: perMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       handler: (req, res) => {
