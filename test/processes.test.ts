@@ -1,0 +1,401 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './harness';
+
+/**
+ * The product as it is really run: `npm start` (src/main/dev.ts) and the production processes
+ * (src/main/worker.ts, src/main/api.ts), each a child process started through tsx, exactly as the
+ * package.json scripts do. Nothing here calls the engine in-process.
+ */
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+/** Every variable src/config.ts reads: children get only what a test gives them. */
+const CONFIG_VARIABLES = [
+  'PORT', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'DATA_DIR', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
+  'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_CLI_PATH',
+  'OPERATOR_API_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ENCRYPTION_KEY_ID', 'SMTP_URL', 'MAIL_FROM', 'INVITATION_TTL',
+  'REVIEW_TTL', 'REMINDER_BEFORE', 'SUBMIT_WAIT', 'LOG_LEVEL', 'UI_ORIGIN', 'WORKER_METRICS_ADDRESS',
+];
+
+function childEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONFIG_VARIABLES) delete env[name];
+  // vitest's own markers: the child is a plain `npm start` / `npm run …`, not a test process.
+  for (const name of ['VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST', 'NODE_ENV']) delete env[name];
+  for (const [name, value] of Object.entries(settings)) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+type Child = {
+  name: string;
+  process: ChildProcess;
+  pid: number;
+  output(): string;
+  exited: Promise<Exit>;
+  /** Resolves with the first match of the pattern in stdout+stderr; rejects if the child exits first. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Signal, then wait for the exit (SIGKILL of the whole group after timeoutMs, reported as a timeout). */
+  stop(signal: NodeJS.Signals, options?: { group?: boolean; timeoutMs?: number }): Promise<Exit & { ms: number }>;
+};
+
+const children: Child[] = [];
+
+/** Kills a child's whole process group (tsx, its node, the Temporal dev server) if it is still there. */
+function killGroup(child: Child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+afterAll(async () => {
+  for (const child of children) killGroup(child);
+  await Promise.all(children.map((child) => Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 5_000))])));
+});
+
+function tail(text: string, lines = 40) {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** `tsx src/main/<entry>.ts` in its own process group, so afterAll can kill everything it started. */
+function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, name: string = entry): Child {
+  const child = spawn(tsx, [`src/main/${entry}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<Exit>((resolve) => {
+    if (child.exitCode !== null) resolve({ code: child.exitCode, signal: null });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: -1, signal: null }));
+  });
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const handle: Child = {
+    name,
+    process: child,
+    pid: child.pid!,
+    output: () => output,
+    exited,
+    async waitForOutput(pattern, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = output.match(pattern);
+        if (match) return match;
+        if (hasExited) throw new Error(`${name} exited before printing ${pattern}:\n${tail(output)}`);
+        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${tail(output)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async stop(signal, options = {}) {
+      const started = Date.now();
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      process.kill(options.group ? -child.pid! : child.pid!, signal);
+      let timer: NodeJS.Timeout | undefined;
+      const result = await Promise.race([
+        exited,
+        new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        killGroup(handle);
+        throw new Error(`${name} did not exit within ${timeoutMs} ms of ${signal}:\n${tail(output)}`);
+      }
+      return { ...result, ms: Date.now() - started };
+    },
+  };
+  children.push(handle);
+  return handle;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+async function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Pids of running (not zombie) processes whose command line contains every fragment; Linux /proc. */
+function processesMatching(fragments: string[]): number[] {
+  if (!existsSync('/proc')) return [];
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const state = /\)\s+(\S)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1];
+      if (state !== 'Z' && fragments.every((fragment) => cmdline.includes(fragment))) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** GET until the answer is what we want (a server that has just printed its banner may still be warming up). */
+async function pollStatus(url: string, accept: (status: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      await response.arrayBuffer();
+      if (accept(response.status)) return response.status;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = `${(error as Error).message} ${((error as Error).cause as Error | undefined)?.message ?? ''}`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} at ${url} (last: ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const STARTUP_MS = 90_000;
+
+describe('dev mode (npm start): everything in one process, nothing configured', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'poe-devmode-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  let ports: { api: number; temporal: number; ui: number };
+  let keys: { operator: string; provider: string; reseller: string };
+  let invitationId: string;
+
+  const devEnv = () =>
+    childEnv({
+      DATA_DIR: dataDir,
+      PORT: String(ports.api),
+      TEMPORAL_DEV_PORT: String(ports.temporal),
+      TEMPORAL_UI_PORT: String(ports.ui),
+      // Else the CLI is found on PATH or under .tools/, as on a developer's machine.
+      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH || undefined,
+    });
+
+  async function startDev(label: string) {
+    const child = startEntry('dev', devEnv(), label);
+    await child.waitForOutput(/Ctrl-C to stop\./, STARTUP_MS);
+    const banner = child.output();
+    const key = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(banner)?.[1];
+    return { child, banner, keys: { operator: key('Operator key')!, provider: key('Demo provider key')!, reseller: key('Demo reseller key')! } };
+  }
+
+  it('starts its own Temporal server with the UI and embedded Postgres, prints the URLs and demo keys, and serves the API', async () => {
+    ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const { child, banner, keys: printed } = await startDev('dev (first run)');
+    keys = printed;
+
+    const base = `http://localhost:${ports.api}`;
+    expect(banner).toMatch(new RegExp(`API\\s+${base}\\n`));
+    expect(banner).toMatch(new RegExp(`API docs\\s+${base}/docs\\n`));
+    expect(banner).toMatch(new RegExp(`Temporal UI\\s+http://localhost:${ports.ui}\\n`));
+    expect(banner).toMatch(new RegExp(`Outbox \\(mail\\)\\s+${base}/dev/outbox\\n`));
+    expect(banner).toMatch(/embedded PGlite/);
+    expect(keys.operator).toMatch(/^op_\S{24,}$/);
+    expect(keys.provider).toMatch(/^poe_\S+$/);
+    expect(keys.reseller).toMatch(/^poe_\S+$/);
+    expect(banner).toMatch(/Demo provider key\s+\S+\s+\(Contoso Distribution, partnerId 1000001/);
+    expect(banner).toMatch(/Demo reseller key\s+\S+\s+\(Fabrikam IT Services, partnerId 2000001/);
+
+    // The dev server is a child of this process, persisting to DATA_DIR.
+    const temporalPids = processesMatching(['start-dev', String(ports.temporal), path.resolve(dataDir, 'temporal.sqlite')]);
+    if (existsSync('/proc')) expect(temporalPids).toHaveLength(1);
+
+    const api = `http://127.0.0.1:${ports.api}`;
+    const request = requester(api);
+    expect((await request('GET', '/healthz')).status).toBe(200);
+    await pollStatus(`${api}/readyz`, (status) => status === 200, 'readyz 200');
+    const docs = await request('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    await pollStatus(`http://127.0.0.1:${ports.ui}/`, (status) => status < 500, 'the Temporal UI answering HTTP');
+
+    const offers = await request('GET', '/v1/offers', { key: keys.provider });
+    expect(offers.status).toBe(200);
+    expect(offers.body.items.length).toBeGreaterThanOrEqual(8);
+
+    const invite = await request('POST', '/v1/invitations', { key: keys.provider, body: { resellerEmail: uniqueEmail('devmode') } });
+    expect(invite.status, invite.text).toBe(202);
+    expect(invite.body).toMatchObject({ status: 'pending', workflowId: `invitation-${invite.body.id}` });
+    invitationId = invite.body.id;
+
+    // SIGINT to dev.ts alone (kill -INT <pid>): it must stop its Temporal dev server itself.
+    const exit = await child.stop('SIGINT', { timeoutMs: 30_000 });
+    expect(exit, tail(child.output())).toMatchObject({ code: 0, signal: null });
+    expect(await portAnswers(ports.api)).toBe(false);
+    expect(await portAnswers(ports.temporal)).toBe(false);
+    expect(await portAnswers(ports.ui)).toBe(false);
+    await waitFor(async () => temporalPids.every((pid) => processesMatching(['start-dev', String(ports.temporal)]).indexOf(pid) === -1), {
+      timeoutMs: 5_000,
+      what: 'the Temporal dev server process to be gone',
+    });
+    console.info(`dev mode: first run stopped ${exit.ms} ms after SIGINT`);
+  });
+
+  it('a second start on the same DATA_DIR prints the same keys and the pending invitation workflow carries on', async () => {
+    expect(invitationId, 'needs the first run').toBeDefined();
+    const { child, keys: again } = await startDev('dev (second run)');
+    expect(again).toEqual(keys);
+
+    const api = `http://127.0.0.1:${ports.api}`;
+    const request = requester(api);
+    await pollStatus(`${api}/readyz`, (status) => status === 200, 'readyz 200');
+    const invitation = await request('GET', `/v1/invitations/${invitationId}`, { key: keys.provider });
+    expect(invitation.status).toBe(200);
+    expect(invitation.body.status).toBe('pending');
+
+    // Resend is an Update the running workflow must handle (its activity mails a new link):
+    // a 200 means the run survived the restart, history in DATA_DIR/temporal.sqlite.
+    const before = invitation.body.linkSentCount as number;
+    const resent = await request('POST', `/v1/invitations/${invitationId}/resend`, { key: keys.provider });
+    expect(resent.status, resent.text).toBe(200);
+    expect(resent.body).toMatchObject({ id: invitationId, status: 'pending' });
+    expect(resent.body.linkSentCount).toBeGreaterThan(before);
+
+    // Ctrl-C in a terminal: SIGINT reaches the whole process group, the Temporal server included.
+    const exit = await child.stop('SIGINT', { group: true, timeoutMs: 30_000 });
+    expect(exit, tail(child.output())).toMatchObject({ code: 0, signal: null });
+    expect(await portAnswers(ports.api)).toBe(false);
+    expect(await portAnswers(ports.temporal)).toBe(false);
+    expect(processesMatching(['start-dev', String(ports.temporal)])).toEqual([]);
+    console.info(`dev mode: second run stopped ${exit.ms} ms after Ctrl-C`);
+  });
+});
+
+const databaseUrl = inject('databaseUrl');
+const temporalAddress = inject('temporalAddress');
+
+// Without DATABASE_URL there is no database several processes can share (PGlite is embedded in one process).
+const productionTitle = databaseUrl
+  ? 'production mode: separate worker and API processes against real servers'
+  : 'production mode — SKIPPED: DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes';
+describe.skipIf(!databaseUrl)(productionTitle, () => {
+  it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
+    const taskQueue = `processes-${randomUUID()}`;
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env = childEnv({
+      TEMPORAL_ADDRESS: temporalAddress,
+      DATABASE_URL: databaseUrl,
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      ENCRYPTION_KEY,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+    });
+    const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
+    const api = startEntry('api', env, 'api');
+    await Promise.all([...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)), api.waitForOutput(/"msg":"API listening"/, STARTUP_MS)]);
+    await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
+
+    // Both worker processes poll the task queue.
+    const connection = await Connection.connect({ address: temporalAddress });
+    try {
+      await waitFor(
+        async () => {
+          const described = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ });
+          return new Set((described.pollers ?? []).map((poller) => poller.identity)).size >= 2;
+        },
+        { timeoutMs: 20_000, what: 'two distinct workers polling the task queue' },
+      );
+    } finally {
+      await connection.close();
+    }
+
+    const request = requester(base);
+    const provider = await createTestPartner(request, { kind: 'provider' });
+    const reseller = await createTestPartner(request, { kind: 'reseller' });
+    const invite = await request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+    expect(invite.status, invite.text).toBe(202);
+
+    // Outside dev mode the outbox is the operator's.
+    expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
+    const mail = await waitFor(
+      async () => {
+        const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
+        expect(outbox.status).toBe(200);
+        return (outbox.body.items as { to: string; text: string }[]).find((m) => m.to === reseller.email && m.text.includes('/invitations/'));
+      },
+      { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
+    );
+    const link = linkIn(mail.text, '/invitations');
+    expect(link.origin).toBe(base);
+    const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+    expect(accepted.status, accepted.text).toBe(200);
+    expect(accepted.body).toMatchObject({ status: 'accepted', partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } } });
+    const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
+    expect(after.body.status).toBe('accepted');
+
+    const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
+    for (const [index, child] of [api, ...workers].entries()) {
+      expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
+    }
+    expect(await portAnswers(port)).toBe(false);
+    console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
+  });
+});
+
+describe.concurrent('production mode refuses to start on bad configuration, naming the variable', () => {
+  const base = () => ({
+    TEMPORAL_ADDRESS: temporalAddress,
+    // Never reached: configuration is checked before any connection is opened.
+    DATABASE_URL: databaseUrl || 'postgres://nobody@127.0.0.1:1/none',
+    OPERATOR_API_KEY: OPERATOR_KEY,
+    ENCRYPTION_KEY,
+    TEMPORAL_TASK_QUEUE: `processes-${randomUUID()}`,
+    PORT: '3999',
+  });
+  const cases: { entry: 'api' | 'worker'; what: string; env: Record<string, string | undefined>; names: RegExp }[] = [
+    { entry: 'api', what: 'PORT=abc', env: { PORT: 'abc' }, names: /Invalid configuration:[\s\S]*\bPORT\b/ },
+    { entry: 'api', what: 'INVITATION_TTL=soon', env: { INVITATION_TTL: 'soon' }, names: /Invalid configuration:[\s\S]*\bINVITATION_TTL\b[\s\S]*"soon"/ },
+    { entry: 'api', what: 'OPERATOR_API_KEY missing', env: { OPERATOR_API_KEY: undefined }, names: /Missing configuration: OPERATOR_API_KEY/ },
+    { entry: 'worker', what: 'OPERATOR_API_KEY missing', env: { OPERATOR_API_KEY: undefined }, names: /Missing configuration: OPERATOR_API_KEY/ },
+  ];
+  for (const { entry, what, env, names } of cases) {
+    it(`src/main/${entry}.ts with ${what} exits non-zero and says which variable`, async () => {
+      const child = startEntry(entry, childEnv({ ...base(), ...env }), `${entry} (${what})`);
+      let timer: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([
+        child.exited,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${child.name} still running after 45 s:\n${tail(child.output())}`)), 45_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      expect(exit.code, child.output()).not.toBe(0);
+      expect(exit.code, child.output()).not.toBeNull();
+      expect(child.output()).toMatch(names);
+      // A message for the operator, not a crash: no stack trace.
+      expect(child.output()).not.toMatch(/^\s+at /m);
+    });
+  }
+});
