@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnerships } from '../src/db/schema';
 import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, partnered, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
+import { onboardingBody, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
+import { partneredPair } from './fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -18,7 +19,7 @@ async function onboard(key: string, label: string, body: Record<string, unknown>
 
 beforeAll(async () => {
   engine = await startTestEngine();
-  ({ provider, reseller } = await partnered(engine));
+  ({ provider, reseller } = await partneredPair(engine));
   otherReseller = await createTestPartner(engine.request, { kind: 'reseller' });
   await engine.deps.db.insert(partnerships).values({ providerId: provider.id, resellerId: otherReseller.id });
   await onboard(provider.apiKey, 'direct', onboardingBody({ company: { ...onboardingBody().company, name: 'Tailspin Toys', domainPrefix: uniquePrefix('tailspin') } }));

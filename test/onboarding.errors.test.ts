@@ -5,7 +5,8 @@ import { partnerships } from '../src/db/schema';
 import { startOnboarding } from '../src/services/onboardings';
 import type { OnboardingRequest } from '../workflows/onboarding.messages';
 import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, onboardingIn, partnered, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
+import { onboardingBody, onboardingIn, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
+import { partneredPair } from './fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -14,7 +15,7 @@ let outsider: TestPartner;
 let removedReseller: TestPartner;
 beforeAll(async () => {
   engine = await startTestEngine();
-  ({ provider, reseller } = await partnered(engine));
+  ({ provider, reseller } = await partneredPair(engine));
   outsider = await createTestPartner(engine.request, { kind: 'reseller' });
   removedReseller = await createTestPartner(engine.request, { kind: 'reseller' });
   await engine.deps.db.insert(partnerships).values({ providerId: provider.id, resellerId: removedReseller.id, status: 'removed', removedAt: new Date() });

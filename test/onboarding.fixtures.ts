@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { partnerships } from '../src/db/schema';
-import { createTestPartner, waitFor, type TestEngine, type TestPartner } from './harness';
+import { waitFor, type TestEngine } from './harness';
 
 /** Shared set-up of the onboarding and customer tests. */
 
 export const uniquePrefix = (label = 'cust') => `${label}${randomBytes(5).toString('hex')}`;
-
-/** A provider and an enrolled reseller with an active partnership (written directly: the invitation flow has its own tests). */
-export async function partnered(engine: TestEngine): Promise<{ provider: TestPartner; reseller: TestPartner }> {
-  const provider = await createTestPartner(engine.request, { kind: 'provider' });
-  const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-  await engine.deps.db.insert(partnerships).values({ providerId: provider.id, resellerId: reseller.id });
-  return { provider, reseller };
-}
 
 export function onboardingBody(overrides: Record<string, unknown> = {}) {
   return {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../workflows/onboarding.messages';
 import { createTestPartner, decodedHistoryText, startTestEngine, type TestEngine } from './harness';
-import { databaseDump, onboardingBody, onboardingIn, partnered, reviewedOnboarding } from './onboarding.fixtures';
+import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
+import { partneredPair } from './fixtures';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -13,7 +14,7 @@ afterAll(async () => {
 
 describe('customer onboarding happy path', () => {
   it('creates a customer on a reseller\'s behalf: review, submit, customer, credited subscriptions and one-time credentials', async () => {
-    const { provider, reseller } = await partnered(engine);
+    const { provider, reseller } = await partneredPair(engine);
     const body = onboardingBody({ resellerId: reseller.id, supportContactResellerId: reseller.id });
     const prefix = (body.company as { domainPrefix: string }).domainPrefix;
 
@@ -101,7 +102,7 @@ describe('customer onboarding happy path', () => {
   });
 
   it('opts out of crediting the reseller when creditResellerAsPartnerOfRecord is false, still associating it', async () => {
-    const { provider, reseller } = await partnered(engine);
+    const { provider, reseller } = await partneredPair(engine);
     const reviewed = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ resellerId: reseller.id, creditResellerAsPartnerOfRecord: false }));
     expect(reviewed.review.partnerOfRecord).toEqual({ credited: false, partnerId: null });
     const submitted = await engine.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, { key: provider.apiKey });

@@ -4,7 +4,8 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { customerEvents, customers, customerUsers, orderLines, orders, subscriptions } from '../src/db/schema';
 import { decodedHistoryText, startTestEngine, type TestEngine } from './harness';
-import { databaseDump, onboardingBody, onboardingIn, partnered, reviewedOnboarding } from './onboarding.fixtures';
+import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
+import { partneredPair } from './fixtures';
 
 const engines: TestEngine[] = [];
 afterAll(async () => {
@@ -33,7 +34,7 @@ describe('a worker stopped in the middle of the saga', () => {
     });
     engines.push(first);
 
-    const { provider, reseller } = await partnered(api);
+    const { provider, reseller } = await partneredPair(api);
     const body = onboardingBody({ resellerId: reseller.id });
     const reviewed = await reviewedOnboarding(api, provider.apiKey, body);
 

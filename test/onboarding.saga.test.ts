@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerEvents } from '../src/db/schema';
 import { provisioningSteps, type ProvisioningStep } from '../workflows/onboarding.messages';
 import { startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { liveRowsFor, onboardingBody, onboardingIn, partnered, reviewedOnboarding } from './onboarding.fixtures';
+import { liveRowsFor, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
+import { partneredPair } from './fixtures';
 
 /** The step the next saga run fails at, right after it committed: the hardest moment to undo. */
 let failAt: ProvisioningStep | null = null;
@@ -20,7 +21,7 @@ beforeAll(async () => {
       },
     },
   });
-  ({ provider, reseller } = await partnered(engine));
+  ({ provider, reseller } = await partneredPair(engine));
 });
 afterAll(async () => {
   await engine?.stop();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, partnered, reviewedOnboarding } from './onboarding.fixtures';
+import { onboardingBody, reviewedOnboarding } from './onboarding.fixtures';
+import { partneredPair } from './fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -9,7 +10,7 @@ let otherProvider: TestPartner;
 let otherReseller: TestPartner;
 beforeAll(async () => {
   engine = await startTestEngine();
-  ({ provider, reseller } = await partnered(engine));
+  ({ provider, reseller } = await partneredPair(engine));
   otherProvider = await createTestPartner(engine.request, { kind: 'provider' });
   otherReseller = await createTestPartner(engine.request, { kind: 'reseller' });
 });

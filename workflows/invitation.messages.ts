@@ -31,6 +31,8 @@ export type InvitationState = {
 /** What the API learned about the reseller who clicked accept; the validator checks it against the invitation. */
 export type AcceptingReseller = {
   resellerId: string;
+  /** Display name, for the run's memo. */
+  name: string;
   partnerId: string;
   email: string;
   country: string;

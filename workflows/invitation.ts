@@ -3,6 +3,7 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -68,6 +69,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
         state.resellerId = reseller.resellerId;
         state.partnershipId = partnershipId;
         upsertSearchAttributes([{ key: ResellerId, value: reseller.resellerId }]);
+        upsertMemo({ reseller: reseller.name });
         close('accepted');
         return { status: 'accepted' as const, partnershipId };
       }),

@@ -182,7 +182,7 @@ export async function acceptInvitationLink(deps: ApiDeps, token: string, partner
   }
   const result = await updateInvitation(deps, invitation, (handle) =>
     handle.executeUpdate(acceptUpdate, {
-      args: [{ resellerId: reseller.id, partnerId: reseller.partnerId, email: reseller.email, country: reseller.country, cspEnrolled: reseller.cspEnrolled }],
+      args: [{ resellerId: reseller.id, name: reseller.name, partnerId: reseller.partnerId, email: reseller.email, country: reseller.country, cspEnrolled: reseller.cspEnrolled }],
     }),
   );
   const partnership = await getPartnershipForPartner(deps.db, { id: result.partnershipId, partnerId: reseller.id });

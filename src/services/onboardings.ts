@@ -13,7 +13,7 @@ import {
   takeCredentialEscrow,
   type Onboarding,
 } from '../db/queries/onboardings';
-import type { Partner } from '../db/queries/partners';
+import { getPartnerById, type Partner } from '../db/queries/partners';
 import { listSubscriptions } from '../db/queries/subscriptions';
 import { decryptText } from '../security/cipher';
 import { onboardingWorkflowId } from '../../workflows/ids';
@@ -80,6 +80,7 @@ export async function startOnboarding(deps: ApiDeps, provider: Partner, request:
     throw error;
   }
 
+  const reseller = request.resellerId ? await getPartnerById(deps.db, request.resellerId) : undefined;
   try {
     await deps.temporal.workflow.start(onboardingWorkflow, {
       taskQueue: deps.config.temporal.taskQueue,
@@ -92,7 +93,7 @@ export async function startOnboarding(deps: ApiDeps, provider: Partner, request:
         { key: ProcessStatus, value: 'validating' },
         ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
       ],
-      memo: { provider: provider.name, company: request.company.name, domain },
+      memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {

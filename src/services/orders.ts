@@ -13,7 +13,7 @@ import {
   type Order,
   type OrderRequest,
 } from '../db/queries/customer-orders';
-import type { Partner } from '../db/queries/partners';
+import { getPartnerById, type Partner } from '../db/queries/partners';
 import { orderWorkflowId } from '../../workflows/ids';
 import { orderWorkflow } from '../../workflows/order';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
@@ -48,6 +48,7 @@ export async function startCustomerOrder(
 
   const id = orderIdFor(provider.id, customerId, idempotencyKey);
   const workflowId = orderWorkflowId(id);
+  const reseller = customer.resellerId ? await getPartnerById(deps.db, customer.resellerId) : undefined;
   const { created, order } = await createOrder(deps.db, { id, providerId: provider.id, customerId, request, workflowId });
   try {
     await deps.temporal.workflow.start(orderWorkflow, {
@@ -61,7 +62,7 @@ export async function startCustomerOrder(
         { key: ProcessStatus, value: 'pending' },
         ...(customer.resellerId ? [{ key: ResellerId, value: customer.resellerId }] : []),
       ],
-      memo: { customer: customer.name },
+      memo: { provider: provider.name, customer: customer.name, ...(reseller ? { reseller: reseller.name } : {}) },
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {

@@ -85,7 +85,7 @@ export async function requestResellerRelationship(
         { key: CustomerDomain, value: customer.domain },
         { key: ProcessStatus, value: 'pending' },
       ],
-      memo: { customer: customer.name, reseller: reseller.name },
+      memo: { provider: provider.name, customer: customer.name, reseller: reseller.name },
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {

@@ -42,7 +42,12 @@ export function operationRoutes(api: ApiBuilder, deps: ApiDeps) {
     handle: async () => {
       const [database, temporal] = await Promise.all([
         within(3_000, deps.db.execute(sql`select 1`)).then(() => 'ok', () => 'unreachable'),
-        within(3_000, (deps.temporal.connection as Connection).healthService.check({})).then(() => 'ok', () => 'unreachable'),
+        // A deadline, not only a race: the SDK retries a failing call in the background, and an
+        // unbounded retry outliving the connection would crash the process at shutdown.
+        within(
+          3_000,
+          (deps.temporal.connection as Connection).withDeadline(Date.now() + 2_500, () => (deps.temporal.connection as Connection).healthService.check({})),
+        ).then(() => 'ok', () => 'unreachable'),
       ]);
       const ready = database === 'ok' && temporal === 'ok';
       return { status: ready ? 200 : 503, json: { status: ready ? 'ready' : 'not ready', database, temporal } };
