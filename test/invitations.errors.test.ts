@@ -174,6 +174,20 @@ describe('accept refusals, each with its status', () => {
     expect(updates).toHaveLength(1);
   });
 
+  it('a refusal of the browser form comes back as an HTML page with the same status, not JSON', async () => {
+    const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
+    const stranger = await createTestPartner(engine.request, { kind: 'reseller' });
+    const { link } = await invite(engine, provider, reseller.email);
+    const reply = await engine.request('POST', `${link}/accept`, {
+      rawBody: `partnerId=${stranger.partnerId}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.headers.get('content-type')).toContain('text/html');
+    expect(reply.text).toContain('This invitation was sent to another email address');
+    expect(reply.text).toContain(reply.headers.get('x-request-id')!);
+  });
+
   it('the link page answers 404 in HTML for an unknown token', async () => {
     const reply = await engine.request('GET', `/invitations/${randomBytes(32).toString('base64url')}`);
     expect(reply.status).toBe(404);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../logger';
+import { escapeHtml, page } from './html';
 
 /** The closed list of error codes the API answers with, and the status each one means. */
 export const errorStatus = {
@@ -104,7 +105,13 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     }
     if (appError.status >= 500 && appError.code !== 'INTERNAL') logger.warn({ requestId, code: appError.code }, appError.message);
     if (res.headersSent) return;
-    res.status(appError.status).json(errorBody(requestId, appError.code, appError.message, appError.details));
+    res.status(appError.status);
+    // People answering an emailed link in a browser get a page, not JSON.
+    if (isLinkPath(req.path) && req.accepts(['json', 'html']) === 'html') {
+      res.type('html').send(page('Could not complete your answer', `<h1>Could not complete your answer</h1><p>${escapeHtml(appError.message)}</p><p><small>Reference: ${escapeHtml(requestId)}</small></p>`));
+      return;
+    }
+    res.json(errorBody(requestId, appError.code, appError.message, appError.details));
   };
 }
 
@@ -125,3 +132,6 @@ export function isDependencyOutage(error: unknown): boolean {
   }
   return false;
 }
+
+/** The public pages behind emailed links; everything else is the JSON API. */
+const isLinkPath = (path: string) => /^\/(invitations|reseller-relationships)\/[^/]+(\/(accept|decline))?$/.test(path);
