@@ -9,8 +9,8 @@ import {
   revokeResellerRelationship,
 } from '../../services/reseller-relationships';
 import type { ApiDeps } from '../context';
-import { AppError } from '../errors';
 import { escapeHtml, page } from '../html';
+import { declineBody, linkPage, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
 import { idParams, type ApiBuilder } from '../route';
 
 export const resellerRelationshipSchema = z.object({
@@ -26,9 +26,6 @@ export const resellerRelationshipSchema = z.object({
   updatedAt: z.string(),
 });
 
-const tokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'not a link token') });
-const declineBody = z.strictObject({ reason: z.string().max(2_000).optional() });
-const wantsHtml = (accept: string | undefined) => !!accept && accept.includes('text/html');
 
 export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
@@ -87,40 +84,20 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
       404: { description: 'Unknown link', html: true },
       410: { description: 'Expired or revoked', html: true },
     },
-    handle: async ({ params }) => {
-      let relationship;
-      try {
-        relationship = await relationshipByToken(deps, params.token);
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'NOT_FOUND') {
-          return { status: 404, html: page('Request not found', '<h1>Request not found</h1><p>This link is not valid. Check that you copied all of it.</p>') };
-        }
-        throw error;
-      }
-      const provider = escapeHtml(relationship.provider.name);
-      const reseller = escapeHtml(relationship.reseller.name);
-      if (relationship.status === 'expired' || relationship.status === 'revoked') {
+    handle: async ({ params }) =>
+      linkPage('request', () => relationshipByToken(deps, params.token), (relationship) => {
+        const provider = escapeHtml(relationship.provider.name);
+        const reseller = escapeHtml(relationship.reseller.name);
+        const action = (verb: string) => `/reseller-relationships/${encodeURIComponent(params.token)}/${verb}`;
         return {
-          status: 410,
-          html: page('Request no longer valid', `<h1>This request is no longer valid</h1><p>${provider}'s request was ${relationship.status}. Ask them to send a new one.</p>`),
-        };
-      }
-      if (relationship.status !== 'pending') {
-        return { status: 200, html: page('Request answered', `<h1>Request ${relationship.status}</h1><p>This request from ${provider} was already ${relationship.status}.</p>`) };
-      }
-      const action = (verb: string) => `/reseller-relationships/${encodeURIComponent(params.token)}/${verb}`;
-      return {
-        status: 200,
-        html: page(
-          `${relationship.provider.name} asks that ${relationship.reseller.name} manage ${relationship.customer.name}`,
-          `<h1>A new reseller for ${escapeHtml(relationship.customer.name)}</h1>
+          title: `${relationship.provider.name} asks that ${relationship.reseller.name} manage ${relationship.customer.name}`,
+          body: `<h1>A new reseller for ${escapeHtml(relationship.customer.name)}</h1>
 <p>${provider}, your cloud subscriptions provider, asks that ${reseller} (partner id ${escapeHtml(relationship.reseller.partnerId)}, ${escapeHtml(relationship.reseller.country)}) becomes the reseller of ${escapeHtml(relationship.customer.domain)}, with delegated administration rights.</p>
 <p>This request expires ${escapeHtml(relationship.expiresAt.toISOString())}.</p>
 <form method="post" action="${action('accept')}"><button type="submit">Accept</button></form>
 <form method="post" action="${action('decline')}"><button type="submit">Decline</button></form>`,
-        ),
-      };
-    },
+        };
+      }),
   });
 
   api.route({
@@ -139,7 +116,7 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     },
     handle: async ({ params, req }) => {
       const result = await acceptRelationshipLink(deps, params.token);
-      if (wantsHtml(req.get('accept'))) {
+      if (wantsHtml(req)) {
         return { status: 200, html: page('Request accepted', `<h1>Accepted</h1><p>${escapeHtml(result.reseller.name)} is now your reseller.</p>`) };
       }
       return { status: 200, json: result };
@@ -159,7 +136,7 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
     handle: async ({ params, body, req }) => {
       const result = await declineRelationshipLink(deps, params.token, body.reason);
-      if (wantsHtml(req.get('accept'))) return { status: 200, html: page('Request declined', '<h1>Request declined</h1><p>Your provider will see that you declined.</p>') };
+      if (wantsHtml(req)) return { status: 200, html: page('Request declined', '<h1>Request declined</h1><p>Your provider will see that you declined.</p>') };
       return { status: 200, json: result };
     },
   });
