@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './harness';
+import { portAnswers } from '../src/temporal/dev-server';
+import { freePort } from './ports';
 
 /**
  * The product as it is really run: `npm start` (src/main/dev.ts) and the production processes
@@ -122,28 +123,6 @@ function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, nam
   };
   children.push(handle);
   return handle;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
-async function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** Pids of running (not zombie) processes whose command line contains every fragment; Linux /proc. */

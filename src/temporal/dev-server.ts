@@ -19,7 +19,8 @@ export type DevServerOptions = {
   log?: (line: string) => void;
 };
 
-async function portAnswers(port: number): Promise<boolean> {
+/** True when something listens on the loopback port. */
+export async function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {
