@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Tx } from '../src/db/client';
@@ -8,12 +7,8 @@ import { findActivePartnerReseller } from '../src/db/queries/customer-subscripti
 import { customers, offers, orderLines, orders, subscriptions } from '../src/db/schema';
 import { businessFailure } from '../workflows/failures';
 import type { ActivityDeps } from './index';
+import { currentRun } from './provisioning';
 
-/** The workflow run an activity works for, recorded on every audit row it writes. */
-function currentRun() {
-  const run = Context.current().info.workflowExecution;
-  return { workflowId: run?.workflowId, runId: run?.runId };
-}
 
 async function lockOrder(tx: Tx, orderId: string) {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');

@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -10,6 +9,7 @@ import { decryptText, encryptText } from '../src/security/cipher';
 import { newLinkToken, sha256 } from '../src/security/tokens';
 import { businessFailure } from '../workflows/failures';
 import type { ActivityDeps } from './index';
+import { currentRun } from './provisioning';
 
 const linkUrl = (base: string, token: string) => `${base}/reseller-relationships/${token}`;
 const provider = alias(partners, 'provider');
@@ -104,7 +104,6 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
      * partnership must still be active. Running it again after it committed changes nothing.
      */
     async acceptResellerRelationship({ relationshipId }: { relationshipId: string }): Promise<void> {
-      const run = Context.current().info.workflowExecution;
       await db.transaction(async (tx) => {
         const { relationship } = await lockRelationship(tx, relationshipId);
         if (relationship.status === 'accepted') return;
@@ -123,8 +122,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           actor: 'workflow',
           action: 'customer.reseller_associated',
           details: { relationshipId, resellerId: relationship.resellerId, previousResellerId: customer?.resellerId ?? null, acceptedBy: 'customer contact' },
-          workflowId: run?.workflowId,
-          runId: run?.runId,
+          ...currentRun(),
           dedupeKey: `reseller-relationship:${relationshipId}:accepted`,
         });
       });
