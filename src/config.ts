@@ -69,6 +69,8 @@ const envSchema = z
     SUBMIT_WAIT: duration('20s'),
     /** Requests per minute and client address to the public link pages, whose tokens are the credential. */
     LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
+    /** Requests per minute and API key to /v1 (per client address for calls without a key). */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     UI_ORIGIN: optionalText,
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
@@ -103,6 +105,7 @@ const envSchema = z
     submitWaitMs: env.SUBMIT_WAIT,
     logLevel: env.LOG_LEVEL,
     linkRateLimitPerMinute: env.LINK_RATE_LIMIT_PER_MINUTE,
+    apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
     workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
   }));

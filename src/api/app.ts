@@ -7,6 +7,7 @@ import { errorBody, errorMiddleware } from './errors';
 import { ApiBuilder } from './route';
 import { codecMiddleware, codecRoutes } from './routes/codec';
 import { linkRateLimit } from './link-pages';
+import { byApiKey, limitRequests } from './rate-limit';
 import { invitationLinkRoutes } from './routes/invitation-links';
 import { invitationRoutes } from './routes/invitations';
 import { metricsRoutes } from './routes/metrics';
@@ -52,6 +53,7 @@ export function createApp(deps: ApiDeps) {
 
   const router = Router();
   const api = new ApiBuilder(router, deps);
+  limitRequests(router, '/v1', deps.config.apiRateLimitPerMinute, byApiKey);
   linkRateLimit(router, '/invitations', deps.config.linkRateLimitPerMinute);
   linkRateLimit(router, '/reseller-relationships', deps.config.linkRateLimitPerMinute);
   operationRoutes(api, deps);

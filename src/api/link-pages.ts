@@ -1,8 +1,8 @@
-import rateLimit from 'express-rate-limit';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { AppError, errorBody } from './errors';
+import { AppError } from './errors';
 import { escapeHtml, page } from './html';
+import { byAddress, limitRequests } from './rate-limit';
 import type { Reply } from './route';
 
 /** Shared by the public pages behind emailed links (invitations, reseller relationships). */
@@ -15,18 +15,7 @@ export const wantsHtml = (req: Request) => (req.get('accept') ?? '').includes('t
 
 /** Link tokens are the credential: slow down anyone guessing them. */
 export function linkRateLimit(router: Router, prefix: string, perMinute: number) {
-  router.use(
-    prefix,
-    rateLimit({
-      windowMs: 60_000,
-      limit: perMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      handler: (_req, res) => {
-        res.status(429).json(errorBody(String(res.getHeader('x-request-id') ?? ''), 'RATE_LIMITED', 'Too many requests; slow down'));
-      },
-    }),
-  );
+  limitRequests(router, prefix, perMinute, byAddress);
 }
 
 type LinkedRequest = { status: string; provider: { name: string } };
