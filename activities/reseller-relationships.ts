@@ -135,7 +135,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
         if (relationship.status !== 'pending') return;
         await tx
           .update(resellerRelationships)
-          .set({ status: params.status, tokenEscrow: null, updatedAt: new Date() })
+          .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
           .where(eq(resellerRelationships.id, params.relationshipId));
       });
     },

@@ -97,7 +97,10 @@ describe('reseller relationship with an existing customer', () => {
     expect(declined.status).toBe(200);
     expect(declined.body).toEqual({ status: 'declined' });
     expect((await customerRow(engine, customer.id)).resellerId).toBeNull();
-    expect((await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body.status).toBe('declined');
+    expect((await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body).toMatchObject({
+      status: 'declined',
+      declineReason: 'We manage our own tenant',
+    });
     const pageReply = await engine.request('GET', link.pathname);
     expect(pageReply.status).toBe(200);
     expect(pageReply.text).toContain('already declined');

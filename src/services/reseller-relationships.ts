@@ -31,6 +31,7 @@ export function relationshipView(relationship: ResellerRelationship) {
     resellerId: relationship.resellerId,
     expiresAt: relationship.expiresAt.toISOString(),
     reminderSentAt: relationship.reminderSentAt?.toISOString() ?? null,
+    declineReason: relationship.declineReason,
     workflowId: relationship.workflowId,
     createdAt: relationship.createdAt.toISOString(),
     updatedAt: relationship.updatedAt.toISOString(),

@@ -21,6 +21,7 @@ export const resellerRelationshipSchema = z.object({
   resellerId: z.uuid(),
   expiresAt: z.string(),
   reminderSentAt: z.string().nullable(),
+  declineReason: z.string().nullable(),
   workflowId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -12,6 +12,7 @@ export const relationshipColumns = {
   status: resellerRelationships.status,
   expiresAt: resellerRelationships.expiresAt,
   reminderSentAt: resellerRelationships.reminderSentAt,
+  declineReason: resellerRelationships.declineReason,
   workflowId: resellerRelationships.workflowId,
   createdAt: resellerRelationships.createdAt,
   updatedAt: resellerRelationships.updatedAt,

@@ -25,6 +25,8 @@ export const resellerRelationships = pgTable(
     tokenEscrow: text('token_escrow'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     reminderSentAt: timestamp('reminder_sent_at', { withTimezone: true }),
+    /** What the customer's contact gave as the reason for declining, if anything. */
+    declineReason: text('decline_reason'),
     workflowId: text('workflow_id').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "reseller_relationships" ADD COLUMN "decline_reason" text;
