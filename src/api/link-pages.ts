@@ -18,6 +18,13 @@ export function linkRateLimit(router: Router, prefix: string, perMinute: number)
   limitRequests(router, prefix, perMinute, byAddress);
 }
 
+/** What a link page answers, for the OpenAPI document. */
+export const linkPageResponses = {
+  200: { description: 'The page', html: true },
+  404: { description: 'Unknown link', html: true },
+  410: { description: 'Expired or revoked', html: true },
+};
+
 type LinkedRequest = { status: string; provider: { name: string } };
 
 /**

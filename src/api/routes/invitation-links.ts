@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { acceptInvitationLink, declineInvitationLink, invitationByToken } from '../../services/invitations';
 import type { ApiDeps } from '../context';
 import { escapeHtml, page } from '../html';
-import { declineBody, linkPage, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
+import { declineBody, linkPage, linkPageResponses, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
 import type { ApiBuilder } from '../route';
 import { partnershipSchema } from './partnerships';
 
@@ -16,11 +16,7 @@ export function invitationLinkRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Invitation links',
     access: 'public',
     params: tokenParams,
-    responses: {
-      200: { description: 'The page', html: true },
-      404: { description: 'Unknown link', html: true },
-      410: { description: 'Expired or revoked', html: true },
-    },
+    responses: linkPageResponses,
     handle: async ({ params }) =>
       linkPage('invitation', () => invitationByToken(deps, params.token), (invitation) => {
         const provider = escapeHtml(invitation.provider.name);

@@ -10,7 +10,7 @@ import {
 } from '../../services/reseller-relationships';
 import type { ApiDeps } from '../context';
 import { escapeHtml, page } from '../html';
-import { declineBody, linkPage, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
+import { declineBody, linkPage, linkPageResponses, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
 import { idParams, type ApiBuilder } from '../route';
 
 export const resellerRelationshipSchema = z.object({
@@ -80,11 +80,7 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Reseller relationship links',
     access: 'public',
     params: tokenParams,
-    responses: {
-      200: { description: 'The page', html: true },
-      404: { description: 'Unknown link', html: true },
-      410: { description: 'Expired or revoked', html: true },
-    },
+    responses: linkPageResponses,
     handle: async ({ params }) =>
       linkPage('request', () => relationshipByToken(deps, params.token), (relationship) => {
         const provider = escapeHtml(relationship.provider.name);
