@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
-import { isUniqueViolation } from '../src/db/client';
+import { isUniqueViolation } from '../src/db/errors';
 import { findActivePartnership } from '../src/db/queries/partnerships';
 import { invitations, partners, partnerships } from '../src/db/schema';
 import { decryptText, encryptText } from '../src/security/cipher';

@@ -15,6 +15,7 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
     level,
     base: { service: 'partner-onboarding' },
     mixin: () => logContext.getStore() ?? {},
+    serializers: { err: serializeError },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -39,4 +40,32 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
       censor: '[redacted]',
     },
   }, destination);
+}
+
+/** Drizzle writes a failed statement's parameters into its message: "Failed query: …\nparams: …". */
+export function withoutQueryParameters(text: string): string {
+  return text.replace(/\nparams: [\s\S]*?(?=\n    at |$)/, '\nparams: [withheld]');
+}
+
+/** Fields of an error that hold a statement's values (Drizzle, postgres.js) or a row's (Postgres `detail`). */
+const withheldFields = new Set(['params', 'parameters', 'args', 'detail', 'where']);
+
+/**
+ * The `err` serializer: type, message, stack, code-like fields and the cause chain, with the
+ * values of a failed statement withheld, so a database error never logs names, emails or hashes.
+ */
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (!error || typeof error !== 'object') return error;
+  const source = error as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    type: (source.constructor as { name?: string } | undefined)?.name ?? 'Error',
+    message: withoutQueryParameters(String(source.message ?? '')),
+    stack: withoutQueryParameters(String(source.stack ?? '')),
+  };
+  for (const [key, value] of Object.entries(source)) {
+    if (key in out || key === 'cause' || withheldFields.has(key)) continue;
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
+  }
+  if (source.cause && depth < 8) out.cause = serializeError(source.cause, depth + 1);
+  return out;
 }

@@ -46,7 +46,6 @@ export function createApp(deps: ApiDeps) {
   app.use(deps.metrics.httpMiddleware);
   app.use('/codec', ...codecMiddleware(deps));
   app.use(express.json({ limit: '100kb', strict: true }));
-  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   // After the body parsers, whose stream callbacks would lose the context: every log line written
   // while handling the request (services, error middleware) carries its request id.
   app.use((req, res, next) => logContext.run({ requestId: String(res.getHeader('x-request-id')) }, next));
@@ -73,6 +72,12 @@ export function createApp(deps: ApiDeps) {
   const swaggerUi = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
   app.use('/docs/assets', express.static(swaggerUi, { index: false, maxAge: '1h' }));
   app.use(router);
+  app.use((req, res, next) => {
+    const allowed = api.allowedMethods(req.path);
+    if (allowed.length === 0) return next();
+    res.setHeader('allow', allowed.join(', '));
+    res.status(405).json(errorBody(String(res.getHeader('x-request-id')), 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`));
+  });
   app.use((req, res) => {
     res.status(404).json(errorBody(String(res.getHeader('x-request-id')), 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
+import { permanentDataError } from '../db/errors';
+import { causeChain } from '../domain/cause-chain';
 import type { Logger } from '../logger';
 import { escapeHtml, page } from './html';
 
@@ -11,6 +13,7 @@ export const errorStatus = {
   FORBIDDEN: 403,
   RESELLER_EMAIL_MISMATCH: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   ALREADY_PARTNERS: 409,
   INVITATION_NOT_PENDING: 409,
@@ -94,6 +97,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       appError = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset');
     } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
       appError = new AppError('VALIDATION_FAILED', 'The request could not be read');
+    } else if (permanentDataError(error)) {
+      // Defence in depth: the schemas should have refused this value before it reached Postgres.
+      const refused = permanentDataError(error)!;
+      logger.warn({ requestId, route: req.route?.path ?? null, sqlState: refused.sqlState }, 'the database refused a request value');
+      appError = new AppError(refused.kind === 'data' ? 'VALIDATION_FAILED' : 'CONFLICT', refused.message);
     } else if (isDependencyOutage(error)) {
       logger.warn({ err: error, requestId, route: req.route?.path ?? null }, 'dependency unavailable');
       res.setHeader('retry-after', '5');
@@ -122,7 +130,7 @@ const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 
 /** An outage of Postgres or Temporal is the server's problem, but a temporary one: 503, not 500. */
 export function isDependencyOutage(error: unknown): boolean {
-  for (let cause = error as { name?: string; code?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+  for (const cause of causeChain(error)) {
     if (cause.name === 'ServiceError' || cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
       const grpc = (cause.cause as { code?: unknown } | undefined)?.code;
       if (typeof grpc === 'number' && temporalOutageCodes.has(grpc)) return true;

@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
+import { freeText } from '../domain/text';
 import { AppError } from './errors';
 import { escapeHtml, page } from './html';
 import { byAddress, limitRequests } from './rate-limit';
@@ -8,7 +9,7 @@ import type { Reply } from './route';
 /** Shared by the public pages behind emailed links (invitations, reseller relationships). */
 
 export const linkTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'not a link token') });
-export const declineBody = z.strictObject({ reason: z.string().max(2_000).optional() });
+export const declineBody = z.strictObject({ reason: freeText(2_000).optional() });
 
 /** A browser submitting the page's form gets a page back; API clients get JSON. */
 export const wantsHtml = (req: Request) => (req.get('accept') ?? '').includes('text/html');

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { uuid } from '../domain/text';
 import { claimIdempotencyKey, completeIdempotencyKey, getIdempotencyRecord, releaseIdempotencyKey } from '../db/queries/idempotency';
 import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
 import type { ApiDeps } from './context';
+import { cursorSeal, type CursorSeal } from './cursor';
 import { AppError, errorBodySchema, errorStatus, validationError } from './errors';
 
 /** What a handler returns: JSON with a status, an HTML page, or a raw body (metrics, docs). */
@@ -44,6 +46,9 @@ export type RouteSpec<A extends Access, P extends z.ZodType, Q extends z.ZodType
   }) => Promise<Reply>;
 };
 
+/** Paths behind a rate limit (see app.ts), which may answer 429. */
+export const rateLimitedPrefixes = ['/v1/', '/invitations/', '/reseller-relationships/'];
+
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /**
@@ -54,10 +59,16 @@ export class ApiBuilder {
   readonly registry = new OpenAPIRegistry();
   readonly documented = new Set<string>();
 
+  private readonly cursors: CursorSeal;
+  private readonly declared: { method: Method; pattern: RegExp }[] = [];
+  /** Every declared route with its request schemas, for tests that walk them (OpenAPI coverage, poison input). */
+  readonly routes: Pick<RouteSpec<Access, z.ZodType, z.ZodType, z.ZodType>, 'method' | 'path' | 'access' | 'params' | 'query' | 'body' | 'form'>[] = [];
+
   constructor(
     private readonly router: Router,
     private readonly deps: ApiDeps,
   ) {
+    this.cursors = cursorSeal(deps.keyRing);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   }
 
@@ -65,16 +76,50 @@ export class ApiBuilder {
     spec: RouteSpec<A, P, Q, B>,
   ): void {
     this.document(spec);
-    this.router[spec.method](spec.path, async (req, res) => {
+    this.declare(spec.method, spec.path);
+    this.routes.push({ method: spec.method, path: spec.path, access: spec.access, params: spec.params, query: spec.query, body: spec.body, form: spec.form });
+    const bodyParsers = spec.form ? [formParser] : [];
+    this.router[spec.method](spec.path, ...bodyParsers, async (req, res) => {
       const caller = spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
       if (caller && spec.access !== 'public') requireRole(caller, spec.access as readonly Role[]);
+      if (spec.body) requireMediaType(req, spec.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json']);
       const params = parse(spec.params, req.params, 'params');
-      const query = parse(spec.query, req.query, 'query');
+      const query = parse(spec.query, this.openCursor(req.query), 'query');
       const body = spec.body ? parse(spec.body, req.body ?? (spec.form ? {} : undefined), 'body') : undefined;
       const run = () => spec.handle({ params, query, body, caller: caller as CallerFor<A>, req, res } as never);
       const reply = spec.idempotent && caller ? await this.idempotently(req, caller, body, run) : await run();
-      send(res, reply);
+      send(res, this.sealCursor(reply));
     });
+  }
+
+  /** The methods declared for a path, for a 405's `Allow` header; empty when no route has the path. */
+  allowedMethods(path: string): string[] {
+    const methods = this.declared.filter((route) => route.pattern.test(path)).map((route) => route.method.toUpperCase());
+    if (methods.includes('GET')) methods.push('HEAD');
+    return [...new Set(methods)];
+  }
+
+  private declare(method: Method, path: string): void {
+    const pattern = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`, 'i');
+    this.declared.push({ method, pattern });
+  }
+
+  /** A list's `cursor` parameter arrives sealed; the route sees the position inside. */
+  private openCursor(query: Request['query']): Request['query'] {
+    if (typeof query.cursor !== 'string') return query;
+    const position = this.cursors.open(query.cursor);
+    if (position === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+    }
+    return { ...query, cursor: position };
+  }
+
+  /** A page's `nextCursor` leaves sealed. */
+  private sealCursor(reply: Reply): Reply {
+    if (!('json' in reply) || !reply.json || typeof reply.json !== 'object') return reply;
+    const { nextCursor } = reply.json as { nextCursor?: unknown };
+    if (typeof nextCursor !== 'string') return reply;
+    return { ...reply, json: { ...reply.json, nextCursor: this.cursors.seal(nextCursor) } };
   }
 
   private async idempotently(req: Request, caller: Caller, body: unknown, run: () => Promise<Reply>): Promise<Reply> {
@@ -124,8 +169,13 @@ export class ApiBuilder {
     const errorCodes = new Set<number>([
       ...(spec.errors ?? []),
       ...(spec.params || spec.query || spec.body ? [400] : []),
+      ...(spec.body ? [413, 415] : []),
       ...(spec.access === 'public' ? [] : [401, 403]),
+      ...(rateLimitedPrefixes.some((prefix) => spec.path.startsWith(prefix)) ? [429] : []),
+      // Every route reads the database or Temporal, and answers 503 while one is down.
+      503,
     ]);
+    for (const status of Object.keys(spec.responses)) errorCodes.delete(Number(status));
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) {
       const type = response.html ? 'text/html' : (response.contentType ?? 'application/json');
@@ -167,6 +217,17 @@ export class ApiBuilder {
   }
 }
 
+/** Only the pages behind emailed links take HTML form posts; the JSON API reads JSON only. */
+const formParser = express.urlencoded({ extended: false, limit: '16kb' });
+
+/** A body in a media type the route does not read is a 415, not a confusing 400 about missing fields. */
+function requireMediaType(req: Request, accepted: string[]): void {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is(accepted)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the body as ${accepted.join(' or ')}`);
+  }
+}
+
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'params' | 'query' | 'body') {
   if (!schema) return {};
   const parsed = schema.safeParse(value);
@@ -182,9 +243,16 @@ export function send(res: Response, reply: Reply): void {
 }
 
 /** Shared request pieces. */
-export const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+export const idParams = z.object({ id: uuid });
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
+  cursor: z.string().max(500).regex(/^[A-Za-z0-9._-]+$/, 'a nextCursor from a previous page').optional(),
 });
+/** A PATCH body: every field optional, at least one present (said in the document as minProperties). */
+export const patchOf = <S extends z.ZodRawShape>(shape: S) =>
+  z
+    .strictObject(shape)
+    .partial()
+    .refine((body) => Object.keys(body).length > 0, 'send at least one field to change')
+    .meta({ minProperties: 1 });
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -1,12 +1,10 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { causeChain } from '../domain/cause-chain';
 import { AppError, errorStatus, type ErrorCode } from './errors';
 
 function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
-  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if (cause instanceof ApplicationFailure) return cause;
-  }
-  return undefined;
+  return [...causeChain(error)].find((cause): cause is ApplicationFailure & Record<string, unknown> => cause instanceof ApplicationFailure);
 }
 
 /**

@@ -56,16 +56,6 @@ export async function openDatabase(options: {
   };
 }
 
-/** True when a query failed on a unique index (SQLSTATE 23505), whichever driver ran it. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  for (let cause = error as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
-    if (cause.code === '23505') {
-      return !constraint || cause.constraint_name === constraint || cause.constraint === constraint;
-    }
-  }
-  return false;
-}
-
 /** A transaction handle; query functions accept either it or the database. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUp
 import type { ApiDeps } from '../api/context';
 import { AppError, notFound, type ErrorCode } from '../api/errors';
 import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
-import { isUniqueViolation } from '../db/client';
+import { isUniqueViolation } from '../db/errors';
 import { getCustomerForPartner } from '../db/queries/customers';
 import {
   assessOnboardingRequest,

@@ -3,6 +3,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleO
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Metrics } from '../metrics';
+import { classifyActivityErrors } from './activity-errors';
 import { failureConverterPath } from './data-converter';
 
 export const workflowsPath = path.resolve(import.meta.dirname, '../../workflows/index.ts');
@@ -33,7 +34,11 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter: options.dataConverter,
-    interceptors: { activity: options.metrics ? [options.metrics.activityInterceptor] : [], workflowModules: workflowInterceptorModules },
+    // Metrics first (outermost), so they count failures as classified.
+    interceptors: {
+      activity: [...(options.metrics ? [options.metrics.activityInterceptor] : []), classifyActivityErrors],
+      workflowModules: workflowInterceptorModules,
+    },
     sinks: options.metrics?.workerSinks,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     // Give in-flight activities time to finish on shutdown; the rest are retried by another worker.

@@ -1,6 +1,7 @@
 import type { Payload } from '@temporalio/common';
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
+import { identifier } from '../../domain/text';
 import { EncryptionCodec, PayloadDecryptionError } from '../../temporal/codec';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../context';
@@ -9,7 +10,7 @@ import type { ApiBuilder, Reply } from '../route';
 
 /** The Temporal UI's remote codec format: metadata values and data as base64. */
 const payloadJson = z.object({
-  metadata: z.record(z.string().max(256), z.base64()).default({}),
+  metadata: z.record(identifier(256), z.base64()).default({}),
   data: z.base64().default(''),
 });
 const payloadsBody = z.object({ payloads: z.array(payloadJson).max(10_000) });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { uuid } from '../../domain/text';
 import { listEventsOfCustomer } from '../../services/customer-events';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 const customerEventSchema = z.object({
   id: z.string(),
-  customerId: z.uuid(),
+  customerId: uuid,
   actor: z.string().describe('`partner:<id>`, `operator` or `workflow`'),
   action: z.string(),
   details: z.record(z.string(), z.unknown()),

@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { singleLine, uuid } from '../../domain/text';
 import { customerStatuses, subscriptionStatuses } from '../../db/schema';
 import { getCustomerFor, listCustomerSubscriptions, listCustomersFor } from '../../services/customers';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from './invitations';
 
-const partnerRef = z.object({ id: z.uuid(), name: z.string(), partnerId: z.string() });
+const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 
 export const customerSchema = z.object({
-  id: z.uuid(),
+  id: uuid,
   name: z.string(),
   domainPrefix: z.string(),
   domain: z.string(),
@@ -16,7 +17,7 @@ export const customerSchema = z.object({
   address: z.object({ line1: z.string(), city: z.string(), postalCode: z.string(), region: z.string().optional() }),
   contact: z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string().optional() }),
   status: z.enum(customerStatuses),
-  providerId: z.uuid(),
+  providerId: uuid,
   reseller: partnerRef.nullable(),
   onboardingId: z.string().nullable(),
   createdAt: z.string(),
@@ -24,9 +25,9 @@ export const customerSchema = z.object({
 });
 
 export const subscriptionSchema = z.object({
-  id: z.uuid(),
-  customerId: z.uuid(),
-  orderId: z.uuid(),
+  id: uuid,
+  customerId: uuid,
+  orderId: uuid,
   offerId: z.string(),
   offerName: z.string(),
   billingCycle: z.string(),
@@ -39,8 +40,8 @@ export const subscriptionSchema = z.object({
 });
 
 const listCustomersQuery = listQuery.extend({
-  resellerId: z.uuid().optional(),
-  q: z.string().trim().min(1).max(200).optional(),
+  resellerId: uuid.optional(),
+  q: singleLine(200).optional(),
 });
 
 const customerIdParams = z.object({ id: idParams.shape.id });

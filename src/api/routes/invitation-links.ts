@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { publicPartnerId } from '../../domain/text';
 import { acceptInvitationLink, declineInvitationLink, invitationByToken } from '../../services/invitations';
 import type { ApiDeps } from '../context';
 import { escapeHtml, page } from '../html';
@@ -6,7 +7,7 @@ import { declineBody, linkPage, linkPageResponses, linkTokenParams as tokenParam
 import type { ApiBuilder } from '../route';
 import { partnershipSchema } from './partnerships';
 
-const acceptBody = z.strictObject({ partnerId: z.string().trim().regex(/^\d{6,10}$/, '6 to 10 digits') });
+const acceptBody = z.strictObject({ partnerId: publicPartnerId });
 
 export function invitationLinkRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({

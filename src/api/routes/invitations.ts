@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailAddress, freeText, uuid } from '../../domain/text';
 import { invitationStatuses } from '../../db/schema';
 import { decodeCursor } from '../../db/queries/pagination';
 import {
@@ -13,7 +14,7 @@ import { AppError } from '../errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 export const invitationSchema = z.object({
-  id: z.uuid(),
+  id: uuid,
   status: z.enum(invitationStatuses),
   resellerEmail: z.string(),
   message: z.string().nullable(),
@@ -28,8 +29,8 @@ export const invitationSchema = z.object({
 });
 
 const inviteBody = z.strictObject({
-  resellerEmail: z.email().max(320).trim(),
-  message: z.string().max(2_000, 'at most 2,000 characters').optional(),
+  resellerEmail: emailAddress,
+  message: freeText(2_000).optional(),
 });
 
 const listInvitationsQuery = listQuery.extend({ status: z.enum(invitationStatuses).optional() });

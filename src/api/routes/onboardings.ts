@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { countryCode, emailAddress, identifier, singleLine, uuid } from '../../domain/text';
 import { onboardingStatuses } from '../../db/schema';
 import {
   cancelOnboarding,
@@ -11,36 +12,31 @@ import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
 import { customerSchema, subscriptionSchema } from './customers';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const partnerRef = z.object({ id: z.uuid(), name: z.string(), partnerId: z.string() });
+const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 
 export const onboardingRequestSchema = z
   .strictObject({
-    resellerId: z.uuid().optional(),
+    resellerId: uuid.optional(),
     company: z.strictObject({
-      name: text(200),
+      name: singleLine(200),
       // As Microsoft's: lowercase letters and digits, which become <prefix>.onmicrosoft.com.
       domainPrefix: z.string().regex(/^[a-z0-9]{3,27}$/, 'lowercase letters and digits, 3 to 27 characters'),
-      country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code in capitals, e.g. ES'),
-      address: z.strictObject({ line1: text(200), city: text(100), postalCode: text(20), region: text(100).optional() }),
+      country: countryCode,
+      address: z.strictObject({ line1: singleLine(200), city: singleLine(100), postalCode: singleLine(20), region: singleLine(100).optional() }),
     }),
     contact: z.strictObject({
-      firstName: text(100),
-      lastName: text(100),
-      email: z.email().max(320),
+      firstName: singleLine(100),
+      lastName: singleLine(100),
+      email: emailAddress,
       phone: z.string().regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number').optional(),
     }),
     items: z
-      .array(z.strictObject({ offerId: text(100), quantity: z.number().int().positive() }))
+      .array(z.strictObject({ offerId: identifier(100), quantity: z.number().int().min(1).max(1_000_000) }))
       .min(1, 'order at least one subscription')
       .max(50)
-      .refine((items) => new Set(items.map((item) => item.offerId)).size === items.length, 'each offer at most once; set its quantity instead'),
+      .describe('each offer at most once (422 otherwise); set its quantity instead'),
     creditResellerAsPartnerOfRecord: z.boolean().optional(),
-    supportContactResellerId: z.uuid().optional(),
-  })
-  .refine((body) => !(body.creditResellerAsPartnerOfRecord === true && !body.resellerId), {
-    path: ['creditResellerAsPartnerOfRecord'],
-    message: 'crediting a reseller needs resellerId',
+    supportContactResellerId: uuid.optional(),
   });
 
 const fieldError = z.object({ field: z.string(), code: z.string(), message: z.string() });
@@ -67,7 +63,7 @@ const reviewSchema = z.object({
 });
 
 export const onboardingSchema = z.object({
-  id: z.uuid(),
+  id: uuid,
   status: z.enum(onboardingStatuses),
   workflowId: z.string(),
   domain: z.string(),
@@ -122,7 +118,7 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
       200: {
         description: 'Provisioned. The temporary password is shown here once',
         schema: z.object({
-          id: z.uuid(),
+          id: uuid,
           status: z.literal('completed'),
           customer: customerSchema.optional(),
           subscriptions: z.array(subscriptionSchema),
@@ -131,7 +127,7 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
       },
       202: {
         description: 'Still provisioning; poll GET, then POST …/credentials',
-        schema: z.object({ id: z.uuid(), status: z.literal('provisioning'), workflowId: z.string() }),
+        schema: z.object({ id: uuid, status: z.literal('provisioning'), workflowId: z.string() }),
       },
     },
     handle: async ({ caller, params }) => submitOnboarding(deps, caller.partner, params.id),
@@ -145,7 +141,7 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     access: ['provider'],
     params: idParams,
     errors: [404, 409, 410],
-    responses: { 200: { description: 'The credentials; a second call answers 410', schema: z.object({ id: z.uuid(), credentials: credentialsSchema }) } },
+    responses: { 200: { description: 'The credentials; a second call answers 410', schema: z.object({ id: uuid, credentials: credentialsSchema }) } },
     handle: async ({ caller, params }) => ({ status: 200, json: await revealOnboardingCredentials(deps, caller.partner, params.id) }),
   });
 

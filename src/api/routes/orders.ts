@@ -1,32 +1,32 @@
 import { z } from 'zod';
+import { identifier, publicPartnerId, uuid } from '../../domain/text';
 import { orderStatuses } from '../../db/schema';
 import { getCustomerOrder, startCustomerOrder } from '../../services/orders';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
 import { subscriptionSchema } from './subscriptions';
 
-const partnerIdField = z.string().trim().regex(/^\d{6,10}$/, '6 to 10 digits');
 
 const orderBody = z.strictObject({
   items: z
     .array(
       z.strictObject({
-        offerId: z.string().trim().min(1).max(100),
+        offerId: identifier(100),
         quantity: z.number().int().min(1).max(1_000_000),
-        partnerIdOnRecord: partnerIdField.optional().describe('public partnerId of a reseller in an active partnership, credited for incentives'),
+        partnerIdOnRecord: publicPartnerId.optional().describe('public partnerId of a reseller in an active partnership, credited for incentives'),
       }),
     )
     .min(1, 'order at least one item')
     .max(50),
-  supportContactResellerId: z.uuid().optional().describe('id of a reseller in an active partnership, made the support contact'),
+  supportContactResellerId: uuid.optional().describe('id of a reseller in an active partnership, made the support contact'),
 });
 
 const orderItemSchema = z.object({ offerId: z.string(), quantity: z.number().int(), partnerIdOnRecord: z.string().optional() });
 
 export const orderSchema = z.object({
-  id: z.uuid(),
-  customerId: z.uuid(),
-  providerId: z.uuid(),
+  id: uuid,
+  customerId: uuid,
+  providerId: uuid,
   status: z.enum(orderStatuses),
   workflowId: z.string(),
   failureReason: z.string().nullable(),
@@ -59,7 +59,7 @@ export function orderRoutes(api: ApiBuilder, deps: ApiDeps) {
     idempotent: true,
     errors: [404, 409, 422, 503],
     responses: {
-      202: { description: 'Order accepted; follow it at GET /v1/orders/:id', schema: z.object({ id: z.uuid(), status: z.enum(orderStatuses), workflowId: z.string() }) },
+      202: { description: 'Order accepted; follow it at GET /v1/orders/:id', schema: z.object({ id: uuid, status: z.enum(orderStatuses), workflowId: z.string() }) },
     },
     handle: async ({ caller, params, body, req }) => ({
       status: 202,

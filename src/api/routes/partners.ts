@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { isUniqueViolation } from '../../db/client';
+import { countryCode, emailAddress, freeText, publicPartnerId, singleLine, uuid } from '../../domain/text';
+import { isUniqueViolation } from '../../db/errors';
 import { createPartner, getPartnerById, listProviders, updatePartner, type Partner } from '../../db/queries/partners';
 import { listOffers } from '../../db/queries/offers';
 import { partnerKinds } from '../../db/schema';
 import { newApiKey, sha256 } from '../../security/tokens';
 import { AppError, notFound } from '../errors';
-import { idParams, type ApiBuilder } from '../route';
+import { idParams, patchOf, type ApiBuilder } from '../route';
 
-const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code in capitals, e.g. ES');
-const partnerIdField = z.string().regex(/^\d{6,10}$/, '6 to 10 digits');
 
 export const partnerSchema = z.object({
-  id: z.uuid(),
+  id: uuid,
   kind: z.enum(partnerKinds),
   partnerId: z.string(),
   name: z.string(),
@@ -23,26 +22,27 @@ export const partnerSchema = z.object({
   updatedAt: z.string(),
 });
 
-const createPartnerBody = z.strictObject({
-  kind: z.enum(partnerKinds),
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(320),
-  partnerId: partnerIdField,
-  country,
-  cspEnrolled: z.boolean().optional(),
-  profile: z.string().max(5_000).optional(),
-});
+const partnerFields = {
+  name: singleLine(200),
+  email: emailAddress,
+  partnerId: publicPartnerId,
+  country: countryCode,
+  profile: freeText(5_000).optional(),
+};
 
-const updatePartnerBody = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200),
-    email: z.email().max(320),
-    country,
-    cspEnrolled: z.boolean(),
-    profile: z.string().max(5_000).nullable(),
-  })
-  .partial()
-  .refine((body) => Object.keys(body).length > 0, 'send at least one field to change');
+/** `cspEnrolled` (enrolled as an indirect reseller) exists for resellers only. */
+const createPartnerBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('provider'), ...partnerFields }),
+  z.strictObject({ kind: z.literal('reseller'), ...partnerFields, cspEnrolled: z.boolean().optional() }),
+]);
+
+const updatePartnerBody = patchOf({
+  name: singleLine(200),
+  email: emailAddress,
+  country: countryCode,
+  cspEnrolled: z.boolean().describe('resellers only; 422 for a provider'),
+  profile: freeText(5_000).nullable(),
+});
 
 export const offerSchema = z.object({
   id: z.string(),
@@ -105,13 +105,13 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
     access: ['operator'],
     params: idParams,
     body: updatePartnerBody,
-    errors: [404],
+    errors: [404, 422],
     responses: { 200: { description: 'The updated partner', schema: partnerSchema } },
     handle: async ({ params, body }) => {
       const existing = await getPartnerById(deps.db, params.id);
       if (!existing) throw notFound('Partner');
       if (body.cspEnrolled !== undefined && existing.kind !== 'reseller') {
-        throw new AppError('VALIDATION_FAILED', 'cspEnrolled applies to resellers only');
+        throw new AppError('BUSINESS_RULE', 'cspEnrolled applies to resellers only');
       }
       const partner = await updatePartner(deps.db, params.id, body);
       return { status: 200, json: partnerView(partner!) };
@@ -127,7 +127,7 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
     responses: {
       200: {
         description: 'Providers by name',
-        schema: z.object({ items: z.array(z.object({ id: z.uuid(), name: z.string(), partnerId: z.string(), country: z.string(), profile: z.string().nullable() })) }),
+        schema: z.object({ items: z.array(z.object({ id: uuid, name: z.string(), partnerId: z.string(), country: z.string(), profile: z.string().nullable() })) }),
       },
     },
     handle: async () => ({ status: 200, json: { items: await listProviders(deps.db) } }),

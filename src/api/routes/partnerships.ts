@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuid } from '../../domain/text';
 import { getPartnershipForPartner, listPartnerships, removePartnership } from '../../db/queries/partnerships';
 import { partnershipStatuses } from '../../db/schema';
 import { partnershipView } from '../../services/invitations';
@@ -7,9 +8,9 @@ import { AppError, notFound } from '../errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from './invitations';
 
-const partnerRef = z.object({ id: z.uuid(), name: z.string(), partnerId: z.string() });
+const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 export const partnershipSchema = z.object({
-  id: z.uuid(),
+  id: uuid,
   provider: partnerRef,
   reseller: partnerRef,
   status: z.enum(partnershipStatuses),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuid } from '../../domain/text';
 import { resellerRelationshipStatuses } from '../../db/schema';
 import {
   acceptRelationshipLink,
@@ -14,11 +15,11 @@ import { declineBody, linkPage, linkPageResponses, linkTokenParams as tokenParam
 import { idParams, type ApiBuilder } from '../route';
 
 export const resellerRelationshipSchema = z.object({
-  id: z.uuid(),
+  id: uuid,
   status: z.enum(resellerRelationshipStatuses),
-  providerId: z.uuid(),
-  customerId: z.uuid(),
-  resellerId: z.uuid(),
+  providerId: uuid,
+  customerId: uuid,
+  resellerId: uuid,
   expiresAt: z.string(),
   reminderSentAt: z.string().nullable(),
   declineReason: z.string().nullable(),
@@ -36,7 +37,7 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Reseller relationships',
     access: ['provider'],
     params: idParams,
-    body: z.strictObject({ resellerId: z.uuid({ message: 'must be a UUID' }) }),
+    body: z.strictObject({ resellerId: uuid }),
     idempotent: true,
     errors: [404, 409, 422, 503],
     responses: {

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { publicPartnerId, uuid } from '../../domain/text';
 import { subscriptionStatuses } from '../../db/schema';
 import { patchSubscription, setSupportContact } from '../../services/subscriptions';
 import type { ApiDeps } from '../context';
-import type { ApiBuilder } from '../route';
+import { patchOf, type ApiBuilder } from '../route';
 
 export const subscriptionSchema = z.object({
-  id: z.uuid(),
-  customerId: z.uuid(),
-  orderId: z.uuid(),
+  id: uuid,
+  customerId: uuid,
+  orderId: uuid,
   offerId: z.string(),
   quantity: z.number().int(),
   status: z.enum(subscriptionStatuses),
@@ -18,19 +19,16 @@ export const subscriptionSchema = z.object({
 });
 
 const subscriptionParams = z.object({
-  id: z.uuid({ message: 'must be a UUID' }),
-  subscriptionId: z.uuid({ message: 'must be a UUID' }),
+  id: uuid,
+  subscriptionId: uuid,
 });
 
-const patchBody = z
-  .strictObject({
-    quantity: z.number().int().min(0).max(1_000_000).describe("licenses; must be within the offer's bounds"),
-    partnerIdOnRecord: z.string().trim().regex(/^\d{6,10}$/, '6 to 10 digits').nullable().describe('null clears the partner of record'),
-  })
-  .partial()
-  .refine((body) => Object.keys(body).length > 0, 'send quantity, partnerIdOnRecord or both');
+const patchBody = patchOf({
+  quantity: z.number().int().min(0).max(1_000_000).describe("licenses; must be within the offer's bounds"),
+  partnerIdOnRecord: publicPartnerId.nullable().describe('null clears the partner of record'),
+});
 
-const supportContactBody = z.strictObject({ resellerId: z.uuid({ message: 'must be a UUID' }) });
+const supportContactBody = z.strictObject({ resellerId: uuid });
 
 export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({

@@ -124,7 +124,9 @@ export async function assessOnboardingRequest(
   const offers = await getOffersByIds(db, request.items.map((item) => item.offerId));
   request.items.forEach((item, index) => {
     const offer = offers.get(item.offerId);
-    if (!offer) {
+    if (request.items.findIndex((other) => other.offerId === item.offerId) < index) {
+      errors.push({ field: `items.${index}.offerId`, code: 'BUSINESS_RULE', message: `${item.offerId} is ordered twice; order each offer once with its total quantity` });
+    } else if (!offer) {
       errors.push({ field: `items.${index}.offerId`, code: 'OFFER_NOT_FOUND', message: `No offer ${item.offerId} in the catalog` });
     } else if (item.quantity < offer.minQuantity || item.quantity > offer.maxQuantity) {
       errors.push({
@@ -149,6 +151,9 @@ export async function assessOnboardingRequest(
     }
     return reseller;
   };
+  if (request.creditResellerAsPartnerOfRecord === true && !request.resellerId) {
+    errors.push({ field: 'creditResellerAsPartnerOfRecord', code: 'BUSINESS_RULE', message: 'Crediting a reseller needs resellerId' });
+  }
   const reseller = await checkReseller('resellerId', request.resellerId);
   const supportContact = await checkReseller('supportContactResellerId', request.supportContactResellerId);
 

@@ -1,11 +1,12 @@
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
+import { uuid } from '../../domain/text';
 
 /** Opaque cursor over (createdAt, id), newest first. */
 export type Cursor = { createdAt: string; id: string };
 
-const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1) });
+const cursorSchema = z.strictObject({ createdAt: z.iso.datetime(), id: uuid });
 
 export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(JSON.stringify({ createdAt: row.createdAt.toISOString(), id: row.id })).toString('base64url');
