@@ -205,6 +205,17 @@ describe('HTTP conformance', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('lets a literal path own its methods: /v1/partners/me is not /v1/partners/:id', async () => {
+    const patch = await engine.request('PATCH', '/v1/partners/me', { key: OPERATOR_KEY, body: { profile: 'x' } });
+    expect(patch.status).toBe(405);
+    expect(patch.headers.get('allow')).toBe('GET, HEAD');
+    const options = await engine.request('OPTIONS', '/v1/partners/me');
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD');
+    const byId = await engine.request('OPTIONS', '/v1/partners/00000000-0000-4000-8000-000000000000');
+    expect(byId.headers.get('allow')).toBe('PATCH');
+  });
+
   it('documents 413, 415, 429 and 503 wherever a route can answer them', async () => {
     const document = (await engine.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
     for (const [path, operations] of Object.entries(document.paths)) {

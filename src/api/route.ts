@@ -60,7 +60,7 @@ export class ApiBuilder {
   readonly documented = new Set<string>();
 
   private readonly cursors: CursorSeal;
-  private readonly declared: { method: Method; pattern: RegExp }[] = [];
+  private readonly declared: { method: Method; pattern: RegExp; literals: number }[] = [];
   /** Every declared route with its request schemas, for tests that walk them (OpenAPI coverage, poison input). */
   readonly routes: Pick<RouteSpec<Access, z.ZodType, z.ZodType, z.ZodType>, 'method' | 'path' | 'access' | 'params' | 'query' | 'body' | 'form'>[] = [];
 
@@ -79,7 +79,10 @@ export class ApiBuilder {
     this.declare(spec.method, spec.path);
     this.routes.push({ method: spec.method, path: spec.path, access: spec.access, params: spec.params, query: spec.query, body: spec.body, form: spec.form });
     const bodyParsers = spec.form ? [formParser] : [];
-    this.router[spec.method](spec.path, ...bodyParsers, async (req, res) => {
+    const literals = spec.path.split('/').filter((segment) => segment && !segment.startsWith(':')).length;
+    this.router[spec.method](spec.path, ...bodyParsers, async (req, res, next) => {
+      // A parameter must not capture a path that a more literal route owns (PATCH /v1/partners/me is a 405).
+      if (this.routesOwning(req.path)[0]?.literals !== literals) return next();
       const caller = spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
       if (caller && spec.access !== 'public') requireRole(caller, spec.access as readonly Role[]);
       if (spec.body) requireMediaType(req, spec.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json']);
@@ -92,16 +95,27 @@ export class ApiBuilder {
     });
   }
 
-  /** The methods declared for a path, for a 405's `Allow` header; empty when no route has the path. */
+  /**
+   * The methods declared for a path, for `Allow` (405, OPTIONS); empty when no route has the path.
+   * A path with literal segments shadows parameters: `/v1/partners/me` is not `/v1/partners/:id`.
+   */
   allowedMethods(path: string): string[] {
-    const methods = this.declared.filter((route) => route.pattern.test(path)).map((route) => route.method.toUpperCase());
+    const methods = this.routesOwning(path).map((route) => route.method.toUpperCase());
     if (methods.includes('GET')) methods.push('HEAD');
     return [...new Set(methods)];
   }
 
+  /** The declared routes that own a path: those matching it with the most literal segments. */
+  private routesOwning(path: string) {
+    const matching = this.declared.filter((route) => route.pattern.test(path));
+    const most = Math.max(...matching.map((route) => route.literals));
+    return matching.filter((route) => route.literals === most);
+  }
+
   private declare(method: Method, path: string): void {
     const pattern = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`, 'i');
-    this.declared.push({ method, pattern });
+    const literals = path.split('/').filter((segment) => segment && !segment.startsWith(':')).length;
+    this.declared.push({ method, pattern, literals });
   }
 
   /** A list's `cursor` parameter arrives sealed; the route sees the position inside. */
