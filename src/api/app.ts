@@ -12,6 +12,8 @@ import { invitationLinkRoutes } from './routes/invitation-links';
 import { invitationRoutes } from './routes/invitations';
 import { metricsRoutes } from './routes/metrics';
 import { operationRoutes } from './routes/operations';
+import { outboxRoutes } from './routes/outbox';
+import { assetRoutes } from './routes/assets';
 import { partnerRoutes } from './routes/partners';
 import { partnershipRoutes } from './routes/partnerships';
 import { customerRoutes } from './routes/customers';
@@ -57,6 +59,8 @@ export function createApp(deps: ApiDeps) {
   linkRateLimit(router, '/invitations', deps.config.linkRateLimitPerMinute);
   linkRateLimit(router, '/reseller-relationships', deps.config.linkRateLimitPerMinute);
   operationRoutes(api, deps);
+  outboxRoutes(api, deps);
+  assetRoutes(api);
   metricsRoutes(api, deps);
   codecRoutes(api, deps);
   partnerRoutes(api, deps);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { onboardingStatuses } from '../../db/schema';
+import { languages } from '../../i18n/language';
 import {
   cancelOnboarding,
   createOnboarding,
@@ -29,6 +30,7 @@ export const onboardingRequestSchema = z
       lastName: text(100),
       email: z.email().max(320),
       phone: z.string().regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number').optional(),
+      language: z.enum(languages).optional(),
     }),
     items: z
       .array(z.strictObject({ offerId: text(100), quantity: z.number().int().positive() }))

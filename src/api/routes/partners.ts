@@ -3,12 +3,14 @@ import { isUniqueViolation } from '../../db/client';
 import { createPartner, getPartnerById, listProviders, updatePartner, type Partner } from '../../db/queries/partners';
 import { listOffers } from '../../db/queries/offers';
 import { partnerKinds } from '../../db/schema';
+import { languages } from '../../i18n/language';
 import { newApiKey, sha256 } from '../../security/tokens';
 import { AppError, notFound } from '../errors';
 import { idParams, type ApiBuilder } from '../route';
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code in capitals, e.g. ES');
 const partnerIdField = z.string().regex(/^\d{6,10}$/, '6 to 10 digits');
+const language = z.enum(languages).describe("emails and link pages; unset: Spanish in a Spanish-speaking country, else English");
 
 export const partnerSchema = z.object({
   id: z.uuid(),
@@ -19,6 +21,7 @@ export const partnerSchema = z.object({
   country: z.string(),
   cspEnrolled: z.boolean(),
   profile: z.string().nullable(),
+  language: z.enum(languages).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -31,6 +34,7 @@ const createPartnerBody = z.strictObject({
   country,
   cspEnrolled: z.boolean().optional(),
   profile: z.string().max(5_000).optional(),
+  language: language.optional(),
 });
 
 const updatePartnerBody = z
@@ -40,6 +44,7 @@ const updatePartnerBody = z
     country,
     cspEnrolled: z.boolean(),
     profile: z.string().max(5_000).nullable(),
+    language: language.nullable(),
   })
   .partial()
   .refine((body) => Object.keys(body).length > 0, 'send at least one field to change');
