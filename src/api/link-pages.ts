@@ -2,7 +2,7 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { t } from '../i18n/catalog';
 import { formatDateTime } from '../i18n/dates';
-import { languages, linkPageLanguage, type Language, type Reader } from '../i18n/language';
+import { isLanguage, languages, linkPageLanguage, type Language, type Reader } from '../i18n/language';
 import { AppError } from './errors';
 import { escapeHtml, page, text } from './html';
 import { byAddress, limitRequests } from './rate-limit';
@@ -13,7 +13,13 @@ import type { Reply } from './route';
 export const linkTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'not a link token') });
 export const declineBody = z.strictObject({ reason: z.string().max(2_000).optional() });
 /** `?lang=` chooses the page's language; an unknown value is ignored rather than refused. */
-export const linkQuery = z.object({ lang: z.enum(languages).optional().catch(undefined) });
+export const linkQuery = z.object({
+  lang: z
+    .string()
+    .optional()
+    .transform((value) => (isLanguage(value) ? value : undefined))
+    .describe(`the page's language: ${languages.join(' or ')}; otherwise the recipient's, then Accept-Language`),
+});
 
 /** A browser submitting the page's form gets a page back; API clients get JSON. */
 export const wantsHtml = (req: Request) => (req.get('accept') ?? '').includes('text/html');
