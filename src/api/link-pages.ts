@@ -50,7 +50,12 @@ export function linkUrls(kind: LinkKind, token: string) {
 
 /** The language of a link page: `?lang=`, then the recipient's, then the browser's (PRODUCT.md §8). */
 export const pageLanguage = (req: Request, query: { lang?: Language }, recipient?: Reader) =>
-  linkPageLanguage({ query: query.lang, recipient: recipient?.language, acceptLanguage: req.get('accept-language') });
+  linkPageLanguage({
+    query: query.lang,
+    recipient: recipient?.guessed ? undefined : recipient?.language,
+    acceptLanguage: req.get('accept-language'),
+    fallback: recipient?.language,
+  });
 
 type LinkedRequest = { status: string; provider: { name: string }; expiresAt: Date; reader: Reader };
 

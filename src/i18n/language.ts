@@ -4,8 +4,12 @@ export type Language = (typeof languages)[number];
 
 export const isLanguage = (value: unknown): value is Language => typeof value === 'string' && (languages as readonly string[]).includes(value);
 
-/** Who reads an email or page: their language, and the country whose time zone dates are written in. */
-export type Reader = { language: Language; country: string };
+/**
+ * Who reads an email or page: their language, and the country whose time zone dates are written in.
+ * `guessed` when the reader is not known yet (an invitation to an unregistered address): the
+ * language is then only a default, which a browser's Accept-Language overrides on a link page.
+ */
+export type Reader = { language: Language; country: string; guessed?: boolean };
 
 /** Countries whose official language is Spanish (ISO 3166 alpha-2). */
 const spanishSpeaking = new Set(['AR', 'BO', 'CL', 'CO', 'CR', 'CU', 'DO', 'EC', 'ES', 'GQ', 'GT', 'HN', 'MX', 'NI', 'PA', 'PE', 'PR', 'PY', 'SV', 'UY', 'VE']);
@@ -38,9 +42,9 @@ export function fromAcceptLanguage(header: string | undefined): Language | undef
 
 /**
  * The language of a link page (PRODUCT.md §8): `?lang=`, then the recipient's language, then the
- * browser's Accept-Language, then English.
+ * browser's Accept-Language, then the fallback (a guessed reader's language), then English.
  */
-export function linkPageLanguage(input: { query?: unknown; recipient?: Language; acceptLanguage?: string }): Language {
+export function linkPageLanguage(input: { query?: unknown; recipient?: Language; acceptLanguage?: string; fallback?: Language }): Language {
   if (isLanguage(input.query)) return input.query;
-  return input.recipient ?? fromAcceptLanguage(input.acceptLanguage) ?? 'en';
+  return input.recipient ?? fromAcceptLanguage(input.acceptLanguage) ?? input.fallback ?? 'en';
 }
