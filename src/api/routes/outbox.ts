@@ -31,7 +31,7 @@ const templateNames: Record<MailTemplate, string> = {
 function outboxPage(messages: OutboxMessage[]): string {
   const items = messages.map(
     (m) => `<article class="card" aria-labelledby="mail-${m.id}">
-<h2 id="mail-${m.id}">${escapeHtml(m.subject)}</h2>
+<h2 id="mail-${m.id}"${m.language ? ` lang="${m.language}"` : ''}>${escapeHtml(m.subject)}</h2>
 <p class="meta">To ${escapeHtml(m.to)} · ${m.template ? templateNames[m.template] : 'Mail'}${m.language ? ` · <span lang="${m.language}">${m.language}</span>` : ''} · <time datetime="${m.createdAt.toISOString()}">${m.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</time></p>
 ${links(m.text).map((link) => `<p><a class="button" href="${escapeHtml(link)}">Open the link</a></p>`).join('')}
 <details><summary>Full text</summary><pre lang="${m.language ?? 'en'}">${linkify(m.text)}</pre></details>
