@@ -2,6 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { isUniqueViolation } from '../src/db/errors';
 import { findActivePartnership } from '../src/db/queries/partnerships';
+import { invitationReader } from '../src/db/queries/readers';
+import { readerOf } from '../src/i18n/language';
+import { invitationAcceptedMail, invitationMail } from '../src/mail/templates';
 import { invitations, partners, partnerships } from '../src/db/schema';
 import { decryptText, encryptText } from '../src/security/cipher';
 import { newLinkToken, sha256 } from '../src/security/tokens';
@@ -10,20 +13,6 @@ import type { ActivityDeps } from './index';
 
 const linkUrl = (base: string, token: string) => `${base}/invitations/${token}`;
 
-function invitationMail(params: { providerName: string; message: string | null; link: string; expiresAt: Date; reminder?: boolean }) {
-  return [
-    params.reminder
-      ? `Reminder: ${params.providerName}'s invitation to partner with them is still waiting for your answer.`
-      : `${params.providerName} invites you to partner with them as an indirect reseller in the Cloud Solution Provider program.`,
-    '',
-    ...(params.message ? [`Their message:`, params.message, ''] : []),
-    `Open this personal link to accept or decline (it expires ${params.expiresAt.toISOString()}):`,
-    params.link,
-    '',
-    'The link is yours alone; do not forward it.',
-  ].join('\n');
-}
-
 /**
  * Invitation activities. Each is safe to run twice: tokens are issued once per invitation, mails are
  * deduplicated by key in the outbox, and state changes only apply to a still-pending invitation.
@@ -31,13 +20,19 @@ function invitationMail(params: { providerName: string; message: string | null; 
 export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl }: ActivityDeps) {
   async function loadForUpdate(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], invitationId: string) {
     const [row] = await tx
-      .select({ invitation: invitations, providerName: partners.name, providerEmail: partners.email })
+      .select({
+        invitation: invitations,
+        providerName: partners.name,
+        providerEmail: partners.email,
+        provider: { country: partners.country, language: partners.language },
+      })
       .from(invitations)
       .innerJoin(partners, eq(partners.id, invitations.providerId))
       .where(eq(invitations.id, invitationId))
       .for('update', { of: invitations });
     if (!row) throw ApplicationFailure.nonRetryable(`invitation ${invitationId} does not exist`, 'INVITATION_MISSING');
-    return row;
+    const reader = await invitationReader(tx, { resellerEmail: row.invitation.resellerEmail, providerCountry: row.provider.country });
+    return { ...row, reader };
   }
 
   return {
@@ -45,7 +40,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
     async sendInvitationLink({ invitationId }: { invitationId: string }): Promise<void> {
       const dedupeKey = `invitation:${invitationId}:link:1`;
       await db.transaction(async (tx) => {
-        const { invitation, providerName } = await loadForUpdate(tx, invitationId);
+        const { invitation, providerName, reader } = await loadForUpdate(tx, invitationId);
         if (invitation.status !== 'pending') return;
         let token: string;
         if (invitation.tokenEscrow) {
@@ -60,8 +55,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
         await mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
-          subject: `${providerName} invites you to partner with them`,
-          text: invitationMail({ providerName, message: invitation.message, link: linkUrl(publicBaseUrl, token), expiresAt: invitation.expiresAt }),
+          ...invitationMail(reader, { provider: providerName, message: invitation.message, link: linkUrl(publicBaseUrl, token), expiresAt: invitation.expiresAt }),
         });
       });
       await mailer.deliver([dedupeKey]);
@@ -71,7 +65,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
     async resendInvitationLink(params: { invitationId: string; expiresAt: string; sendNumber: number }): Promise<void> {
       const dedupeKey = `invitation:${params.invitationId}:link:${params.sendNumber}`;
       await db.transaction(async (tx) => {
-        const { invitation, providerName } = await loadForUpdate(tx, params.invitationId);
+        const { invitation, providerName, reader } = await loadForUpdate(tx, params.invitationId);
         if (invitation.status !== 'pending' || !invitation.tokenEscrow) return;
         const expiresAt = new Date(params.expiresAt);
         await tx
@@ -82,8 +76,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
         await mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
-          subject: `${providerName} invites you to partner with them`,
-          text: invitationMail({ providerName, message: invitation.message, link, expiresAt }),
+          ...invitationMail(reader, { provider: providerName, message: invitation.message, link, expiresAt }),
         });
       });
       await mailer.deliver([dedupeKey]);
@@ -92,15 +85,14 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
     async sendInvitationReminder(params: { invitationId: string; expiresAt: string }): Promise<void> {
       const dedupeKey = `invitation:${params.invitationId}:reminder:${params.expiresAt}`;
       await db.transaction(async (tx) => {
-        const { invitation, providerName } = await loadForUpdate(tx, params.invitationId);
+        const { invitation, providerName, reader } = await loadForUpdate(tx, params.invitationId);
         if (invitation.status !== 'pending' || !invitation.tokenEscrow) return;
         await tx.update(invitations).set({ reminderSentAt: new Date() }).where(eq(invitations.id, params.invitationId));
         await mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
-          subject: `Reminder: ${providerName} is waiting for your answer`,
-          text: invitationMail({
-            providerName,
+          ...invitationMail(reader, {
+            provider: providerName,
             message: invitation.message,
             link: linkUrl(publicBaseUrl, decryptText(keyRing, invitation.tokenEscrow)),
             expiresAt: invitation.expiresAt,
@@ -116,7 +108,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
       const dedupeKey = `invitation:${params.invitationId}:accepted`;
       const partnershipId = await db
         .transaction(async (tx) => {
-          const { invitation, providerEmail, providerName } = await loadForUpdate(tx, params.invitationId);
+          const { invitation, providerEmail, providerName, provider } = await loadForUpdate(tx, params.invitationId);
           if (invitation.status === 'accepted' && invitation.partnershipId) return invitation.partnershipId;
           if (invitation.status !== 'pending') {
             throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);
@@ -135,12 +127,16 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
             .set({ status: 'accepted', resellerId: params.resellerId, partnershipId: id, tokenEscrow: null, updatedAt: new Date() })
             .where(eq(invitations.id, params.invitationId));
           const [reseller] = await tx.select({ name: partners.name, partnerId: partners.partnerId }).from(partners).where(eq(partners.id, params.resellerId));
+          if (!reseller) throw ApplicationFailure.nonRetryable(`reseller ${params.resellerId} does not exist`, 'RESELLER_MISSING');
           await mailer.enqueue(tx, {
             dedupeKey,
             to: providerEmail,
-            subject: `${reseller?.name ?? 'A reseller'} accepted your partnership request`,
-            text: `${reseller?.name} (partner id ${reseller?.partnerId}) accepted the invitation sent to ${invitation.resellerEmail}.\n` +
-              `${providerName} and ${reseller?.name} are now partners: you can add customers on their behalf, credit them on subscriptions and make them a support contact.`,
+            ...invitationAcceptedMail(readerOf(provider), {
+              provider: providerName,
+              reseller: reseller.name,
+              partnerId: reseller.partnerId,
+              email: invitation.resellerEmail,
+            }),
           });
           return id;
         })

@@ -4,8 +4,10 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../src/db/client';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { findActivePartnerReseller } from '../src/db/queries/customer-subscriptions';
+import { relationshipReader } from '../src/db/queries/readers';
 import { customers, partners, resellerRelationships } from '../src/db/schema';
 import { decryptText, encryptText } from '../src/security/cipher';
+import { relationshipMail } from '../src/mail/templates';
 import { newLinkToken, sha256 } from '../src/security/tokens';
 import { businessFailure } from '../workflows/failures';
 import type { ActivityDeps } from './index';
@@ -22,7 +24,14 @@ async function lockRelationship(tx: Tx, relationshipId: string) {
       providerName: provider.name,
       resellerName: reseller.name,
       resellerPartnerId: reseller.partnerId,
-      customer: { id: customers.id, name: customers.name, domain: customers.domain, contact: customers.contact, resellerId: customers.resellerId },
+      customer: {
+        id: customers.id,
+        name: customers.name,
+        domain: customers.domain,
+        country: customers.country,
+        contact: customers.contact,
+        resellerId: customers.resellerId,
+      },
     })
     .from(resellerRelationships)
     .innerJoin(provider, eq(provider.id, resellerRelationships.providerId))
@@ -32,20 +41,6 @@ async function lockRelationship(tx: Tx, relationshipId: string) {
     .for('update', { of: resellerRelationships });
   if (!row) throw ApplicationFailure.nonRetryable(`reseller relationship ${relationshipId} does not exist`, 'RELATIONSHIP_MISSING');
   return row;
-}
-
-function relationshipMail(params: { providerName: string; resellerName: string; resellerPartnerId: string; customerName: string; link: string; expiresAt: Date; reminder?: boolean }) {
-  return [
-    params.reminder ? `Reminder: ${params.providerName}'s request is still waiting for your answer.` : `Hello,`,
-    '',
-    `${params.providerName}, your cloud subscriptions provider, asks that ${params.resellerName} (partner id ${params.resellerPartnerId}) ` +
-      `becomes the reseller of ${params.customerName}, with delegated administration of your tenant.`,
-    '',
-    `Open this personal link to accept or decline (it expires ${params.expiresAt.toISOString()}):`,
-    params.link,
-    '',
-    'The link is yours alone; do not forward it.',
-  ].join('\n');
 }
 
 /**
@@ -74,12 +69,11 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
       await mailer.enqueue(tx, {
         dedupeKey,
         to: row.customer.contact.email,
-        subject: kind === 'reminder' ? `Reminder: ${row.providerName} is waiting for your answer` : `${row.providerName} asks that ${row.resellerName} manage ${row.customer.name}`,
-        text: relationshipMail({
-          providerName: row.providerName,
-          resellerName: row.resellerName,
-          resellerPartnerId: row.resellerPartnerId,
-          customerName: row.customer.name,
+        ...relationshipMail(relationshipReader(row.customer), {
+          provider: row.providerName,
+          reseller: row.resellerName,
+          partnerId: row.resellerPartnerId,
+          customer: row.customer.name,
           link: linkUrl(publicBaseUrl, token),
           expiresAt: relationship.expiresAt,
           reminder: kind === 'reminder',

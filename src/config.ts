@@ -72,6 +72,9 @@ const envSchema = z
     /** Requests per minute and API key to /v1 (per client address for calls without a key). */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `pretty` (human-readable) or `json`; unset → pretty on a terminal, JSON otherwise. Production is always JSON. */
+    LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()),
+    NODE_ENV: optionalText,
     UI_ORIGIN: optionalText,
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
     WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
@@ -104,6 +107,7 @@ const envSchema = z
     reminderBeforeMs: env.REMINDER_BEFORE,
     submitWaitMs: env.SUBMIT_WAIT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.NODE_ENV === 'production' ? ('json' as const) : env.LOG_FORMAT,
     linkRateLimitPerMinute: env.LINK_RATE_LIMIT_PER_MINUTE,
     apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 
@@ -68,4 +69,25 @@ export function serializeError(error: unknown, depth = 0): unknown {
   }
   if (source.cause && depth < 8) out.cause = serializeError(source.cause, depth + 1);
   return out;
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT when set (production forces json in the config), else pretty on a terminal and JSON in a pipe or file. */
+export const resolveLogFormat = (format: LogFormat | undefined, isTerminal: boolean): LogFormat => format ?? (isTerminal ? 'pretty' : 'json');
+
+/**
+ * The logger of a process (`npm start`, `npm run api`, `npm run worker`): JSON lines for machines,
+ * or one readable, coloured line per event for a developer at a terminal — same fields, same redaction.
+ */
+export function createProcessLogger(
+  config: { logLevel: string; logFormat?: LogFormat },
+  stdout: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+): Logger {
+  const isTerminal = Boolean(stdout.isTTY);
+  if (resolveLogFormat(config.logFormat, isTerminal) === 'json') return createLogger(config.logLevel, stdout === process.stdout ? undefined : (stdout as pino.DestinationStream));
+  return createLogger(
+    config.logLevel,
+    pretty({ destination: stdout, colorize: isTerminal, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true }),
+  );
 }

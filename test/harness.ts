@@ -44,6 +44,8 @@ export type StartOptions = {
   logger?: Logger;
   /** A database handle of the test's own (e.g. with a recognisable application_name). */
   database?: DbHandle;
+  /** As `npm start`: /dev/outbox open without a key. */
+  devMode?: boolean;
 };
 
 /**
@@ -72,6 +74,7 @@ export async function startTestEngine(options: StartOptions = {}): Promise<TestE
     runApi: options.runApi ?? true,
     runWorker: options.runWorker ?? true,
     activityTestHooks: options.activityTestHooks,
+    devMode: options.devMode,
     database,
     listenPort: port,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },

@@ -48,7 +48,7 @@ describe('invitation happy path', () => {
     const invitation = await engine.request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
     expect(invitation.body).toMatchObject({ status: 'accepted', resellerId: reseller.id });
 
-    const providerMail = await waitFor(async () => (await mailTo(engine, provider.email)).find((m) => m.subject.includes('accepted')));
+    const providerMail = await waitFor(async () => (await mailTo(engine, provider.email)).find((m) => m.template === 'invitationAccepted'));
     expect(providerMail.text).toContain(reseller.partnerId);
 
     const history = await historyText(engine, invite.body.workflowId);

@@ -52,7 +52,8 @@ describe('invitation decline and revoke', () => {
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
     const { invitation, link } = await invite(provider, reseller.email);
     const pageReply = await engine.request('GET', link);
-    expect(pageReply.text).toContain(`action="${link}/accept"`);
+    // The reseller is in Spain: the page is Spanish, and its form keeps the language for the answer.
+    expect(pageReply.text).toContain(`action="${link}/accept?lang=es"`);
     const accepted = await engine.request('POST', `${link}/accept`, {
       rawBody: new URLSearchParams({ partnerId: reseller.partnerId }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
@@ -73,7 +74,7 @@ describe('invitation decline and revoke', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
     });
     expect(declined.status).toBe(200);
-    expect(declined.text).toContain('declined');
+    expect(declined.text).toContain('Invitación rechazada');
     const after = await engine.request('GET', `/v1/invitations/${invitation.id}`, { key: provider.apiKey });
     expect(after.body.status).toBe('declined');
   });
@@ -156,7 +157,7 @@ describe('concurrent accepts', () => {
     expect(after.body).toMatchObject({ status: 'accepted', resellerId: reseller.id });
     // The provider is told once.
     const notices = await waitFor(async () => {
-      const mails = (await mailTo(engine, provider.email)).filter((m) => m.subject.includes('accepted'));
+      const mails = (await mailTo(engine, provider.email)).filter((m) => m.template === 'invitationAccepted');
       return mails.length > 0 && mails;
     });
     expect(notices).toHaveLength(1);

@@ -34,7 +34,7 @@ describe('the app restarted mid-invitation', () => {
     expect(state).toMatchObject({ status: 'accepted', linksSent: 1, partnershipId: accepted.body.partnership.id });
     // The link was mailed once, before the restart: the new worker did not send it again.
     expect((await mailTo(second, reseller.email)).filter((m) => m.text.includes('/invitations/'))).toHaveLength(1);
-    const notice = await waitFor(async () => (await mailTo(second, provider.email)).find((m) => m.subject.includes('accepted')));
+    const notice = await waitFor(async () => (await mailTo(second, provider.email)).find((m) => m.template === 'invitationAccepted'));
     expect(notice.text).toContain(reseller.partnerId);
   });
 });

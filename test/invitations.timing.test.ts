@@ -25,14 +25,14 @@ describe('invitation clocks', () => {
     expect(invite.status).toBe(202);
     const expiresAt = Date.parse(invite.body.expiresAt);
 
-    const reminder = await waitFor(async () => (await mailTo(engine, reseller.email)).find((m) => m.subject.startsWith('Reminder')), {
+    const reminder = await waitFor(async () => (await mailTo(engine, reseller.email)).find((m) => m.template === 'invitationReminder'), {
       what: 'the reminder',
       timeoutMs: TTL_MS + 5_000,
     });
     // The reminder arrives REMINDER_BEFORE the deadline, while the invitation is still open, with the same link.
     expect(reminder.createdAt.getTime()).toBeLessThan(expiresAt);
     expect(reminder.createdAt.getTime()).toBeGreaterThanOrEqual(expiresAt - REMINDER_BEFORE_MS - 1_000);
-    const [original] = (await invitationMails(reseller.email)).filter((m) => !m.subject.startsWith('Reminder'));
+    const [original] = (await invitationMails(reseller.email)).filter((m) => m.template === 'invitationLink');
     const link = linkIn(original!.text, '/invitations').pathname;
     expect(linkIn(reminder.text, '/invitations').pathname).toBe(link);
     const meanwhile = await engine.request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
@@ -48,7 +48,7 @@ describe('invitation clocks', () => {
     );
     expect(Date.parse(expired.updatedAt)).toBeGreaterThanOrEqual(expiresAt);
 
-    const pageReply = await engine.request('GET', link);
+    const pageReply = await engine.request('GET', `${link}?lang=en`);
     expect(pageReply.status).toBe(410);
     expect(pageReply.text).toContain('expired');
     const accept = await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } });
@@ -60,7 +60,7 @@ describe('invitation clocks', () => {
     const state = await engine.deps.temporal.workflow.getHandle(invite.body.workflowId).result();
     expect(state).toMatchObject({ status: 'expired', remindersSent: 1, partnershipId: null });
     // Exactly one reminder was sent.
-    expect((await mailTo(engine, reseller.email)).filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);
+    expect((await mailTo(engine, reseller.email)).filter((m) => m.template === 'invitationReminder')).toHaveLength(1);
   });
 
   it('resend emails the same link again and moves the deadline, so the invitation outlives the old one', async () => {
@@ -83,7 +83,7 @@ describe('invitation clocks', () => {
     expect(resent.body.linkSentCount).toBe(2);
 
     const linkMails = await waitFor(async () => {
-      const mails = (await invitationMails(reseller.email)).filter((m) => !m.subject.startsWith('Reminder'));
+      const mails = (await invitationMails(reseller.email)).filter((m) => m.template === 'invitationLink');
       return mails.length === 2 && mails;
     });
     expect(linkMails.map((m) => linkIn(m.text, '/invitations').pathname)).toEqual([link, link]);

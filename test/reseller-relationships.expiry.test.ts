@@ -18,8 +18,8 @@ describe('reseller relationship expiry', () => {
     const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, { key: provider.apiKey, body: { resellerId: reseller.id } });
     expect(started.status).toBe(202);
 
-    const reminder = await waitFor(async () => (await mailTo(engine, customer.contactEmail)).find((m) => m.subject.startsWith('Reminder')), { what: 'the reminder' });
-    const first = (await mailTo(engine, customer.contactEmail)).find((m) => !m.subject.startsWith('Reminder'))!;
+    const reminder = await waitFor(async () => (await mailTo(engine, customer.contactEmail)).find((m) => m.template === 'relationshipReminder'), { what: 'the reminder' });
+    const first = (await mailTo(engine, customer.contactEmail)).find((m) => m.template === 'relationshipLink')!;
     const link = linkIn(first.text, '/reseller-relationships');
     expect(linkIn(reminder.text, '/reseller-relationships').href).toBe(link.href);
     expect((await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body.reminderSentAt).not.toBeNull();

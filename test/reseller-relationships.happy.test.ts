@@ -101,7 +101,7 @@ describe('reseller relationship with an existing customer', () => {
       status: 'declined',
       declineReason: 'We manage our own tenant',
     });
-    const pageReply = await engine.request('GET', link.pathname);
+    const pageReply = await engine.request('GET', `${link.pathname}?lang=en`);
     expect(pageReply.status).toBe(200);
     expect(pageReply.text).toContain('already declined');
   });

@@ -12,6 +12,8 @@ import { invitationLinkRoutes } from './routes/invitation-links';
 import { invitationRoutes } from './routes/invitations';
 import { metricsRoutes } from './routes/metrics';
 import { operationRoutes } from './routes/operations';
+import { outboxRoutes } from './routes/outbox';
+import { assetRoutes } from './routes/assets';
 import { partnerRoutes } from './routes/partners';
 import { partnershipRoutes } from './routes/partnerships';
 import { customerRoutes } from './routes/customers';
@@ -56,6 +58,8 @@ export function createApp(deps: ApiDeps) {
   linkRateLimit(router, '/invitations', deps.config.linkRateLimitPerMinute);
   linkRateLimit(router, '/reseller-relationships', deps.config.linkRateLimitPerMinute);
   operationRoutes(api, deps);
+  outboxRoutes(api, deps);
+  assetRoutes(api);
   metricsRoutes(api, deps);
   codecRoutes(api, deps);
   partnerRoutes(api, deps);
@@ -72,8 +76,8 @@ export function createApp(deps: ApiDeps) {
   const swaggerUi = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
   app.use('/docs/assets', express.static(swaggerUi, { index: false, maxAge: '1h' }));
   // OPTIONS names the methods the path's own routes declare (Express would also count a `:id` sibling).
-  app.options(/.*/, (req, res, next) => {
-    const allowed = api.allowedMethods(req.path);
+  app.use((req, res, next) => {
+    const allowed = req.method === 'OPTIONS' ? api.allowedMethods(req.path) : [];
     if (allowed.length === 0) return next();
     res.setHeader('allow', allowed.join(', '));
     res.status(204).end();

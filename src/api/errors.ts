@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { permanentDataError } from '../db/errors';
 import { causeChain } from '../domain/cause-chain';
 import type { Logger } from '../logger';
-import { escapeHtml, page } from './html';
+import { isLinkPath, linkErrorPage } from './link-error-page';
 
 /** The closed list of error codes the API answers with, and the status each one means. */
 export const errorStatus = {
@@ -116,7 +116,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     res.status(appError.status);
     // People answering an emailed link in a browser get a page, not JSON.
     if (isLinkPath(req.path) && req.accepts(['json', 'html']) === 'html') {
-      res.type('html').send(page('Could not complete your answer', `<h1>Could not complete your answer</h1><p>${escapeHtml(appError.message)}</p><p><small>Reference: ${escapeHtml(requestId)}</small></p>`));
+      res.type('html').send(linkErrorPage(req, appError.code, requestId));
       return;
     }
     res.json(errorBody(requestId, appError.code, appError.message, appError.details));
@@ -140,6 +140,3 @@ export function isDependencyOutage(error: unknown): boolean {
   }
   return false;
 }
-
-/** The public pages behind emailed links; everything else is the JSON API. */
-const isLinkPath = (path: string) => /^\/(invitations|reseller-relationships)\/[^/]+(\/(accept|decline))?$/.test(path);

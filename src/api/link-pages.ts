@@ -1,8 +1,11 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { freeText } from '../domain/text';
+import { t } from '../i18n/catalog';
+import { formatDateTime } from '../i18n/dates';
+import { isLanguage, languages, linkPageLanguage, type Language, type Reader } from '../i18n/language';
 import { AppError } from './errors';
-import { escapeHtml, page } from './html';
+import { escapeHtml, page, text } from './html';
 import { byAddress, limitRequests } from './rate-limit';
 import type { Reply } from './route';
 
@@ -10,6 +13,16 @@ import type { Reply } from './route';
 
 export const linkTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'not a link token') });
 export const declineBody = z.strictObject({ reason: freeText(2_000).optional() });
+/** `?lang=` chooses the page's language; an unknown value is ignored rather than refused. */
+export const linkQuery = z.object({
+  lang: z
+    .string()
+    .max(35)
+    .regex(/^[A-Za-z0-9-]*$/, 'a language tag such as es or en')
+    .optional()
+    .transform((value) => (isLanguage(value) ? value : undefined))
+    .describe(`the page's language: ${languages.join(' or ')}; otherwise the recipient's, then Accept-Language`),
+});
 
 /** A browser submitting the page's form gets a page back; API clients get JSON. */
 export const wantsHtml = (req: Request) => (req.get('accept') ?? '').includes('text/html');
@@ -26,37 +39,87 @@ export const linkPageResponses = {
   410: { description: 'Expired or revoked', html: true },
 };
 
-type LinkedRequest = { status: string; provider: { name: string } };
+export type LinkKind = 'invitation' | 'relationship';
+const basePaths: Record<LinkKind, string> = { invitation: '/invitations', relationship: '/reseller-relationships' };
+
+/** One link's addresses: its page and the answers its forms post, each carrying the page's language. */
+export function linkUrls(kind: LinkKind, token: string) {
+  const base = `${basePaths[kind]}/${encodeURIComponent(token)}`;
+  return {
+    page: (language: Language) => `${base}?lang=${language}`,
+    answer: (verb: 'accept' | 'decline', language: Language) => `${base}/${verb}?lang=${language}`,
+  };
+}
+
+/** The language of a link page: `?lang=`, then the recipient's, then the browser's (PRODUCT.md §8). */
+export const pageLanguage = (req: Request, query: { lang?: Language }, recipient?: Reader) =>
+  linkPageLanguage({
+    query: query.lang,
+    recipient: recipient?.guessed ? undefined : recipient?.language,
+    acceptLanguage: req.get('accept-language'),
+    fallback: recipient?.language,
+  });
+
+type LinkedRequest = { status: string; provider: { name: string }; expiresAt: Date; reader: Reader };
+
+/** A short page that states an outcome: a title, what it means, and what happens next. */
+function noticePage(options: { language: Language; title: string; lines: string[]; tone: 'ok' | 'problem' | 'info'; inLanguage: (language: Language) => string }) {
+  const [first, ...rest] = options.lines;
+  return page({
+    language: options.language,
+    title: options.title,
+    inLanguage: options.inLanguage,
+    body: `<h1>${escapeHtml(options.title)}</h1>
+<div class="card notice ${options.tone}" role="status"><p>${escapeHtml(first ?? '')}</p>${rest.map((line) => `<p class="next">${escapeHtml(line)}</p>`).join('')}</div>`,
+  });
+}
 
 /**
- * The page a link opens: unknown token 404, expired or revoked 410, already answered a notice,
- * pending the request itself with its accept and decline forms.
+ * The page a link opens, in the reader's language: unknown token 404, expired or revoked 410,
+ * already answered a notice, pending the request itself with its accept and decline forms.
  */
 export async function linkPage<T extends LinkedRequest>(
-  noun: string,
+  link: { kind: LinkKind; token: string; req: Request; query: { lang?: Language } },
   load: () => Promise<T>,
-  pending: (request: T) => { title: string; body: string },
+  pending: (request: T, language: Language) => { title: string; body: string },
 ): Promise<Reply> {
-  const Noun = noun.charAt(0).toUpperCase() + noun.slice(1);
+  const { kind, req, query } = link;
+  const urls = linkUrls(kind, link.token);
   let request: T;
   try {
     request = await load();
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') {
-      return { status: 404, html: page(`${Noun} not found`, `<h1>${Noun} not found</h1><p>This link is not valid. Check that you copied all of it.</p>`) };
+      const language = pageLanguage(req, query);
+      const html = noticePage({ language, title: t(language, `${kind}.notFound.title`), lines: [t(language, `${kind}.notFound.body`)], tone: 'problem', inLanguage: urls.page });
+      return { status: 404, html };
     }
     throw error;
   }
-  const provider = escapeHtml(request.provider.name);
+  const language = pageLanguage(req, query, request.reader);
+  const provider = request.provider.name;
   if (request.status === 'expired' || request.status === 'revoked') {
-    return {
-      status: 410,
-      html: page(`${Noun} no longer valid`, `<h1>This ${noun} is no longer valid</h1><p>${provider}'s ${noun} was ${request.status}. Ask them to send a new one.</p>`),
-    };
+    const expiresAt = formatDateTime(language, request.expiresAt, request.reader.country);
+    const body = t(language, request.status === 'expired' ? `${kind}.expired.body` : `${kind}.revoked.body`, { provider, expiresAt });
+    return { status: 410, html: noticePage({ language, title: t(language, `${kind}.gone.title`), lines: [body], tone: 'problem', inLanguage: urls.page }) };
   }
   if (request.status !== 'pending') {
-    return { status: 200, html: page(`${Noun} answered`, `<h1>${Noun} ${request.status}</h1><p>This ${noun} from ${provider} was already ${request.status}.</p>`) };
+    const status = t(language, request.status === 'accepted' ? 'status.accepted' : 'status.declined');
+    const html = noticePage({ language, title: t(language, `${kind}.answered.title`), lines: [t(language, `${kind}.answered.body`, { provider, status })], tone: 'info', inLanguage: urls.page });
+    return { status: 200, html };
   }
-  const { title, body } = pending(request);
-  return { status: 200, html: page(title, body) };
+  const { title, body } = pending(request, language);
+  return { status: 200, html: page({ language, title, body, inLanguage: urls.page, footer: text(language, 'page.personalLink') }) };
+}
+
+/** The page after an answer: what was recorded and what happens next, in the reader's language. */
+export function answeredPage(
+  link: { kind: LinkKind; token: string; language: Language },
+  outcome: 'accepted' | 'declined',
+  vars: { provider: string; reseller?: string },
+): Reply {
+  const { kind, language } = link;
+  const lines = [t(language, `${kind}.${outcome}.body`, vars), t(language, `${kind}.${outcome}.next`, vars)];
+  const title = t(language, `${kind}.${outcome}.title`, vars);
+  return { status: 200, html: noticePage({ language, title, lines, tone: outcome === 'accepted' ? 'ok' : 'info', inLanguage: linkUrls(kind, link.token).page }) };
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Request, Router } from 'express';
 import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
-import { errorBody } from './errors';
+import { AppError } from './errors';
 
 /**
- * A fixed-window limit per minute on the routes under `prefix`, answered with 429 in the API's
- * error shape. Counters live in the process: with several API replicas each enforces its own share.
+ * A fixed-window limit per minute on the routes under `prefix`, answered with 429 by the error
+ * middleware (the API's error shape; a page in the reader's language on the link pages). Counters
+ * live in the process: with several API replicas each enforces its own share.
  */
 export function limitRequests(router: Router, prefix: string, perMinute: number, keyOf: (req: Request) => string) {
   router.use(
@@ -16,9 +17,7 @@ export function limitRequests(router: Router, prefix: string, perMinute: number,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       keyGenerator: keyOf,
-      handler: (_req, res) => {
-        res.status(429).json(errorBody(String(res.getHeader('x-request-id') ?? ''), 'RATE_LIMITED', 'Too many requests; slow down'));
-      },
+      handler: (_req, _res, next) => next(new AppError('RATE_LIMITED', 'Too many requests; slow down')),
     }),
   );
 }

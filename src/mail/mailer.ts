@@ -4,9 +4,21 @@ import type { Db, DbOrTx } from '../db/client';
 import { mailOutbox } from '../db/schema';
 import type { Logger } from '../logger';
 import { decryptText, encryptText, type KeyRing } from '../security/cipher';
+import type { Language } from '../i18n/language';
+import type { ComposedMail, MailTemplate } from './templates';
 
-export type OutgoingMail = { dedupeKey: string; to: string; subject: string; text: string };
-export type OutboxMessage = { id: string; to: string; subject: string; text: string; createdAt: Date; sentAt: Date | null };
+/** A composed mail (see ./templates) addressed and keyed for the outbox. */
+export type OutgoingMail = ComposedMail & { dedupeKey: string; to: string };
+export type OutboxMessage = {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  language: Language | null;
+  template: MailTemplate | null;
+  createdAt: Date;
+  sentAt: Date | null;
+};
 
 export type Mailer = ReturnType<typeof createMailer>;
 
@@ -29,6 +41,8 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
           dedupeKey: mail.dedupeKey,
           recipient: mail.to,
           subject: mail.subject,
+          language: mail.language,
+          template: mail.template,
           bodyEncrypted: encryptText(options.keyRing, mail.text),
         })
         .onConflictDoNothing({ target: mailOutbox.dedupeKey });
@@ -47,6 +61,7 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
           to: message.recipient,
           subject: message.subject,
           text: decryptText(options.keyRing, message.bodyEncrypted),
+          ...(message.language ? { headers: { 'Content-Language': message.language } } : {}),
           // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
           messageId: `<${message.id}@partner-onboarding>`,
         });
@@ -62,6 +77,8 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
         to: row.recipient,
         subject: row.subject,
         text: decryptText(options.keyRing, row.bodyEncrypted),
+        language: row.language,
+        template: row.template as MailTemplate | null,
         createdAt: row.createdAt,
         sentAt: row.sentAt,
       }));

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, requireSecrets } from '../config';
-import { createLogger } from '../logger';
+import { createProcessLogger } from '../logger';
 import { startEngine } from './engine';
 import { onShutdown } from './shutdown';
 
@@ -7,7 +7,7 @@ import { onShutdown } from './shutdown';
 try {
   const config = requireSecrets(loadConfig());
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL is required for npm run api (npm start is the all-in-one dev mode)');
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config);
   const engine = await startEngine({ config, runApi: true, runWorker: false, logger });
   logger.info({ url: config.publicBaseUrl }, 'API listening');
   onShutdown(logger, () => engine.stop());

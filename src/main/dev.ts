@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, requireSecrets } from '../config';
 import { openDatabase } from '../db/client';
 import { seedCatalog, seedDemoPartners } from '../db/seed';
-import { createLogger } from '../logger';
+import { createProcessLogger } from '../logger';
 import { ensureTemporalCli } from '../temporal/cli';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { loadOrCreateDevSecrets } from './dev-secrets';
@@ -21,7 +21,7 @@ async function main() {
     operatorApiKey: parsed.operatorApiKey ?? secrets.operatorApiKey,
     encryption: { ...parsed.encryption, key: parsed.encryption.key ?? Buffer.from(secrets.encryptionKey, 'base64') },
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config);
 
   let devServer: DevServer | undefined;
   if (!config.temporal.address) {

@@ -68,6 +68,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       workflowBundle: options.workflowBundle,
       dataConverter,
       metrics,
+      logger,
     });
     const running = worker.run();
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));

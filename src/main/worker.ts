@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, requireSecrets } from '../config';
-import { createLogger } from '../logger';
+import { createProcessLogger } from '../logger';
 import { connectClient, ensureSearchAttributes } from '../temporal/connection';
 import { startEngine } from './engine';
 import { onShutdown } from './shutdown';
@@ -9,7 +9,7 @@ try {
   const config = requireSecrets(loadConfig());
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL is required for npm run worker (npm start is the all-in-one dev mode)');
   if (!config.temporal.address) throw new ConfigError('TEMPORAL_ADDRESS is required for npm run worker');
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config);
   const client = await connectClient({ ...config.temporal, address: config.temporal.address });
   await ensureSearchAttributes(client, config.temporal.namespace).catch((error) =>
     logger.warn({ err: error }, 'could not register search attributes; register ProviderId, ResellerId, CustomerDomain, ProcessStatus (Keyword) on the namespace'),

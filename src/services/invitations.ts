@@ -13,6 +13,7 @@ import {
   type ListInvitationsParams,
 } from '../db/queries/invitations';
 import { findActivePartnership, getPartnershipForPartner } from '../db/queries/partnerships';
+import { invitationReader } from '../db/queries/readers';
 import { findResellersByEmail, getPartnerByPublicId, type Partner } from '../db/queries/partners';
 import type { InvitationStatus } from '../db/schema';
 import { sha256 } from '../security/tokens';
@@ -165,12 +166,13 @@ export async function revokeInvitation(deps: ApiDeps, provider: Partner, id: str
   return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
 }
 
-/** The invitation a link points at; the token is only ever compared by its hash. */
+/** The invitation a link points at, with who reads it; the token is only ever compared by its hash. */
 export async function invitationByToken(deps: ApiDeps, token: string) {
   const invitation = await getInvitationByTokenHash(deps.db, sha256(token));
   if (!invitation) throw notFound('Invitation');
   const expired = invitation.status === 'pending' && invitation.expiresAt.getTime() <= Date.now();
-  return { ...invitation, status: expired ? ('expired' as const) : invitation.status };
+  const reader = await invitationReader(deps.db, { resellerEmail: invitation.resellerEmail, providerCountry: invitation.provider.country });
+  return { ...invitation, status: expired ? ('expired' as const) : invitation.status, reader };
 }
 
 export async function acceptInvitationLink(deps: ApiDeps, token: string, partnerId: string) {

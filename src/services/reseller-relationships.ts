@@ -14,6 +14,7 @@ import {
   type ResellerRelationship,
 } from '../db/queries/reseller-relationships';
 import type { ResellerRelationshipStatus } from '../db/schema';
+import { relationshipReader } from '../db/queries/readers';
 import { sha256 } from '../security/tokens';
 import { resellerRelationshipWorkflowId } from '../../workflows/ids';
 import { resellerRelationshipWorkflow } from '../../workflows/reseller-relationship';
@@ -142,13 +143,13 @@ export async function relationshipByToken(deps: ApiDeps, token: string) {
   const relationship = await getRelationshipByTokenHash(deps.db, sha256(token));
   if (!relationship) throw notFound('Reseller relationship');
   const expired = relationship.status === 'pending' && relationship.expiresAt.getTime() <= Date.now();
-  return { ...relationship, status: expired ? ('expired' as const) : relationship.status };
+  return { ...relationship, status: expired ? ('expired' as const) : relationship.status, reader: relationshipReader(relationship.customer) };
 }
 
 export async function acceptRelationshipLink(deps: ApiDeps, token: string) {
   const relationship = await relationshipByToken(deps, token);
   await updateRelationship(deps, relationship, (handle) => handle.executeUpdate(acceptRelationshipUpdate, { args: [] }));
-  const { provider: _p, reseller, customer: _c, ...rest } = await relationshipByToken(deps, token);
+  const { provider: _p, reseller, customer: _c, reader: _r, ...rest } = await relationshipByToken(deps, token);
   return { status: 'accepted' as const, relationship: relationshipView(rest), reseller: { name: reseller.name, partnerId: reseller.partnerId } };
 }
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type LogMetadata, type Logger as SdkLogger, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../activities';
+import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { classifyActivityErrors } from './activity-errors';
 import { failureConverterPath } from './data-converter';
@@ -10,9 +11,18 @@ export const workflowsPath = path.resolve(import.meta.dirname, '../../workflows/
 /** Bundled with the workflows: reports each run's outcome to the worker's metrics sink. */
 export const workflowInterceptorModules = [path.resolve(import.meta.dirname, 'workflow-interceptors.ts')];
 
+/**
+ * The bundler's chatter (webpack's whole report comes at info level) as debug lines of our logger,
+ * or nowhere: a developer starting the engine reads what matters, not a build report.
+ */
+export function bundlerLogger(logger?: Logger): SdkLogger {
+  const log = (message: string, meta?: LogMetadata) => logger?.debug({ component: 'workflow-bundler', ...meta }, message);
+  return { log: (_level, message, meta) => log(message, meta), trace: log, debug: log, info: log, warn: log, error: log };
+}
+
 /** Bundles the workflow code once; tests share one bundle across files. */
-export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+export async function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleOption> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath, logger: bundlerLogger(logger) });
   return { code };
 }
 
@@ -25,6 +35,8 @@ export type WorkerOptions = {
   dataConverter?: DataConverter;
   /** Counts activity failures and workflow outcomes. */
   metrics?: Metrics;
+  /** Receives the bundler's report (at debug) when the workflows are bundled here. */
+  logger?: Logger;
 };
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -34,13 +46,11 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter: options.dataConverter,
-    // Metrics first (outermost), so they count failures as classified.
-    interceptors: {
-      activity: [...(options.metrics ? [options.metrics.activityInterceptor] : []), classifyActivityErrors],
-      workflowModules: workflowInterceptorModules,
-    },
+    // Metrics first (outermost), so they count failures as classified. The workflow interceptors are
+    // bundled with the workflows (bundleWorkflows).
+    interceptors: { activity: [...(options.metrics ? [options.metrics.activityInterceptor] : []), classifyActivityErrors] },
     sinks: options.metrics?.workerSinks,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflows(options.logger)),
     // Give in-flight activities time to finish on shutdown; the rest are retried by another worker.
     shutdownGraceTime: '10s',
   });

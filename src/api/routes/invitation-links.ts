@@ -1,11 +1,26 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { publicPartnerId } from '../../domain/text';
+import { formatDateTime } from '../../i18n/dates';
+import { t } from '../../i18n/catalog';
+import type { Language } from '../../i18n/language';
 import { acceptInvitationLink, declineInvitationLink, invitationByToken } from '../../services/invitations';
 import type { ApiDeps } from '../context';
-import { escapeHtml, page } from '../html';
-import { declineBody, linkPage, linkPageResponses, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
+import { escapeHtml, text } from '../html';
+import {
+  answeredPage,
+  declineBody,
+  linkPage,
+  linkPageResponses,
+  linkQuery,
+  linkTokenParams as tokenParams,
+  linkUrls,
+  pageLanguage,
+  wantsHtml,
+} from '../link-pages';
 import type { ApiBuilder } from '../route';
 import { partnershipSchema } from './partnerships';
+import { answerForms } from '../link-forms';
 
 const acceptBody = z.strictObject({ partnerId: publicPartnerId });
 
@@ -13,25 +28,32 @@ export function invitationLinkRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'get',
     path: '/invitations/:token',
-    summary: 'The personalised invitation page: who invites, their message, accept and decline',
+    summary: 'The personalised invitation page: who invites, their message, accept and decline (in Spanish or English: ?lang=, else the reseller\'s language, else Accept-Language)',
     tag: 'Invitation links',
     access: 'public',
     params: tokenParams,
+    query: linkQuery,
     responses: linkPageResponses,
-    handle: async ({ params }) =>
-      linkPage('invitation', () => invitationByToken(deps, params.token), (invitation) => {
-        const provider = escapeHtml(invitation.provider.name);
-        const action = (verb: string) => `/invitations/${encodeURIComponent(params.token)}/${verb}`;
+    handle: async ({ params, query, req }) =>
+      linkPage({ kind: 'invitation', token: params.token, req, query }, () => invitationByToken(deps, params.token), (invitation, language) => {
+        const vars = { provider: invitation.provider.name, partnerId: invitation.provider.partnerId, country: invitation.provider.country };
+        const expiresAt = formatDateTime(language, invitation.expiresAt, invitation.reader.country);
         return {
-          title: `Partnership request from ${invitation.provider.name}`,
-          body: `<h1>${provider} invites you to partner with them</h1>
-<p>${provider} (partner id ${escapeHtml(invitation.provider.partnerId)}, ${escapeHtml(invitation.provider.country)}) is an indirect provider in the Cloud Solution Provider program and would like to work with you as an indirect reseller.</p>
-${invitation.message ? `<blockquote>${escapeHtml(invitation.message)}</blockquote>` : ''}
-<p>This invitation was sent to ${escapeHtml(invitation.resellerEmail)} and expires ${escapeHtml(invitation.expiresAt.toISOString())}.</p>
-<form method="post" action="${action('accept')}">
-<label>Your partner id <input name="partnerId" inputmode="numeric" pattern="[0-9]{6,10}" required></label>
-<button type="submit">Accept</button></form>
-<form method="post" action="${action('decline')}"><button type="submit">Decline</button></form>`,
+          title: t(language, 'invitation.page.title', vars),
+          body: `<h1>${text(language, 'invitation.page.title', vars)}</h1>
+<p>${text(language, 'invitation.page.intro', vars)}</p>
+${invitation.message ? `<h2>${text(language, 'invitation.page.messageHeading')}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>` : ''}
+<p class="meta">${text(language, 'invitation.page.sentTo', { email: invitation.resellerEmail, expiresAt })}</p>
+${answerForms({
+  language,
+  urls: linkUrls('invitation', params.token),
+  acceptIntro: text(language, 'invitation.page.whatAcceptMeans', vars),
+  acceptFields: `<label for="partnerId">${text(language, 'invitation.page.partnerIdLabel')}</label>
+<input id="partnerId" name="partnerId" inputmode="numeric" pattern="[0-9]{6,10}" maxlength="10" required autocomplete="off" aria-describedby="partnerId-hint">
+<p id="partnerId-hint" class="hint">${text(language, 'invitation.page.partnerIdHint')}</p>`,
+  acceptButton: text(language, 'invitation.page.acceptButton'),
+  declineButton: text(language, 'invitation.page.declineButton'),
+})}`,
         };
       }),
   });
@@ -43,16 +65,15 @@ ${invitation.message ? `<blockquote>${escapeHtml(invitation.message)}</blockquot
     tag: 'Invitation links',
     access: 'public',
     params: tokenParams,
+    query: linkQuery,
     body: acceptBody,
     form: true,
     errors: [403, 404, 409, 410, 422, 429],
     responses: { 200: { description: 'Accepted', schema: z.object({ status: z.literal('accepted'), partnership: partnershipSchema }) } },
-    handle: async ({ params, body, req }) => {
+    handle: async ({ params, query, body, req }) => {
       const result = await acceptInvitationLink(deps, params.token, body.partnerId);
-      if (wantsHtml(req)) {
-        return { status: 200, html: page('Partnership accepted', `<h1>You are now partners</h1><p>You and ${escapeHtml(result.partnership?.provider.name ?? 'the provider')} are partners in CSP.</p>`) };
-      }
-      return { status: 200, json: result };
+      if (!wantsHtml(req)) return { status: 200, json: result };
+      return answered(params.token, query, req, 'accepted');
     },
   });
 
@@ -63,14 +84,22 @@ ${invitation.message ? `<blockquote>${escapeHtml(invitation.message)}</blockquot
     tag: 'Invitation links',
     access: 'public',
     params: tokenParams,
+    query: linkQuery,
     body: declineBody,
     form: true,
     errors: [404, 409, 410, 429],
     responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
-    handle: async ({ params, body, req }) => {
+    handle: async ({ params, query, body, req }) => {
       const result = await declineInvitationLink(deps, params.token, body.reason);
-      if (wantsHtml(req)) return { status: 200, html: page('Invitation declined', '<h1>Invitation declined</h1><p>The provider will see that you declined.</p>') };
-      return { status: 200, json: result };
+      if (!wantsHtml(req)) return { status: 200, json: result };
+      return answered(params.token, query, req, 'declined');
     },
   });
+
+  /** The confirmation page, in the language of the page the reseller answered on. */
+  async function answered(token: string, query: { lang?: Language }, req: Request, outcome: 'accepted' | 'declined') {
+    const invitation = await invitationByToken(deps, token);
+    const language = pageLanguage(req, query, invitation.reader);
+    return answeredPage({ kind: 'invitation', token, language }, outcome, { provider: invitation.provider.name });
+  }
 }

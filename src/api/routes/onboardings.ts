@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { countryCode, emailAddress, identifier, singleLine, uuid } from '../../domain/text';
 import { onboardingStatuses } from '../../db/schema';
+import { languages } from '../../i18n/language';
 import {
   cancelOnboarding,
   createOnboarding,
@@ -29,6 +30,7 @@ export const onboardingRequestSchema = z
       lastName: singleLine(100),
       email: emailAddress,
       phone: z.string().regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number').optional(),
+      language: z.enum(languages).optional(),
     }),
     items: z
       .array(z.strictObject({ offerId: identifier(100), quantity: z.number().int().min(1).max(1_000_000) }))

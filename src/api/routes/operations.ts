@@ -3,7 +3,6 @@ import type { Connection } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ApiDeps } from '../context';
-import { escapeHtml, page } from '../html';
 import type { ApiBuilder } from '../route';
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -79,39 +78,6 @@ export function operationRoutes(api: ApiBuilder, deps: ApiDeps) {
 <script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`,
     }),
   });
-
-  // Without SMTP the outbox is the mailbox. Its messages hold live links, so outside dev mode it is for the operator.
-  if (!deps.config.mail.smtpUrl) {
-    api.route({
-      method: 'get',
-      path: '/dev/outbox',
-      summary: 'Mail the engine would have sent (when SMTP_URL is unset); operator key required outside dev mode',
-      tag: 'Operations',
-      access: deps.devMode ? 'public' : ['operator'],
-      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), format: z.enum(['html', 'json']).optional() }),
-      responses: {
-        200: {
-          description: 'Newest messages first',
-          schema: z.object({ items: z.array(z.object({ id: z.string(), to: z.string(), subject: z.string(), text: z.string(), createdAt: z.string(), sentAt: z.string().nullable() })) }),
-        },
-      },
-      handle: async ({ query, req }) => {
-        const messages = await deps.mailer.recent(query.limit);
-        const asHtml = query.format === 'html' || (query.format === undefined && (req.get('accept') ?? '').includes('text/html'));
-        if (!asHtml) return { status: 200, json: { items: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString(), sentAt: m.sentAt?.toISOString() ?? null })) } };
-        const linkify = (text: string) => escapeHtml(text).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
-        return {
-          status: 200,
-          html: page(
-            'Outbox',
-            `<h1>Outbox</h1>${messages
-              .map((m) => `<article><h3>${escapeHtml(m.subject)}</h3><p>To ${escapeHtml(m.to)} · ${m.createdAt.toISOString()}</p><pre style="white-space:pre-wrap">${linkify(m.text)}</pre></article><hr>`)
-              .join('')}`,
-          ),
-        };
-      },
-    });
-  }
 }
 
 export function openApiDocument(api: ApiBuilder) {

@@ -4,10 +4,12 @@ import { isUniqueViolation } from '../../db/errors';
 import { createPartner, getPartnerById, listProviders, updatePartner, type Partner } from '../../db/queries/partners';
 import { listOffers } from '../../db/queries/offers';
 import { partnerKinds } from '../../db/schema';
+import { languages } from '../../i18n/language';
 import { newApiKey, sha256 } from '../../security/tokens';
 import { AppError, notFound } from '../errors';
 import { idParams, patchOf, type ApiBuilder } from '../route';
 
+const language = z.enum(languages).describe("emails and link pages; unset: Spanish in a Spanish-speaking country, else English");
 
 export const partnerSchema = z.object({
   id: uuid,
@@ -18,6 +20,7 @@ export const partnerSchema = z.object({
   country: z.string(),
   cspEnrolled: z.boolean(),
   profile: z.string().nullable(),
+  language: z.enum(languages).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -28,6 +31,7 @@ const partnerFields = {
   partnerId: publicPartnerId,
   country: countryCode,
   profile: freeText(5_000).optional(),
+  language: language.optional(),
 };
 
 /** `cspEnrolled` (enrolled as an indirect reseller) exists for resellers only. */
@@ -42,6 +46,7 @@ const updatePartnerBody = patchOf({
   country: countryCode,
   cspEnrolled: z.boolean().describe('resellers only; 422 for a provider'),
   profile: freeText(5_000).nullable(),
+  language: language.nullable(),
 });
 
 export const offerSchema = z.object({

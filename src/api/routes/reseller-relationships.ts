@@ -10,8 +10,23 @@ import {
   revokeResellerRelationship,
 } from '../../services/reseller-relationships';
 import type { ApiDeps } from '../context';
-import { escapeHtml, page } from '../html';
-import { declineBody, linkPage, linkPageResponses, linkTokenParams as tokenParams, wantsHtml } from '../link-pages';
+import type { Request } from 'express';
+import { t } from '../../i18n/catalog';
+import { formatDateTime } from '../../i18n/dates';
+import type { Language } from '../../i18n/language';
+import { text } from '../html';
+import { answerForms } from '../link-forms';
+import {
+  answeredPage,
+  declineBody,
+  linkPage,
+  linkPageResponses,
+  linkQuery,
+  linkTokenParams as tokenParams,
+  linkUrls,
+  pageLanguage,
+  wantsHtml,
+} from '../link-pages';
 import { idParams, type ApiBuilder } from '../route';
 
 export const resellerRelationshipSchema = z.object({
@@ -77,23 +92,35 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'get',
     path: '/reseller-relationships/:token',
-    summary: "The page the customer's contact opens: who asks, for which reseller, accept and decline",
+    summary: "The page the customer's contact opens: who asks, for which reseller, accept and decline (Spanish or English: ?lang=, else the contact's language, else Accept-Language)",
     tag: 'Reseller relationship links',
     access: 'public',
     params: tokenParams,
+    query: linkQuery,
     responses: linkPageResponses,
-    handle: async ({ params }) =>
-      linkPage('request', () => relationshipByToken(deps, params.token), (relationship) => {
-        const provider = escapeHtml(relationship.provider.name);
-        const reseller = escapeHtml(relationship.reseller.name);
-        const action = (verb: string) => `/reseller-relationships/${encodeURIComponent(params.token)}/${verb}`;
+    handle: async ({ params, query, req }) =>
+      linkPage({ kind: 'relationship', token: params.token, req, query }, () => relationshipByToken(deps, params.token), (relationship, language) => {
+        const vars = {
+          provider: relationship.provider.name,
+          reseller: relationship.reseller.name,
+          partnerId: relationship.reseller.partnerId,
+          country: relationship.reseller.country,
+          customer: relationship.customer.name,
+          domain: relationship.customer.domain,
+        };
+        const expiresAt = formatDateTime(language, relationship.expiresAt, relationship.reader.country);
         return {
-          title: `${relationship.provider.name} asks that ${relationship.reseller.name} manage ${relationship.customer.name}`,
-          body: `<h1>A new reseller for ${escapeHtml(relationship.customer.name)}</h1>
-<p>${provider}, your cloud subscriptions provider, asks that ${reseller} (partner id ${escapeHtml(relationship.reseller.partnerId)}, ${escapeHtml(relationship.reseller.country)}) becomes the reseller of ${escapeHtml(relationship.customer.domain)}, with delegated administration rights.</p>
-<p>This request expires ${escapeHtml(relationship.expiresAt.toISOString())}.</p>
-<form method="post" action="${action('accept')}"><button type="submit">Accept</button></form>
-<form method="post" action="${action('decline')}"><button type="submit">Decline</button></form>`,
+          title: t(language, 'relationship.page.title', vars),
+          body: `<h1>${text(language, 'relationship.page.title', vars)}</h1>
+<p>${text(language, 'relationship.page.intro', vars)}</p>
+<p class="meta">${text(language, 'relationship.page.expires', { expiresAt })}</p>
+${answerForms({
+  language,
+  urls: linkUrls('relationship', params.token),
+  acceptIntro: text(language, 'relationship.page.whatAcceptMeans', vars),
+  acceptButton: text(language, 'relationship.page.acceptButton', vars),
+  declineButton: text(language, 'relationship.page.declineButton'),
+})}`,
         };
       }),
   });
@@ -105,6 +132,7 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Reseller relationship links',
     access: 'public',
     params: tokenParams,
+    query: linkQuery,
     errors: [404, 409, 410, 422, 429],
     responses: {
       200: {
@@ -112,12 +140,10 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
         schema: z.object({ status: z.literal('accepted'), relationship: resellerRelationshipSchema, reseller: z.object({ name: z.string(), partnerId: z.string() }) }),
       },
     },
-    handle: async ({ params, req }) => {
+    handle: async ({ params, query, req }) => {
       const result = await acceptRelationshipLink(deps, params.token);
-      if (wantsHtml(req)) {
-        return { status: 200, html: page('Request accepted', `<h1>Accepted</h1><p>${escapeHtml(result.reseller.name)} is now your reseller.</p>`) };
-      }
-      return { status: 200, json: result };
+      if (!wantsHtml(req)) return { status: 200, json: result };
+      return answered(params.token, query, req, 'accepted');
     },
   });
 
@@ -128,14 +154,22 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Reseller relationship links',
     access: 'public',
     params: tokenParams,
+    query: linkQuery,
     body: declineBody,
     form: true,
     errors: [404, 409, 410, 429],
     responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
-    handle: async ({ params, body, req }) => {
+    handle: async ({ params, query, body, req }) => {
       const result = await declineRelationshipLink(deps, params.token, body.reason);
-      if (wantsHtml(req)) return { status: 200, html: page('Request declined', '<h1>Request declined</h1><p>Your provider will see that you declined.</p>') };
-      return { status: 200, json: result };
+      if (!wantsHtml(req)) return { status: 200, json: result };
+      return answered(params.token, query, req, 'declined');
     },
   });
+
+  /** The confirmation page, in the language of the page the contact answered on. */
+  async function answered(token: string, query: { lang?: Language }, req: Request, outcome: 'accepted' | 'declined') {
+    const relationship = await relationshipByToken(deps, token);
+    const language = pageLanguage(req, query, relationship.reader);
+    return answeredPage({ kind: 'relationship', token, language }, outcome, { provider: relationship.provider.name, reseller: relationship.reseller.name });
+  }
 }

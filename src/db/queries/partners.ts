@@ -1,5 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
+import type { Language } from '../../i18n/language';
 import { partners, type PartnerKind } from '../schema';
 
 /** The columns a partner is shown with; never the key hash. */
@@ -12,6 +13,7 @@ export const partnerColumns = {
   country: partners.country,
   cspEnrolled: partners.cspEnrolled,
   profile: partners.profile,
+  language: partners.language,
   createdAt: partners.createdAt,
   updatedAt: partners.updatedAt,
 };
@@ -25,6 +27,7 @@ export type CreatePartnerParams = {
   country: string;
   cspEnrolled: boolean;
   profile?: string | null;
+  language?: Language | null;
   apiKeyHash: string;
 };
 
@@ -55,7 +58,7 @@ export async function findResellersByEmail(db: DbOrTx, email: string): Promise<P
     .where(sql`${partners.kind} = 'reseller' and lower(${partners.email}) = ${email.toLowerCase()}`);
 }
 
-export type UpdatePartnerParams = Partial<Pick<CreatePartnerParams, 'name' | 'email' | 'country' | 'cspEnrolled' | 'profile'>>;
+export type UpdatePartnerParams = Partial<Pick<CreatePartnerParams, 'name' | 'email' | 'country' | 'cspEnrolled' | 'profile' | 'language'>>;
 
 export async function updatePartner(db: DbOrTx, id: string, params: UpdatePartnerParams): Promise<Partner | undefined> {
   const [partner] = await db

@@ -80,7 +80,7 @@ export async function getRelationshipByTokenHash(db: DbOrTx, tokenHash: string) 
       ...relationshipColumns,
       provider: { name: provider.name, partnerId: provider.partnerId },
       reseller: { name: reseller.name, partnerId: reseller.partnerId, country: reseller.country },
-      customer: { name: customers.name, domain: customers.domain },
+      customer: { name: customers.name, domain: customers.domain, country: customers.country, contact: customers.contact },
     })
     .from(resellerRelationships)
     .innerJoin(provider, eq(provider.id, resellerRelationships.providerId))

@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { Language } from '../../i18n/language';
 import { partners } from './partners';
 
 export const customerStatuses = ['provisioning', 'active', 'deleted'] as const;
 export type CustomerStatus = (typeof customerStatuses)[number];
 
 export type CustomerAddress = { line1: string; city: string; postalCode: string; region?: string };
-export type CustomerContact = { firstName: string; lastName: string; email: string; phone?: string };
+/** `language` is the contact's choice for emails and pages; without it, the customer's country decides. */
+export type CustomerContact = { firstName: string; lastName: string; email: string; phone?: string; language?: Language };
 
 /** A customer tenant `<prefix>.onmicrosoft.com`, owned by a provider, optionally managed by a reseller. */
 export const customers = pgTable(

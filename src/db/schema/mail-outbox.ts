@@ -1,4 +1,5 @@
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { languages } from '../../i18n/language';
 
 /**
  * Every email the engine sends is first written here, in the same transaction as the state it
@@ -13,6 +14,10 @@ export const mailOutbox = pgTable(
     recipient: text('recipient').notNull(),
     subject: text('subject').notNull(),
     bodyEncrypted: text('body_encrypted').notNull(),
+    /** Sent as the Content-Language header. */
+    language: text('language', { enum: languages }),
+    /** Which message this is (`invitationLink`, …), whatever its language. */
+    template: text('template'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { languages } from '../../i18n/language';
 
 export const partnerKinds = ['provider', 'reseller'] as const;
 export type PartnerKind = (typeof partnerKinds)[number];
@@ -17,6 +18,8 @@ export const partners = pgTable(
     country: text('country').notNull(),
     cspEnrolled: boolean('csp_enrolled').notNull().default(false),
     profile: text('profile'),
+    /** The language of the partner's emails and pages; null means its country's (PRODUCT.md §8). */
+    language: text('language', { enum: languages }),
     apiKeyHash: text('api_key_hash').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
