@@ -46,7 +46,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start runs a dev server for you)');
   const role = options.runApi && options.runWorker ? 'all' : options.runApi ? 'api' : 'worker';
   const database =
-    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, applicationName: `partner-onboarding-${role}` }));
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.databasePoolSize, applicationName: `partner-onboarding-${role}` }));
   const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
   const mailer = createMailer({ db: database.db, keyRing, smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const target = { ...config.temporal, address: config.temporal.address };
@@ -68,6 +69,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       workflowBundle: options.workflowBundle,
       dataConverter,
       metrics,
+      tuning: config.worker,
     });
     const running = worker.run();
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkerOptions as NativeWorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Metrics } from '../metrics';
@@ -24,10 +24,16 @@ export type WorkerOptions = {
   dataConverter?: DataConverter;
   /** Counts activity failures and workflow outcomes. */
   metrics?: Metrics;
+  /** Cache size and task concurrency (config.worker); the SDK's defaults when omitted (tests). */
+  tuning?: WorkerTuning;
 };
 
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** The worker's memory and concurrency bounds, from WORKER_* configuration. */
+export type WorkerTuning = Pick<NativeWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+
+/** What Worker.create receives; exported so a test can check the configured bounds reach the SDK. */
+export function workerOptions(options: WorkerOptions): NativeWorkerOptions {
+  return {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -36,7 +42,12 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     interceptors: { activity: options.metrics ? [options.metrics.activityInterceptor] : [], workflowModules: workflowInterceptorModules },
     sinks: options.metrics?.workerSinks,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...options.tuning,
     // Give in-flight activities time to finish on shutdown; the rest are retried by another worker.
     shutdownGraceTime: '10s',
-  });
+  };
+}
+
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create(workerOptions(options));
 }
