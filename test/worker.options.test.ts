@@ -4,7 +4,7 @@ import { startTestEngine, type TestEngine } from './harness';
 
 describe('worker cache and concurrency configuration', () => {
   it('defaults to a fixed workflow cache and task concurrency, whatever the heap size', () => {
-    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 1_000, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100 });
+    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 500, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100 });
     expect(loadConfig({}).databasePoolSize).toBe(10);
   });
 
