@@ -76,6 +76,19 @@ const envSchema = z
     LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()),
     NODE_ENV: optionalText,
     UI_ORIGIN: optionalText,
+    /**
+     * Workflow runs a worker keeps in memory between tasks. A run not in the cache is replayed from
+     * its history on its next task, so the cache bounds the worker's memory whatever number of runs
+     * are merely waiting (the SDK's own default grows with the heap limit: about 2,300 here).
+     * Measured at about 0.25 MiB per cached run; 500 keeps a worker near 500 MiB (README).
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(500),
+    /** Workflow tasks a worker runs at once (at most the cache size). */
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
+    /** Activities a worker runs at once; each may hold a database connection. */
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Connections each process opens to DATABASE_URL. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
     WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
   })
@@ -112,6 +125,12 @@ const envSchema = z
     apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
     workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
+    worker: {
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, env.WORKER_MAX_CACHED_WORKFLOWS),
+      maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    },
+    databasePoolSize: env.DATABASE_POOL_SIZE,
   }));
 
 export type Config = z.infer<typeof envSchema>;

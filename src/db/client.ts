@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { buildIndexesOnline, type OnlineIndexReport } from './online-indexes';
 import * as schema from './schema';
 
 /** The one database type the code sees, whether Postgres over the network or embedded PGlite. */
@@ -9,8 +10,11 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbHandle = {
   db: Db;
   kind: 'postgres' | 'pglite';
-  /** Runs the committed SQL migrations in ./drizzle. */
-  migrate(): Promise<void>;
+  /**
+   * Runs the committed SQL migrations in ./drizzle. On a Postgres server their indexes on existing
+   * tables are built CONCURRENTLY first, outside the migration's transaction (see online-indexes.ts).
+   */
+  migrate(): Promise<OnlineIndexReport>;
   close(): Promise<void>;
 };
 
@@ -37,21 +41,31 @@ export async function openDatabase(options: {
     return {
       db: db as unknown as Db,
       kind: 'postgres',
-      migrate: () => migrate(db, { migrationsFolder }),
+      async migrate() {
+        const report = await buildIndexesOnline(sql, migrationsFolder);
+        await migrate(db, { migrationsFolder });
+        return report;
+      },
       close: () => sql.end({ timeout: 5 }),
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
+  // Contrib extensions ship with PGlite but must be loaded here before a migration can CREATE EXTENSION them.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const directory = path.resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create(directory);
+  const client = await PGlite.create(directory, { extensions: { pg_trgm } });
   const db = drizzle(client, { schema });
   return {
     db: db as unknown as Db,
     kind: 'pglite',
-    migrate: () => migrate(db, { migrationsFolder }),
+    // One embedded connection: nothing to lock out, so the migration builds its indexes itself.
+    async migrate() {
+      await migrate(db, { migrationsFolder });
+      return { built: [], deferred: [] };
+    },
     close: () => client.close(),
   };
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityTestHooks } from '../../activities';
 import { createApp } from '../api/app';
 import type { ApiDeps } from '../api/context';
@@ -33,6 +33,8 @@ export type EngineOptions = {
 export type Engine = {
   deps: ApiDeps;
   url?: string;
+  /** The worker, when this process runs one. */
+  worker?: Worker;
   stop(): Promise<void>;
 };
 
@@ -46,7 +48,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS is not set (npm start runs a dev server for you)');
   const role = options.runApi && options.runWorker ? 'all' : options.runApi ? 'api' : 'worker';
   const database =
-    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, applicationName: `partner-onboarding-${role}` }));
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.databasePoolSize, applicationName: `partner-onboarding-${role}` }));
   const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
   const mailer = createMailer({ db: database.db, keyRing, smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const target = { ...config.temporal, address: config.temporal.address };
@@ -57,10 +60,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const deps: ApiDeps = { config, db: database.db, temporal, mailer, keyRing, logger, metrics, devMode: options.devMode };
 
   let stopWorker = async () => {};
+  let worker: Worker | undefined;
   if (options.runWorker) {
     installTemporalRuntime({ logger, workerMetricsAddress: config.workerMetricsAddress });
     const connection = await connectWorkerConnection(target);
-    const worker = await createWorker({
+    worker = await createWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
@@ -69,11 +73,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       dataConverter,
       metrics,
       logger,
+      tuning: config.worker,
     });
     const running = worker.run();
+    const started = worker;
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
     stopWorker = async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (started.getState() === 'RUNNING') started.shutdown();
       await running.catch(() => {});
       await connection.close();
     };
@@ -93,6 +99,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   return {
     deps,
     url,
+    worker,
     async stop() {
       if (server) {
         // Stop accepting connections; requests in flight complete first.

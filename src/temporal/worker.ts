@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type LogMetadata, type Logger as SdkLogger, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type LogMetadata, type Logger as SdkLogger, type NativeConnection, type WorkerOptions as NativeWorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
@@ -37,10 +37,16 @@ export type WorkerOptions = {
   metrics?: Metrics;
   /** Receives the bundler's report (at debug) when the workflows are bundled here. */
   logger?: Logger;
+  /** Cache size and task concurrency (config.worker); the SDK's defaults when omitted (tests). */
+  tuning?: WorkerTuning;
 };
 
-export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** The worker's memory and concurrency bounds, from WORKER_* configuration. */
+export type WorkerTuning = Pick<NativeWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+
+/** What Worker.create receives; exported so a test can check the configured bounds reach the SDK. */
+export function workerOptions(options: WorkerOptions & { workflowBundle: WorkflowBundleOption }): NativeWorkerOptions {
+  return {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -50,8 +56,13 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     // bundled with the workflows (bundleWorkflows).
     interceptors: { activity: [...(options.metrics ? [options.metrics.activityInterceptor] : []), classifyActivityErrors] },
     sinks: options.metrics?.workerSinks,
-    workflowBundle: options.workflowBundle ?? (await bundleWorkflows(options.logger)),
+    workflowBundle: options.workflowBundle,
+    ...options.tuning,
     // Give in-flight activities time to finish on shutdown; the rest are retried by another worker.
     shutdownGraceTime: '10s',
-  });
+  };
+}
+
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create(workerOptions({ ...options, workflowBundle: options.workflowBundle ?? (await bundleWorkflows(options.logger)) }));
 }

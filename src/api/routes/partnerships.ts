@@ -29,6 +29,7 @@ export function partnershipRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: { 200: { description: 'A page of partnerships', schema: pageOf(partnershipSchema) } },
     handle: async ({ caller, query }) => {
       const result = await listPartnerships(deps.db, {
+        side: caller.role,
         partnerId: caller.partner.id,
         status: query.status,
         limit: query.limit,

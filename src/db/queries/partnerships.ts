@@ -24,14 +24,17 @@ function withPartners(db: DbOrTx) {
     .innerJoin(reseller, eq(reseller.id, partnerships.resellerId));
 }
 
-export type ListPartnershipsParams = { partnerId: string; status?: 'active' | 'removed'; limit: number; cursor?: Cursor };
+export type ListPartnershipsParams = { side: 'provider' | 'reseller'; partnerId: string; status?: 'active' | 'removed'; limit: number; cursor?: Cursor };
 
-/** The caller's partnerships, whichever side of them it is on. */
+/**
+ * The caller's partnerships, on its side of them. Naming the one column (rather than provider OR
+ * reseller) lets each side read its keyset index in order and stop after one page.
+ */
 export async function listPartnerships(db: DbOrTx, params: ListPartnershipsParams) {
   const rows = await withPartners(db)
     .where(
       and(
-        or(eq(partnerships.providerId, params.partnerId), eq(partnerships.resellerId, params.partnerId)),
+        eq(params.side === 'provider' ? partnerships.providerId : partnerships.resellerId, params.partnerId),
         params.status ? eq(partnerships.status, params.status) : undefined,
         afterCursor(params.cursor, partnerships.createdAt, partnerships.id),
       ),

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { offers, partners, subscriptions, type SubscriptionStatus } from '../schema';
@@ -44,9 +44,8 @@ export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsPar
         eq(subscriptions.customerId, params.customerId),
         params.status ? eq(subscriptions.status, params.status) : undefined,
         params.orderId ? eq(subscriptions.orderId, params.orderId) : undefined,
-        params.after
-          ? or(gt(subscriptions.createdAt, params.after.createdAt), and(eq(subscriptions.createdAt, params.after.createdAt), gt(subscriptions.id, params.after.id)))
-          : undefined,
+        // One row comparison: an index condition on subscriptions_customer_created_idx, not a filter.
+        params.after ? sql`(${subscriptions.createdAt}, ${subscriptions.id}) > (${params.after.createdAt.toISOString()}, ${params.after.id})` : undefined,
       ),
     )
     .orderBy(asc(subscriptions.createdAt), asc(subscriptions.id))

@@ -36,26 +36,36 @@ export const customers = pgTable(
     uniqueIndex('customers_live_domain_idx')
       .on(t.domainPrefix)
       .where(sql`${t.status} <> 'deleted'`),
-    // GET /v1/customers for a provider, filtered by reseller.
-    index('customers_provider_reseller_idx').on(t.providerId, t.resellerId),
-    // GET /v1/customers for a reseller.
-    index('customers_reseller_idx').on(t.resellerId),
+    // GET /v1/customers as a provider: provider_id = ? ORDER BY created_at DESC, id DESC (keyset pages).
+    index('customers_provider_created_idx').on(t.providerId, t.createdAt.desc(), t.id.desc()),
+    // GET /v1/customers?resellerId= as a provider, same order.
+    index('customers_provider_reseller_created_idx').on(t.providerId, t.resellerId, t.createdAt.desc(), t.id.desc()),
+    // GET /v1/customers as a reseller: reseller_id = ? ORDER BY created_at DESC, id DESC.
+    index('customers_reseller_created_idx').on(t.resellerId, t.createdAt.desc(), t.id.desc()),
+    // GET /v1/customers?q=: name ILIKE '%q%' and domain ILIKE '%q%', prefix or middle (pg_trgm).
+    index('customers_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+    index('customers_domain_trgm_idx').using('gin', t.domain.op('gin_trgm_ops')),
   ],
 );
 
 export const customerUserStatuses = ['active', 'deleted'] as const;
 
 /** The customer's admin user. Only a slow (scrypt) hash of its temporary password is kept. */
-export const customerUsers = pgTable('customer_users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  customerId: uuid('customer_id')
-    .notNull()
-    .references(() => customers.id),
-  username: text('username').notNull().unique(),
-  passwordHash: text('password_hash').notNull(),
-  status: text('status', { enum: customerUserStatuses }).notNull().default('active'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const customerUsers = pgTable(
+  'customer_users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    status: text('status', { enum: customerUserStatuses }).notNull().default('active'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // GET /v1/customers/:id (the admin's username) and the onboarding saga's compensation look users up by customer.
+  (t) => [index('customer_users_customer_idx').on(t.customerId)],
+);
 
 /** Audit trail: every change to a customer and its subscriptions, with who, what, when and which run. */
 export const customerEvents = pgTable(

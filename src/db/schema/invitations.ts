@@ -35,7 +35,9 @@ export const invitations = pgTable(
     uniqueIndex('invitations_one_pending_idx')
       .on(t.providerId, sql`lower(${t.resellerEmail})`)
       .where(sql`${t.status} = 'pending'`),
-    // The provider's invitation list, newest first, filtered by status.
+    // GET /v1/invitations: provider_id = ? ORDER BY created_at DESC, id DESC (scanned backwards).
     index('invitations_provider_created_idx').on(t.providerId, t.createdAt, t.id),
+    // GET /v1/invitations?status=: provider_id = ? AND status = ?, same order.
+    index('invitations_provider_status_created_idx').on(t.providerId, t.status, t.createdAt.desc(), t.id.desc()),
   ],
 );

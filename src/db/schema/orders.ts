@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { customers } from './customers';
 import { offers } from './offers';
@@ -76,7 +75,10 @@ export const subscriptions = pgTable(
   (t) => [
     // Provisioning is idempotent: one subscription per order line.
     uniqueIndex('subscriptions_order_line_idx').on(t.orderLineId),
-    // GET /v1/customers/:id/subscriptions.
-    index('subscriptions_customer_idx').on(t.customerId).where(sql`${t.status} <> 'cancelled'`),
+    // GET /v1/customers/:id/subscriptions: customer_id = ? [AND status = ?] ORDER BY created_at, id — every
+    // status can be listed, so the index is not partial.
+    index('subscriptions_customer_created_idx').on(t.customerId, t.createdAt, t.id),
+    // GET /v1/orders/:id and the order and provisioning activities read an order's subscriptions.
+    index('subscriptions_order_idx').on(t.orderId),
   ],
 );

@@ -26,7 +26,9 @@ export const partnerships = pgTable(
     uniqueIndex('partnerships_one_active_idx')
       .on(t.providerId, t.resellerId)
       .where(sql`${t.status} = 'active'`),
-    // The reseller side of GET /v1/partnerships.
-    index('partnerships_reseller_idx').on(t.resellerId),
+    // GET /v1/partnerships, provider side: provider_id = ? ORDER BY created_at DESC, id DESC.
+    index('partnerships_provider_created_idx').on(t.providerId, t.createdAt.desc(), t.id.desc()),
+    // GET /v1/partnerships, reseller side: reseller_id = ? ORDER BY created_at DESC, id DESC.
+    index('partnerships_reseller_created_idx').on(t.resellerId, t.createdAt.desc(), t.id.desc()),
   ],
 );

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { desc, eq } from 'drizzle-orm';
+import { mailOutbox } from '../../src/db/schema';
+import { decryptText } from '../../src/security/cipher';
+import type { DevServer } from '../../src/temporal/dev-server';
+import { bareAcceptUpdate, bareInvitationWorkflow, linkSentQuery } from '../bare.workflows';
+import {
+  benchConfig,
+  envNumber,
+  freePort,
+  openBenchDatabase,
+  poll,
+  round,
+  runConcurrently,
+  startBenchEngine,
+  startBenchServer,
+  timing,
+  type BenchEngine,
+  type Scenario,
+} from '../support';
+
+/**
+ * `invitations`: invitations end to end through the engine (HTTP invite → link mailed through the
+ * outbox → HTTP accept → partnership) against the same shape of work on bare Temporal, on one dev
+ * server, at each concurrency of BENCH_CONCURRENCY (`10,50`). Besides end-to-end throughput and
+ * latency it times the engine's link accept alone against the bare workflow's accept Update alone.
+ *   BENCH_COUNT (200 per concurrency), DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*.
+ */
+export const invitations: Scenario = {
+  name: 'invitations',
+  describe: 'invite → mailed link → accept, through the engine vs bare Temporal',
+  async run() {
+    const count = envNumber('BENCH_COUNT', 200);
+    const concurrencies = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
+    const server = await startBenchServer();
+    const bench = await openBenchDatabase({ name: `poe_bench_invitations_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
+    const rows = [];
+    const ratios = [];
+    try {
+      const engine = await startBenchEngine({ config: benchConfig(server, freePort()), runApi: true, runWorker: true, database: bench.database });
+      const bare = await startBare(server);
+      for (const concurrency of concurrencies) {
+        const bareRun = await bare.run(count, concurrency);
+        const engineRun = await runEngine(engine, count, concurrency);
+        rows.push(
+          { run: 'bare Temporal, end to end', concurrency, ...bareRun.total },
+          { run: 'engine, end to end', concurrency, ...engineRun.total },
+          { run: 'bare accept Update', concurrency, ...bareRun.accept },
+          { run: 'engine link accept', concurrency, ...engineRun.accept },
+        );
+        ratios.push({
+          concurrency,
+          throughputRatio: round(engineRun.total.perSecond / bareRun.total.perSecond, 3),
+          p95Ratio: round(engineRun.total.p95 / bareRun.total.p95, 3),
+          acceptP99Ratio: round(engineRun.accept.p99 / bareRun.accept.p99, 3),
+        });
+      }
+      await bare.stop();
+      await engine.stop();
+    } finally {
+      await bench.drop();
+      await server.stop();
+    }
+    return { rows, summary: { database: bench.database.kind, count, ratios } };
+  },
+};
+
+async function startBare(server: DevServer) {
+  const connection = await NativeConnection.connect({ address: server.address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: 'bench-bare',
+    workflowsPath: path.resolve(import.meta.dirname, '../bare.workflows.ts'),
+    activities: { sendLink: async () => {}, createPartnership: async () => randomUUID() },
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  return {
+    async run(count: number, concurrency: number) {
+      const accepts: number[] = [];
+      const total = await runConcurrently(count, concurrency, async () => {
+        const handle = await client.workflow.start(bareInvitationWorkflow, { taskQueue: 'bench-bare', workflowId: `bare-${randomUUID()}`, args: [randomUUID()] });
+        await poll(async () => ((await handle.query(linkSentQuery)) ? true : undefined));
+        const t0 = performance.now();
+        await handle.executeUpdate(bareAcceptUpdate, { args: ['reseller'] });
+        accepts.push(performance.now() - t0);
+        await handle.result();
+      });
+      return { total, accept: timing(accepts, total.seconds) };
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await client.connection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** The link in the newest mail to one address, read like a mailbox would: by recipient, not by scanning the outbox. */
+async function linkMailedTo(engine: BenchEngine, email: string): Promise<string | undefined> {
+  const [mail] = await engine.deps.db
+    .select({ body: mailOutbox.bodyEncrypted })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.recipient, email))
+    .orderBy(desc(mailOutbox.createdAt))
+    .limit(1);
+  return mail ? /\/invitations\/[A-Za-z0-9_-]+/.exec(decryptText(engine.deps.keyRing, mail.body))?.[0] : undefined;
+}
+
+async function runEngine(engine: BenchEngine, count: number, concurrency: number) {
+  const operator = engine.deps.config.operatorApiKey;
+  const partner = async (kind: 'provider' | 'reseller', email: string) => {
+    const body = { kind, name: kind, email, partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999)), country: 'ES', ...(kind === 'reseller' ? { cspEnrolled: true } : {}) };
+    return (await engine.call('POST', '/v1/partners', body, operator)).body;
+  };
+  const provider = await partner('provider', `bench-provider-${randomUUID().slice(0, 8)}@example.test`);
+  const resellers = await Promise.all(Array.from({ length: count }, (_, i) => partner('reseller', `bench-${i}-${randomUUID().slice(0, 8)}@example.test`)));
+  const accepts: number[] = [];
+  const total = await runConcurrently(count, concurrency, async (index) => {
+    const reseller = resellers[index].partner;
+    const invite = await engine.call('POST', '/v1/invitations', { resellerEmail: reseller.email }, provider.apiKey);
+    if (invite.status !== 202) throw new Error(`invite answered ${invite.status}`);
+    const link = await poll(() => linkMailedTo(engine, reseller.email));
+    const t0 = performance.now();
+    const accepted = await engine.call('POST', `${link}/accept`, { partnerId: reseller.partnerId });
+    if (accepted.status !== 200) throw new Error(`accept answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+    accepts.push(performance.now() - t0);
+  });
+  return { total, accept: timing(accepts, total.seconds) };
+}

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { RuntimeConfig } from '../../src/config';
+import type { DbHandle } from '../../src/db/client';
+import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchEngine, startBenchServer, type Scenario } from '../support';
+
+/**
+ * `waiting`: what merely waiting work costs. A worker runs as a process of its own (`npm run
+ * worker`, so its RSS is its own) while the API starts invitations that then wait for their
+ * answer, up to each checkpoint of BENCH_WAITING (`5000,20000`; the issue's target compares 5,000
+ * with 100,000), BENCH_CONCURRENCY (20) at a time. At each checkpoint, once the worker has sent
+ * every link and BENCH_SETTLE_SECONDS (30) have passed, it samples the worker's and the Temporal
+ * server's RSS. Needs DATABASE_URL (two processes share the database); WORKER_* are passed on.
+ */
+export const waiting: Scenario = {
+  name: 'waiting',
+  describe: 'worker and server RSS with N invitations waiting for an answer',
+  async run() {
+    if (!process.env.DATABASE_URL) throw new Error('the waiting scenario needs DATABASE_URL: the worker runs as a process of its own');
+    const checkpoints = (process.env.BENCH_WAITING ?? '5000,20000').split(',').map(Number);
+    const concurrency = Number((process.env.BENCH_CONCURRENCY ?? '20').split(',')[0]);
+    const settleMs = envNumber('BENCH_SETTLE_SECONDS', 30) * 1000;
+    const server = await startBenchServer();
+    const bench = await openBenchDatabase({ name: `poe_bench_waiting_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
+    const config = benchConfig(server, freePort());
+    const worker = await startWorkerProcess(config, bench.url!);
+    const rows = [];
+    try {
+      const engine = await startBenchEngine({ config, runApi: true, runWorker: false, database: bench.database });
+      const body = { kind: 'provider', name: 'Bench provider', email: 'provider@bench.test', partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8e9)), country: 'ES' };
+      const provider = (await engine.call('POST', '/v1/partners', body, config.operatorApiKey)).body;
+      await sleep(settleMs / 3);
+      rows.push({ waiting: 0, startsPerSecond: 0, drainSeconds: 0, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: rssMiB(worker.pid!), serverRssMiB: rssMiB(server.process.pid!) });
+      let started = 0;
+      for (const target of checkpoints) {
+        let workerPeak = 0;
+        const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
+        const first = started;
+        const starts = await runConcurrently(target - first, concurrency, async (index) => {
+          const reply = await engine.call('POST', '/v1/invitations', { resellerEmail: `w${first + index}@bench.test` }, provider.apiKey);
+          if (reply.status !== 202) throw new Error(`invite answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+        });
+        started = target;
+        const t0 = performance.now();
+        while ((await linksSent(bench.database)) < target) await sleep(1000);
+        const drainSeconds = round(starts.seconds + (performance.now() - t0) / 1000);
+        await sleep(settleMs);
+        clearInterval(sampler);
+        rows.push({ waiting: target, startsPerSecond: starts.perSecond, drainSeconds, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: workerPeak, serverRssMiB: rssMiB(server.process.pid!) });
+        process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
+      }
+      await engine.stop();
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+      await bench.drop();
+      await server.stop();
+    }
+    const baseline = rows[1]!.workerRssMiB;
+    return {
+      rows,
+      summary: {
+        maxCachedWorkflows: config.worker.maxCachedWorkflows,
+        rss: rows.map((row) => ({ waiting: row.waiting, worker: row.workerRssMiB, server: row.serverRssMiB })),
+        workerGrowthVsFirstCheckpoint: round(rows.at(-1)!.workerRssMiB / baseline, 3),
+      },
+    };
+  },
+};
+
+/** Resident set size of a process, in MiB (Linux). */
+function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? round(Number(match[1]) / 1024) : 0;
+}
+
+async function linksSent(database: DbHandle): Promise<number> {
+  const [row] = (await database.db.execute(sql`select count(*)::int as sent from invitations where link_sent_count > 0`)) as unknown as Array<{ sent: number }>;
+  return row!.sent;
+}
+
+/** `npm run worker` as a child process, with the bench's configuration; resolves once it polls. */
+async function startWorkerProcess(config: RuntimeConfig, databaseUrl: string): Promise<ChildProcess> {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: config.temporal.address,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      OPERATOR_API_KEY: config.operatorApiKey,
+      ENCRYPTION_KEY: config.encryption.key.toString('base64'),
+      LOG_LEVEL: 'info',
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker running')) resolve();
+    });
+  });
+  child.stdout!.resume();
+  return child;
+}

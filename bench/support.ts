@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { loadConfig, requireSecrets, type RuntimeConfig } from '../src/config';
+import { openDatabase, type DbHandle } from '../src/db/client';
+import { seedCatalog } from '../src/db/seed';
+import { createLogger } from '../src/logger';
+import { startEngine, type Engine, type EngineOptions } from '../src/main/engine';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+
+/** What every scenario reports: a table printed as is and one JSON line for machines. */
+export type ScenarioResult = { rows: Array<Record<string, unknown>>; summary: Record<string, unknown> };
+export type Scenario = { name: string; describe: string; run(): Promise<ScenarioResult> };
+
+export const logger = createLogger('warn');
+export const envNumber = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const round = (value: number, digits = 1) => +value.toFixed(digits);
+
+export type Timing = { count: number; seconds: number; perSecond: number; p50: number; p95: number; p99: number };
+
+/** Percentiles (ms) of a list of latencies. */
+export function timing(latencies: number[], seconds: number): Timing {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { count: sorted.length, seconds: round(seconds, 2), perSecond: round(sorted.length / seconds), p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)) };
+}
+
+/** Runs `count` tasks, `concurrency` at a time, and times each. */
+export async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<Timing> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        const t0 = performance.now();
+        await task(index);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return timing(latencies, (performance.now() - started) / 1000);
+}
+
+export async function poll<T>(probe: () => Promise<T | undefined>, intervalMs = 10): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(intervalMs);
+  }
+}
+
+/** One dev server for a scenario, on a port of its own. */
+export async function startBenchServer(): Promise<DevServer> {
+  const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
+  return startDevServer({ binary, port: 17000 + Math.floor(Math.random() * 2000), namespace: 'default' });
+}
+
+/**
+ * The bench's database: with DATABASE_URL, a database of its own created on that server (and
+ * dropped by `drop`); else an embedded PGlite in a temporary folder.
+ */
+export async function openBenchDatabase(options: { name: string; maxConnections?: number; keep?: boolean }) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'poe-bench-'));
+  const serverUrl = process.env.DATABASE_URL || undefined;
+  if (!serverUrl) {
+    const database = await openDatabase({ dataDir, maxConnections: options.maxConnections });
+    await database.migrate();
+    await seedCatalog(database.db);
+    return { database, url: undefined, created: true, drop: () => database.close() };
+  }
+  const admin = await openDatabase({ databaseUrl: serverUrl, dataDir, maxConnections: 1 });
+  const [existing] = (await admin.db.execute(sql`select 1 as present from pg_database where datname = ${options.name}`)) as unknown as Array<{ present: number }>;
+  if (!existing) await admin.db.execute(sql.raw(`create database ${options.name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${options.name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir, maxConnections: options.maxConnections, applicationName: 'partner-onboarding-bench' });
+  await database.migrate();
+  await seedCatalog(database.db);
+  return {
+    database,
+    url: url.toString(),
+    created: !existing,
+    async drop() {
+      await database.close();
+      if (!options.keep) await admin.db.execute(sql.raw(`drop database if exists ${options.name} with (force)`));
+      await admin.close();
+    },
+  };
+}
+
+/**
+ * The engine with every limit the bench would hit raised through configuration — the same
+ * variables an operator would set — never by changing a default.
+ */
+export function benchConfig(server: DevServer, port: number, env: Record<string, string> = {}): RuntimeConfig {
+  return requireSecrets(
+    loadConfig({
+      PORT: String(port),
+      OPERATOR_API_KEY: 'bench-operator-key-0123456789abcdef',
+      ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: `bench-${randomBytes(3).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+      API_RATE_LIMIT_PER_MINUTE: '1000000',
+      LINK_RATE_LIMIT_PER_MINUTE: '100000',
+      ...pick(process.env, /^(WORKER_|DATABASE_POOL_)/),
+      ...env,
+    }),
+  );
+}
+
+function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => pattern.test(entry[0]) && entry[1] !== undefined));
+}
+
+export type BenchEngine = Engine & { url: string; call: Caller };
+export type Caller = (method: string, pathname: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
+
+export async function startBenchEngine(options: Omit<EngineOptions, 'logger' | 'listenPort'> & { database: DbHandle }): Promise<BenchEngine> {
+  const engine = await startEngine({ ...options, logger, listenPort: options.config.port });
+  const url = engine.url ?? `http://127.0.0.1:${options.config.port}`;
+  const call: Caller = async (method, pathname, body, key) => {
+    const response = await fetch(url + pathname, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  return { ...engine, url, call };
+}
+
+export const freePort = () => 19000 + Math.floor(Math.random() * 2000);
