@@ -131,7 +131,8 @@ async function main() {
           '--no-color',
           '--output-truncate', 'true',
         ],
-        { stdio: 'inherit' },
+        // Its cache (.schemathesis/) goes to the run's scratch folder, not the checkout.
+        { stdio: 'inherit', cwd: dataDir },
       );
       runs.push({ who, key, status: run.status });
     }
