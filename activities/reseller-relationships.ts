@@ -5,6 +5,7 @@ import type { Tx } from '../src/db/client';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { findActivePartnerReseller } from '../src/db/queries/customer-subscriptions';
 import { customers, partners, resellerRelationships } from '../src/db/schema';
+import { recordRelationshipEvent } from '../src/events/record';
 import { decryptText, encryptText } from '../src/security/cipher';
 import { newLinkToken, sha256 } from '../src/security/tokens';
 import { businessFailure } from '../workflows/failures';
@@ -125,6 +126,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           ...currentRun(),
           dedupeKey: `reseller-relationship:${relationshipId}:accepted`,
         });
+        await recordRelationshipEvent(tx, relationshipId);
       });
     },
 
@@ -137,6 +139,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           .update(resellerRelationships)
           .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
           .where(eq(resellerRelationships.id, params.relationshipId));
+        await recordRelationshipEvent(tx, params.relationshipId);
       });
     },
   };

@@ -74,6 +74,23 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     UI_ORIGIN: optionalText,
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
+    /** Webhooks (PRODUCT.md §7): see src/webhooks/config.ts. */
+    WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .default('5s,5m,30m,2h,5h,10h,10h')
+      .transform((text, ctx) => {
+        try {
+          return text.split(',').map(parseDuration);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `comma-separated durations: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    WEBHOOK_DISABLE_AFTER: duration('5d'),
+    WEBHOOK_SECRET_OVERLAP: duration('24h'),
+    WEBHOOK_RELAY_INTERVAL: duration('250ms'),
+    EVENT_RETENTION: duration('30d'),
     WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
   })
   .transform((env) => ({
@@ -108,6 +125,14 @@ const envSchema = z
     apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
     workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
+    webhooks: {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
+      retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER,
+      secretOverlapMs: env.WEBHOOK_SECRET_OVERLAP,
+      relayIntervalMs: env.WEBHOOK_RELAY_INTERVAL,
+      eventRetentionMs: env.EVENT_RETENTION,
+    },
   }));
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,0 +1,43 @@
+/**
+ * The closed list of event types (PRODUCT.md §7). An event is written in the transaction of the
+ * state change it reports, so its type names the state reached.
+ *
+ * Seam for the subscription lifecycle: `subscription.*` and `charge.created` are listed here so that
+ * endpoints may subscribe to them today; the subscription workflow's activities record them by calling
+ * `recordEvent(tx, …)` (src/db/queries/events.ts) in the transaction of each change, with the
+ * provider, the reseller managing the customer and the reseller on record as recipients.
+ */
+export const eventTypes = [
+  'invitation.accepted',
+  'invitation.declined',
+  'invitation.expired',
+  'invitation.revoked',
+  'partnership.removed',
+  'customer_onboarding.awaiting_review',
+  'customer_onboarding.completed',
+  'customer_onboarding.failed',
+  'customer_onboarding.cancelled',
+  'customer_onboarding.expired',
+  'customer_onboarding.rejected',
+  'order.completed',
+  'order.failed',
+  'subscription.created',
+  'subscription.updated',
+  'subscription.renewed',
+  'subscription.cancelled',
+  'subscription.suspended',
+  'subscription.reactivated',
+  'subscription.expired',
+  'subscription.disabled',
+  'subscription.deleted',
+  'charge.created',
+  'reseller_relationship.accepted',
+  'reseller_relationship.declined',
+  'reseller_relationship.expired',
+  'reseller_relationship.revoked',
+  'webhook.test',
+] as const;
+export type EventType = (typeof eventTypes)[number];
+
+export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
