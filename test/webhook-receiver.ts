@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import type { WebhookDeliveryState } from '../workflows/webhook-delivery.messages';
+import { waitFor, type TestEngine } from './harness';
 
 export type Received = { headers: IncomingHttpHeaders; body: string; receivedAt: number };
 
@@ -49,4 +51,11 @@ export async function registerEndpoint(
   const reply = await request('POST', '/v1/webhook-endpoints', { key, body });
   if (reply.status !== 201) throw new Error(`registering an endpoint failed: ${reply.status} ${reply.text}`);
   return reply.body as { endpoint: { id: string }; secret: string };
+}
+
+/** The result of a delivery workflow, once the relay has started it. */
+export async function deliveryResult(engine: TestEngine, workflowId: string): Promise<WebhookDeliveryState> {
+  const handle = engine.deps.temporal.workflow.getHandle(workflowId);
+  await waitFor(() => handle.describe().then(() => true, () => false), { what: `${workflowId} started` });
+  return handle.result();
 }

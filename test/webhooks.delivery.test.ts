@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { createTestPartner, historyText, startTestEngine, waitFor, type TestEngine } from './harness';
-import { registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
+import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
 
 const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '1s,1s', WEBHOOK_RELAY_INTERVAL: '100ms' };
 
@@ -35,7 +35,7 @@ describe('webhook delivery', () => {
     expect(() => new Webhook(`whsec_${Buffer.alloc(24, 1).toString('base64')}`).verify(delivery!.body, delivery!.headers as never)).toThrow();
 
     const workflowId = `webhook-delivery-${test.body.eventId}-${endpoint.id}`;
-    const result = await engine.deps.temporal.workflow.getHandle(workflowId).result();
+    const result = await deliveryResult(engine, workflowId);
     expect(result.status).toBe('delivered');
     // The secret never enters the delivery's history.
     expect(await historyText(engine, workflowId)).not.toContain(secret.slice('whsec_'.length));
