@@ -24,9 +24,9 @@ export function startDeliveryRelay(deps: { db: Db; temporal: Client; taskQueue: 
   const pass = () =>
     deps.db.transaction(async (tx) => {
       const batch = await claimUnstartedDeliveries(tx, batchSize);
-      for (const delivery of batch) {
-        try {
-          await deps.temporal.workflow.start(webhookDeliveryWorkflow, {
+      const starts = await Promise.allSettled(
+        batch.map((delivery) =>
+          deps.temporal.workflow.start(webhookDeliveryWorkflow, {
             taskQueue: deps.taskQueue,
             workflowId: delivery.workflowId,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
@@ -42,11 +42,12 @@ export function startDeliveryRelay(deps: { db: Db; temporal: Client; taskQueue: 
               },
             ],
             memo: { eventType: delivery.eventType },
-          });
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        }
-      }
+          }),
+        ),
+      );
+      // Any failure but "already started" rolls the batch back; the next pass retries it (the started ones then answer "already started").
+      const failure = starts.find((start) => start.status === 'rejected' && !(start.reason instanceof WorkflowExecutionAlreadyStartedError));
+      if (failure) throw (failure as PromiseRejectedResult).reason;
       await markDeliveriesStarted(
         tx,
         batch.map((delivery) => delivery.id),

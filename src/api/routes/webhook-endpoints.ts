@@ -42,7 +42,11 @@ const deliverySchema = z.object({
   createdAt: z.string(),
 });
 
-const url = z.string().min(1).max(2_048);
+/** An absolute http(s) URL in printable ASCII (international names in their punycode form); safety is checked after. */
+const url = z
+  .string()
+  .max(2_048)
+  .regex(/^https?:\/\/[\x21-\x7e]+$/i, 'an absolute https URL, printable ASCII without spaces');
 const events = z.array(z.enum(eventTypes)).min(1).max(eventTypes.length);
 const createBody = z.strictObject({ url, events: events.optional(), description: freeText(500).optional() });
 const patchBody = patchOf({ url, events: events.nullable(), enabled: z.boolean(), description: freeText(500).nullable() });
