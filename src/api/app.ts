@@ -76,8 +76,8 @@ export function createApp(deps: ApiDeps) {
   const swaggerUi = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
   app.use('/docs/assets', express.static(swaggerUi, { index: false, maxAge: '1h' }));
   // OPTIONS names the methods the path's own routes declare (Express would also count a `:id` sibling).
-  app.options(/.*/, (req, res, next) => {
-    const allowed = api.allowedMethods(req.path);
+  app.use((req, res, next) => {
+    const allowed = req.method === 'OPTIONS' ? api.allowedMethods(req.path) : [];
     if (allowed.length === 0) return next();
     res.setHeader('allow', allowed.join(', '));
     res.status(204).end();
