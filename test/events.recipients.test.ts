@@ -140,7 +140,7 @@ describe('who receives what', () => {
     failAt = null;
   });
 
-  it('reseller_relationship.accepted and .declined: the provider and the reseller asked for', async () => {
+  it('reseller_relationship.accepted, .declined, .revoked and .expired: the provider and the reseller asked for', async () => {
     const ask = async () => {
       const customer = await createActiveCustomer(engine, { providerId: provider.partner.id });
       const reply = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, { key: provider.partner.apiKey, body: { resellerId: reseller.partner.id } });
@@ -157,6 +157,11 @@ describe('who receives what', () => {
     const declining = await ask();
     expect((await engine.request('POST', `${declining.link.pathname}/decline`, { body: {} })).status).toBe(200);
     await expectRecipients('reseller_relationship.declined', declining.id, true);
+    const revoking = await ask();
+    expect((await engine.request('POST', `/v1/reseller-relationships/${revoking.id}/revoke`, { key: provider.partner.apiKey })).status).toBe(200);
+    await expectRecipients('reseller_relationship.revoked', revoking.id, true);
+    const expiring = await ask();
+    await expectRecipients('reseller_relationship.expired', expiring.id, true);
   });
 
   it('partnership.removed (DELETE /v1/partnerships/:id): the provider and the reseller', async () => {
