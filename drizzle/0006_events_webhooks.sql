@@ -38,6 +38,7 @@ CREATE TABLE "webhook_endpoints" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"owner_id" uuid NOT NULL,
 	"url" text NOT NULL,
+	"task_queue" text NOT NULL,
 	"event_types" text[],
 	"description" text,
 	"enabled" boolean DEFAULT true NOT NULL,

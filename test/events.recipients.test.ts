@@ -1,6 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { getPartnerById } from '../src/db/queries/partners';
+import { subscriptions } from '../src/db/schema';
+import { recordSubscriptionEvent } from '../src/events/record';
 import { startOnboarding } from '../src/services/onboardings';
 import type { OnboardingRequest } from '../workflows/onboarding.messages';
 import { createActiveCustomer } from './fixtures';
@@ -167,6 +170,19 @@ describe('who receives what', () => {
   it('partnership.removed (DELETE /v1/partnerships/:id): the provider and the reseller', async () => {
     expect((await engine.request('DELETE', `/v1/partnerships/${partnershipId}`, { key: provider.partner.apiKey })).status).toBe(200);
     await expectRecipients('partnership.removed', partnershipId, true);
+  });
+
+  it('subscription.* and charge.created (the seam for the subscription lifecycle): the provider, the managing reseller and the reseller on record', async () => {
+    const credited = await party('reseller');
+    try {
+      const customer = await createActiveCustomer(engine, { providerId: provider.partner.id, resellerId: reseller.partner.id });
+      const subscriptionId = customer.subscriptions[0]!.id;
+      await engine.deps.db.update(subscriptions).set({ partnerIdOnRecord: credited.partner.partnerId }).where(eq(subscriptions.id, subscriptionId));
+      await engine.deps.db.transaction((tx) => recordSubscriptionEvent(tx, { subscriptionId, type: 'subscription.renewed', dedupeKey: `subscription:${subscriptionId}:renewed:1` }));
+      for (const to of [provider, reseller, credited]) expect((await delivered(to, 'subscription.renewed', subscriptionId)).data).toMatchObject({ partnerIdOnRecord: credited.partner.partnerId });
+    } finally {
+      await credited.receiver.close();
+    }
   });
 
   it('an unrelated provider and reseller receive nothing and list no event', async () => {

@@ -5,12 +5,13 @@ import { getOnboarding } from '../db/queries/onboardings';
 import { getPartnershipForPartner } from '../db/queries/partnerships';
 import { relationshipColumns } from '../db/queries/reseller-relationships';
 import { invitationColumns } from '../db/queries/invitations';
-import { customers, invitations, orders, resellerRelationships } from '../db/schema';
+import { customers, invitations, orders, partners, resellerRelationships, subscriptions } from '../db/schema';
 import { invitationView, partnershipView } from '../services/invitations';
 import { onboardingView } from '../services/onboardings';
 import { getCustomerOrder } from '../services/orders';
 import { relationshipView } from '../services/reseller-relationships';
-import { eventTypes, type EventType } from './types';
+import { subscriptionView } from '../services/subscriptions';
+import { eventTypes, type EventType, type SubscriptionEventType } from './types';
 
 /**
  * One function per resource: called in the transaction that moved the resource, it records the event
@@ -63,4 +64,28 @@ export async function recordRelationshipEvent(tx: Tx, relationshipId: string): P
   if (relationship) {
     await record(tx, 'reseller_relationship', relationship.id, relationship.status, [relationship.providerId, relationship.resellerId], relationshipView(relationship));
   }
+}
+
+/**
+ * The seam for the subscription lifecycle: call it in the transaction of each change with the type and
+ * a key naming the transition (e.g. `subscription:<id>:renewed:<renewalCount>`, `charge:<chargeId>`).
+ * A subscription concerns the reseller managing its customer and the reseller credited on it.
+ */
+export async function recordSubscriptionEvent(
+  tx: Tx,
+  params: { subscriptionId: string; type: SubscriptionEventType; dedupeKey: string; data?: Record<string, unknown> },
+): Promise<void> {
+  const [row] = await tx
+    .select({ subscription: subscriptions, providerId: customers.providerId, resellerId: customers.resellerId, creditedId: partners.id })
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .leftJoin(partners, eq(partners.partnerId, subscriptions.partnerIdOnRecord))
+    .where(eq(subscriptions.id, params.subscriptionId));
+  if (!row) return;
+  await recordEvent(tx, {
+    type: params.type,
+    dedupeKey: params.dedupeKey,
+    recipientIds: [row.providerId, row.resellerId, row.creditedId],
+    data: params.data ?? subscriptionView(row.subscription),
+  });
 }

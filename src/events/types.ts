@@ -4,8 +4,8 @@
  *
  * Seam for the subscription lifecycle: `subscription.*` and `charge.created` are listed here so that
  * endpoints may subscribe to them today; the subscription workflow's activities record them by calling
- * `recordEvent(tx, …)` (src/db/queries/events.ts) in the transaction of each change, with the
- * provider, the reseller managing the customer and the reseller on record as recipients.
+ * `recordSubscriptionEvent(tx, …)` (src/events/record.ts) in the transaction of each change, which
+ * sends them to the provider, the reseller managing the customer and the reseller on record.
  */
 export const eventTypes = [
   'invitation.accepted',
@@ -38,6 +38,9 @@ export const eventTypes = [
   'webhook.test',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
+
+/** What the subscription lifecycle records (see recordSubscriptionEvent); `charge.created` carries the charge as data. */
+export type SubscriptionEventType = Extract<EventType, `subscription.${string}` | 'charge.created'>;
 
 export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];

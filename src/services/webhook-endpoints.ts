@@ -42,6 +42,7 @@ export async function registerEndpoint(deps: Deps, owner: Partner, input: { url:
   const endpoint = await createEndpoint(deps.db, {
     ownerId: owner.id,
     url: input.url,
+    taskQueue: deps.config.temporal.taskQueue,
     eventTypes: input.events,
     description: input.description,
     secretEncrypted: encryptText(deps.keyRing, secret),

@@ -14,6 +14,7 @@ const batchSize = 50;
  * A worker killed between the commit and the start leaves the row unstarted for the next pass; one
  * killed after the start but before the mark starts it again, which Temporal refuses (the workflow id
  * is derived from event, endpoint and round, and duplicates are rejected): nothing lost, nothing twice.
+ * A relay takes only the deliveries of endpoints registered on its task queue.
  */
 export function startDeliveryRelay(deps: { db: Db; temporal: Client; taskQueue: string; settings: WebhookSettings; logger: Logger }) {
   let stopped = false;
@@ -23,7 +24,7 @@ export function startDeliveryRelay(deps: { db: Db; temporal: Client; taskQueue: 
   /** Starts one batch; returns how many rows it took. */
   const pass = () =>
     deps.db.transaction(async (tx) => {
-      const batch = await claimUnstartedDeliveries(tx, batchSize);
+      const batch = await claimUnstartedDeliveries(tx, { taskQueue: deps.taskQueue, limit: batchSize });
       const starts = await Promise.allSettled(
         batch.map((delivery) =>
           deps.temporal.workflow.start(webhookDeliveryWorkflow, {

@@ -11,7 +11,7 @@ export const deliveryWorkflowId = webhookDeliveryWorkflowId;
  * The relay's batch: deliveries whose workflow has not started, locked so two relays never take the
  * same rows (SKIP LOCKED); the caller starts each workflow and marks it started in the same transaction.
  */
-export async function claimUnstartedDeliveries(tx: Tx, limit: number) {
+export async function claimUnstartedDeliveries(tx: Tx, params: { taskQueue: string; limit: number }) {
   return tx
     .select({
       id: webhookDeliveries.id,
@@ -26,9 +26,9 @@ export async function claimUnstartedDeliveries(tx: Tx, limit: number) {
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .innerJoin(partners, eq(partners.id, webhookEndpoints.ownerId))
     .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
-    .where(isNull(webhookDeliveries.startedAt))
+    .where(and(isNull(webhookDeliveries.startedAt), eq(webhookEndpoints.taskQueue, params.taskQueue)))
     .orderBy(asc(webhookDeliveries.createdAt))
-    .limit(limit)
+    .limit(params.limit)
     .for('update', { of: webhookDeliveries, skipLocked: true });
 }
 

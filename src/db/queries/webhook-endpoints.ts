@@ -22,7 +22,7 @@ export type WebhookEndpoint = { [K in keyof typeof endpointColumns]: (typeof web
 
 export async function createEndpoint(
   db: DbOrTx,
-  params: { ownerId: string; url: string; eventTypes?: EventType[]; description?: string; secretEncrypted: string },
+  params: { ownerId: string; url: string; taskQueue: string; eventTypes?: EventType[]; description?: string; secretEncrypted: string },
 ): Promise<WebhookEndpoint> {
   const [row] = await db
     .insert(webhookEndpoints)

@@ -36,6 +36,11 @@ export const webhookEndpoints = pgTable(
       .notNull()
       .references(() => partners.id),
     url: text('url').notNull(),
+    /**
+     * The task queue of the deployment that registered it (TEMPORAL_TASK_QUEUE): only that deployment's
+     * relays start its deliveries, so deployments (and test engines) sharing a database stay apart.
+     */
+    taskQueue: text('task_queue').notNull(),
     /** Event types wanted; null means all. */
     eventTypes: text('event_types').array().$type<EventType[]>(),
     description: text('description'),
