@@ -7,6 +7,8 @@ import { createOnboardingActivities } from './onboardings';
 import { createOrderActivities } from './orders';
 import { createProvisioningActivities } from './provisioning';
 import { createResellerRelationshipActivities } from './reseller-relationships';
+import { createWebhookActivities } from './webhooks';
+import type { WebhookSettings } from '../src/webhooks/settings';
 
 /** What activities are given: real clients in production and integration tests, fakes in unit tests. */
 export type ActivityDeps = {
@@ -15,6 +17,8 @@ export type ActivityDeps = {
   keyRing: KeyRing;
   publicBaseUrl: string;
   logger: Logger;
+  /** WEBHOOK_* settings; the defaults of PRODUCT.md §7 when not given. */
+  webhooks?: WebhookSettings;
   /** Test-only: awaited after an activity committed, so a test can stop the worker at that point. */
   testHooks?: ActivityTestHooks;
 };
@@ -29,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProvisioningActivities(deps),
     ...createOrderActivities(deps),
     ...createResellerRelationshipActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -5,6 +5,7 @@ import { findActivePartnership } from '../src/db/queries/partnerships';
 import { invitationReader } from '../src/db/queries/readers';
 import { readerOf } from '../src/i18n/language';
 import { invitationAcceptedMail, invitationMail } from '../src/mail/templates';
+import { recordInvitationEvent } from '../src/events/record';
 import { invitations, partners, partnerships } from '../src/db/schema';
 import { decryptText, encryptText } from '../src/security/cipher';
 import { newLinkToken, sha256 } from '../src/security/tokens';
@@ -126,6 +127,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
             .update(invitations)
             .set({ status: 'accepted', resellerId: params.resellerId, partnershipId: id, tokenEscrow: null, updatedAt: new Date() })
             .where(eq(invitations.id, params.invitationId));
+          await recordInvitationEvent(tx, params.invitationId);
           const [reseller] = await tx.select({ name: partners.name, partnerId: partners.partnerId }).from(partners).where(eq(partners.id, params.resellerId));
           if (!reseller) throw ApplicationFailure.nonRetryable(`reseller ${params.resellerId} does not exist`, 'RESELLER_MISSING');
           await mailer.enqueue(tx, {
@@ -151,10 +153,14 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
 
     /** Records a decline, revocation or expiry. The token escrow is dropped: the link is dead. */
     async closeInvitation(params: { invitationId: string; status: 'declined' | 'revoked' | 'expired'; reason?: string }): Promise<void> {
-      await db
-        .update(invitations)
-        .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
-        .where(and(eq(invitations.id, params.invitationId), eq(invitations.status, 'pending')));
+      await db.transaction(async (tx) => {
+        const closed = await tx
+          .update(invitations)
+          .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
+          .where(and(eq(invitations.id, params.invitationId), eq(invitations.status, 'pending')))
+          .returning({ id: invitations.id });
+        if (closed.length > 0) await recordInvitationEvent(tx, params.invitationId);
+      });
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Tx } from '../src/db/client';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { assessOnboardingRequest, setOnboardingStatus } from '../src/db/queries/onboardings';
 import { findActivePartnership } from '../src/db/queries/partnerships';
+import { recordOnboardingEvent } from '../src/events/record';
 import { credentialEscrow, customers, customerUsers, onboardings, subscriptions } from '../src/db/schema';
 import { encryptText } from '../src/security/cipher';
 import { hashPassword, newTemporaryPassword } from '../src/security/passwords';
@@ -33,6 +34,12 @@ export function createOnboardingActivities(deps: ActivityDeps) {
     return { ...row, request: row.request as unknown as OnboardingRequest, actor: `partner:${row.providerId}` };
   }
 
+  /** Moves the onboarding on and records the event of the state reached, in one transaction. */
+  const moveOnboarding = (params: Parameters<typeof setOnboardingStatus>[1]) =>
+    db.transaction(async (tx) => {
+      if (await setOnboardingStatus(tx, params)) await recordOnboardingEvent(tx, params.id);
+    });
+
   return {
     /** Read-only: the authoritative check of the request against the database, and the review. */
     async validateOnboarding(input: { onboardingId: string; reviewExpiresAt: string }) {
@@ -46,7 +53,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
 
     /** Writes the validation outcome; the workflow has already moved to the same status. */
     async recordValidation(input: { onboardingId: string; review?: OnboardingReview; errors?: FieldError[] }): Promise<void> {
-      await setOnboardingStatus(db, {
+      await moveOnboarding({
         id: input.onboardingId,
         from: ['validating'],
         to: input.review ? 'awaiting_review' : 'rejected',
@@ -57,7 +64,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
 
     /** Cancel or review expiry: the draft ends, and with it the hold on the domain. */
     async closeOnboarding(input: { onboardingId: string; status: 'cancelled' | 'expired' }): Promise<void> {
-      await setOnboardingStatus(db, { id: input.onboardingId, from: ['validating', 'awaiting_review'], to: input.status });
+      await moveOnboarding({ id: input.onboardingId, from: ['validating', 'awaiting_review'], to: input.status });
     },
 
     async beginProvisioning(input: { onboardingId: string }): Promise<void> {
@@ -250,7 +257,9 @@ export function createOnboardingActivities(deps: ActivityDeps) {
           .update(customers)
           .set({ status: 'active', updatedAt: new Date() })
           .where(and(eq(customers.id, input.customerId), eq(customers.status, 'provisioning')));
-        await setOnboardingStatus(tx, { id: input.onboardingId, from: ['provisioning'], to: 'completed', customerId: input.customerId });
+        if (await setOnboardingStatus(tx, { id: input.onboardingId, from: ['provisioning'], to: 'completed', customerId: input.customerId })) {
+          await recordOnboardingEvent(tx, input.onboardingId);
+        }
         await recordCustomerEvent(tx, {
           customerId: input.customerId,
           actor: onboarding.actor,
@@ -264,7 +273,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
 
     /** After the compensations: the onboarding is `failed` with its reason; the domain is free. */
     async failOnboarding(input: { onboardingId: string; reason: string }): Promise<void> {
-      await setOnboardingStatus(db, { id: input.onboardingId, from: ['provisioning'], to: 'failed', failureReason: input.reason });
+      await moveOnboarding({ id: input.onboardingId, from: ['provisioning'], to: 'failed', failureReason: input.reason });
     },
   };
 }

@@ -5,6 +5,7 @@ import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { findOrderProblems, type OrderRequest } from '../src/db/queries/customer-orders';
 import { findActivePartnerReseller } from '../src/db/queries/customer-subscriptions';
 import { customers, offers, orderLines, orders, subscriptions } from '../src/db/schema';
+import { recordOrderEvent } from '../src/events/record';
 import { businessFailure } from '../workflows/failures';
 import type { ActivityDeps } from './index';
 import { currentRun } from './provisioning';
@@ -150,6 +151,7 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         if (order.status !== 'pending') return;
         await tx.update(orders).set({ status: 'completed', updatedAt: new Date() }).where(eq(orders.id, orderId));
         await audit(tx, order, 'order.completed', 'completed', {});
+        await recordOrderEvent(tx, orderId);
       });
     },
 
@@ -159,6 +161,7 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         if (order.status !== 'pending') return;
         await tx.update(orders).set({ status: 'failed', failureReason: params.reason, updatedAt: new Date() }).where(eq(orders.id, params.orderId));
         await audit(tx, order, 'order.failed', 'failed', { code: params.code, reason: params.reason });
+        await recordOrderEvent(tx, params.orderId);
       });
     },
 

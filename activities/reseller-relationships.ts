@@ -6,6 +6,7 @@ import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { findActivePartnerReseller } from '../src/db/queries/customer-subscriptions';
 import { relationshipReader } from '../src/db/queries/readers';
 import { customers, partners, resellerRelationships } from '../src/db/schema';
+import { recordRelationshipEvent } from '../src/events/record';
 import { decryptText, encryptText } from '../src/security/cipher';
 import { relationshipMail } from '../src/mail/templates';
 import { newLinkToken, sha256 } from '../src/security/tokens';
@@ -119,6 +120,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           ...currentRun(),
           dedupeKey: `reseller-relationship:${relationshipId}:accepted`,
         });
+        await recordRelationshipEvent(tx, relationshipId);
       });
     },
 
@@ -131,6 +133,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           .update(resellerRelationships)
           .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
           .where(eq(resellerRelationships.id, params.relationshipId));
+        await recordRelationshipEvent(tx, params.relationshipId);
       });
     },
   };

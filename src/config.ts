@@ -90,6 +90,23 @@ const envSchema = z
     /** Connections each process opens to DATABASE_URL. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
+    /** Webhooks (PRODUCT.md §7): see src/webhooks/config.ts. */
+    WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .default('5s,5m,30m,2h,5h,10h,10h')
+      .transform((text, ctx) => {
+        try {
+          return text.split(',').map(parseDuration);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `comma-separated durations: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    WEBHOOK_DISABLE_AFTER: duration('5d'),
+    WEBHOOK_SECRET_OVERLAP: duration('24h'),
+    WEBHOOK_RELAY_INTERVAL: duration('250ms'),
+    EVENT_RETENTION: duration('30d'),
     WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
   })
   .transform((env) => ({
@@ -131,6 +148,14 @@ const envSchema = z
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     },
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    webhooks: {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true',
+      retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
+      disableAfterMs: env.WEBHOOK_DISABLE_AFTER,
+      secretOverlapMs: env.WEBHOOK_SECRET_OVERLAP,
+      relayIntervalMs: env.WEBHOOK_RELAY_INTERVAL,
+      eventRetentionMs: env.EVENT_RETENTION,
+    },
   }));
 
 export type Config = z.infer<typeof envSchema>;

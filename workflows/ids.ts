@@ -3,3 +3,7 @@ export const invitationWorkflowId = (invitationId: string) => `invitation-${invi
 export const onboardingWorkflowId = (onboardingId: string) => `customer-onboarding-${onboardingId}`;
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 export const resellerRelationshipWorkflowId = (relationshipId: string) => `reseller-relationship-${relationshipId}`;
+/** One delivery of one event to one endpoint; a redelivery (round ≥ 1) is a run of its own. */
+export const webhookDeliveryWorkflowId = (eventId: string, endpointId: string, round: number) =>
+  `webhook-delivery-${eventId}-${endpointId}${round > 0 ? `-redelivery-${round}` : ''}`;
+export const eventRetentionScheduleId = 'event-retention';

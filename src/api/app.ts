@@ -22,6 +22,8 @@ import { customerEventRoutes } from './routes/customer-events';
 import { orderRoutes } from './routes/orders';
 import { resellerRelationshipRoutes } from './routes/reseller-relationships';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { eventRoutes } from './routes/events';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -72,6 +74,8 @@ export function createApp(deps: ApiDeps) {
   subscriptionRoutes(api, deps);
   resellerRelationshipRoutes(api, deps);
   customerEventRoutes(api, deps);
+  eventRoutes(api, deps);
+  webhookEndpointRoutes(api, deps);
 
   const swaggerUi = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
   app.use('/docs/assets', express.static(swaggerUi, { index: false, maxAge: '1h' }));

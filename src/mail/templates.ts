@@ -7,7 +7,7 @@ import type { Language, Reader } from '../i18n/language';
  * Activities pick the template and hand in the facts; no sentence is written anywhere else.
  */
 
-export const mailTemplates = ['invitationLink', 'invitationReminder', 'invitationAccepted', 'relationshipLink', 'relationshipReminder'] as const;
+export const mailTemplates = ['invitationLink', 'invitationReminder', 'invitationAccepted', 'relationshipLink', 'relationshipReminder', 'webhookEndpointDisabled'] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
 export type ComposedMail = { template: MailTemplate; language: Language; subject: string; text: string };
@@ -64,5 +64,17 @@ export function relationshipMail(
       t(lang, 'mail.relationship.body', vars),
       linkBlock(reader, facts.link, facts.expiresAt),
     ),
+  };
+}
+
+/** Tells an endpoint's owner that its endpoint was disabled after failing for WEBHOOK_DISABLE_AFTER, and how to recover. */
+export function webhookEndpointDisabledMail(reader: Reader, facts: { url: string; endpointId: string; minutes: number }): ComposedMail {
+  const lang = reader.language;
+  const vars = { url: facts.url, endpointId: facts.endpointId, minutes: String(facts.minutes) };
+  return {
+    template: 'webhookEndpointDisabled',
+    language: lang,
+    subject: t(lang, 'mail.webhookDisabled.subject', vars),
+    text: paragraphs(t(lang, 'mail.webhookDisabled.body', vars), t(lang, 'mail.webhookDisabled.next', vars)),
   };
 }

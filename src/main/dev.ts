@@ -14,6 +14,8 @@ import { startEngine } from './engine';
  * partners, the worker and the API. Ctrl-C stops everything; the next start resumes the same data.
  */
 async function main() {
+  // Dev mode sends webhooks to local receivers (http, 127.0.0.1) unless told otherwise.
+  process.env.WEBHOOK_ALLOW_PRIVATE ??= 'true';
   const parsed = loadConfig();
   const secrets = loadOrCreateDevSecrets(parsed.dataDir);
   const config = requireSecrets({

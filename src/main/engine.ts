@@ -14,6 +14,8 @@ import { connectClient, connectWorkerConnection } from '../temporal/connection';
 import { createDataConverter } from '../temporal/data-converter';
 import { installTemporalRuntime } from '../temporal/logging';
 import { createWorker } from '../temporal/worker';
+import { startDeliveryRelay } from '../webhooks/relay';
+import { ensureRetentionSchedule } from '../webhooks/retention';
 
 export type EngineOptions = {
   config: RuntimeConfig;
@@ -68,7 +70,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, testHooks: options.activityTestHooks }),
+      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, webhooks: config.webhooks, testHooks: options.activityTestHooks }),
       workflowBundle: options.workflowBundle,
       dataConverter,
       metrics,
@@ -78,7 +80,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const running = worker.run();
     const started = worker;
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
+    await ensureRetentionSchedule(temporal, config.temporal.taskQueue);
+    const relay = startDeliveryRelay({ db: database.db, temporal, taskQueue: config.temporal.taskQueue, settings: config.webhooks, logger });
     stopWorker = async () => {
+      await relay.stop();
       if (started.getState() === 'RUNNING') started.shutdown();
       await running.catch(() => {});
       await connection.close();

@@ -75,7 +75,7 @@ export async function startCustomerOrder(
 }
 
 /** An order with its lines and subscriptions, for the provider that placed it or its customer's reseller. */
-export async function getCustomerOrder(deps: ApiDeps, partner: Partner, orderId: string) {
+export async function getCustomerOrder(deps: Pick<ApiDeps, 'db'>, partner: Pick<Partner, 'id'>, orderId: string) {
   const order = await getOrderForPartner(deps.db, { orderId, partnerId: partner.id });
   if (!order) throw notFound('Order');
   const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), getOrderSubscriptions(deps.db, orderId)]);

@@ -25,6 +25,7 @@ const templateNames: Record<MailTemplate, string> = {
   invitationAccepted: 'Invitation accepted',
   relationshipLink: 'Reseller relationship link',
   relationshipReminder: 'Reseller relationship reminder',
+  webhookEndpointDisabled: 'Webhook endpoint disabled',
 };
 
 /** The mailbox of dev mode, for the person trying the demo: each mail with its links to click. */

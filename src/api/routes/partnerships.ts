@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { uuid } from '../../domain/text';
 import { getPartnershipForPartner, listPartnerships, removePartnership } from '../../db/queries/partnerships';
 import { partnershipStatuses } from '../../db/schema';
+import { recordPartnershipEvent } from '../../events/record';
 import { partnershipView } from '../../services/invitations';
 import type { ApiDeps } from '../context';
 import { AppError, notFound } from '../errors';
@@ -49,7 +50,11 @@ export function partnershipRoutes(api: ApiBuilder, deps: ApiDeps) {
     errors: [404, 409],
     responses: { 200: { description: 'Removed', schema: z.object({ status: z.literal('removed') }) } },
     handle: async ({ caller, params }) => {
-      const removed = await removePartnership(deps.db, { id: params.id, providerId: caller.partner.id });
+      const removed = await deps.db.transaction(async (tx) => {
+        const row = await removePartnership(tx, { id: params.id, providerId: caller.partner.id });
+        if (row) await recordPartnershipEvent(tx, { partnershipId: row.id, providerId: caller.partner.id });
+        return row;
+      });
       if (!removed) {
         const partnership = await getPartnershipForPartner(deps.db, { id: params.id, partnerId: caller.partner.id });
         if (partnership?.provider.id !== caller.partner.id) throw notFound('Partnership');
