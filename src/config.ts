@@ -67,6 +67,12 @@ const envSchema = z
     REMINDER_BEFORE: duration('3d'),
     /** How long submit waits for provisioning before answering 202. */
     SUBMIT_WAIT: duration('20s'),
+    /** Every request answers within this bound: 503 with Retry-After (or submit's 202) when the work is not done. */
+    API_ANSWER_TIMEOUT: duration('10s').pipe(z.number().min(1_000, 'must be at least 1s')),
+    /** Requests one route serves at once per process; beyond it the route sheds load with 503 and Retry-After. */
+    API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
+    /** How long the caller that revealed a temporary password (by Idempotency-Key) may get the same answer again. */
+    CREDENTIALS_REPLAY_WINDOW: duration('15m'),
     /** Requests per minute and client address to the public link pages, whose tokens are the credential. */
     LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     /** Requests per minute and API key to /v1 (per client address for calls without a key). */
@@ -103,6 +109,9 @@ const envSchema = z
     reviewTtlMs: env.REVIEW_TTL,
     reminderBeforeMs: env.REMINDER_BEFORE,
     submitWaitMs: env.SUBMIT_WAIT,
+    answerTimeoutMs: env.API_ANSWER_TIMEOUT,
+    maxInFlightPerRoute: env.API_MAX_IN_FLIGHT,
+    credentialsReplayWindowMs: env.CREDENTIALS_REPLAY_WINDOW,
     logLevel: env.LOG_LEVEL,
     linkRateLimitPerMinute: env.LINK_RATE_LIMIT_PER_MINUTE,
     apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,

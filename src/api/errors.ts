@@ -105,6 +105,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     }
     if (appError.status >= 500 && appError.code !== 'INTERNAL') logger.warn({ requestId, code: appError.code }, appError.message);
     if (res.headersSent) return;
+    if (appError.code === 'UNAVAILABLE' && !res.hasHeader('retry-after')) res.setHeader('retry-after', '2');
     res.status(appError.status);
     // People answering an emailed link in a browser get a page, not JSON.
     if (isLinkPath(req.path) && req.accepts(['json', 'html']) === 'html') {

@@ -14,6 +14,7 @@ import { connectClient, connectWorkerConnection } from '../temporal/connection';
 import { createDataConverter } from '../temporal/data-converter';
 import { installTemporalRuntime } from '../temporal/logging';
 import { createWorker } from '../temporal/worker';
+import { startEscrowSweeper } from '../services/escrow-sweeper';
 
 export type EngineOptions = {
   config: RuntimeConfig;
@@ -80,7 +81,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   let server: Server | undefined;
   let url: string | undefined;
+  let stopSweeper = () => {};
   if (options.runApi) {
+    stopSweeper = startEscrowSweeper(database.db, logger, Math.min(60_000, config.credentialsReplayWindowMs));
     const { app } = createApp(deps);
     server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(options.listenPort ?? config.port, () => resolve(listening));
@@ -93,6 +96,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     deps,
     url,
     async stop() {
+      stopSweeper();
       if (server) {
         // Stop accepting connections; requests in flight complete first.
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -44,10 +44,11 @@ ${invitation.message ? `<blockquote>${escapeHtml(invitation.message)}</blockquot
     params: tokenParams,
     body: acceptBody,
     form: true,
-    errors: [403, 404, 409, 410, 422, 429],
+    idempotent: 'in-handler',
+    errors: [403, 404, 409, 410, 422, 429, 503],
     responses: { 200: { description: 'Accepted', schema: z.object({ status: z.literal('accepted'), partnership: partnershipSchema }) } },
-    handle: async ({ params, body, req }) => {
-      const result = await acceptInvitationLink(deps, params.token, body.partnerId);
+    handle: async ({ params, body, req, idempotencyKey }) => {
+      const result = await acceptInvitationLink(deps, params.token, body.partnerId, idempotencyKey);
       if (wantsHtml(req)) {
         return { status: 200, html: page('Partnership accepted', `<h1>You are now partners</h1><p>You and ${escapeHtml(result.partnership?.provider.name ?? 'the provider')} are partners in CSP.</p>`) };
       }
@@ -64,10 +65,11 @@ ${invitation.message ? `<blockquote>${escapeHtml(invitation.message)}</blockquot
     params: tokenParams,
     body: declineBody,
     form: true,
-    errors: [404, 409, 410, 429],
+    idempotent: 'in-handler',
+    errors: [404, 409, 410, 429, 503],
     responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
-    handle: async ({ params, body, req }) => {
-      const result = await declineInvitationLink(deps, params.token, body.reason);
+    handle: async ({ params, body, req, idempotencyKey }) => {
+      const result = await declineInvitationLink(deps, params.token, body.reason, idempotencyKey);
       if (wantsHtml(req)) return { status: 200, html: page('Invitation declined', '<h1>Invitation declined</h1><p>The provider will see that you declined.</p>') };
       return { status: 200, json: result };
     },
