@@ -64,7 +64,7 @@ describe('credentials and a lost answer', () => {
     expect(again.status).toBe(200);
     expect(again.body.credentials.temporaryPassword).toBe(password);
 
-    for (const headers of [{}, { 'idempotency-key': `other-${randomUUID()}` }]) {
+    for (const headers of [{}, { 'idempotency-key': `other-${randomUUID()}` }] as Record<string, string>[]) {
       const someoneElse = await engine.request('POST', credentialsPath, { key: provider.apiKey, headers });
       expect(someoneElse.status).toBe(410);
       expect(someoneElse.body.error.code).toBe('CREDENTIALS_GONE');
