@@ -101,3 +101,43 @@ describe('credentials and a lost answer', () => {
     expect((left.rows ?? left).length).toBe(0);
   });
 });
+
+describe('a submit that outlasts the answer bound', () => {
+  it('answers 202 within the bound instead of hanging, and the same submit retried with its key gets the credentials', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = true;
+    const slow = await startTestEngine({
+      // SUBMIT_WAIT is longer than the bound: the bound wins.
+      env: { API_ANSWER_TIMEOUT: '2s', SUBMIT_WAIT: '20s' },
+      activityTestHooks: {
+        afterCommit: async () => {
+          if (holding) await held;
+        },
+      },
+    });
+    try {
+      const slowProvider = await createTestPartner(slow.request, { kind: 'provider' });
+      const onboarding = await reviewedOnboarding(slow, slowProvider.apiKey, onboardingBody());
+      const headers = { 'idempotency-key': `submit-${randomUUID()}` };
+      const submit = () => slow.request('POST', `/v1/customer-onboardings/${onboarding.id}/submit`, { key: slowProvider.apiKey, headers });
+      const first = await submit();
+      expect(first.status).toBe(202);
+      expect(first.body.status).toBe('provisioning');
+
+      holding = false;
+      release();
+      const retried = await waitFor(async () => {
+        const reply = await submit();
+        return reply.status === 200 && reply;
+      }, { what: 'the retried submit to answer 200' });
+      expect(retried.body.credentials.temporaryPassword).toBeTruthy();
+      const third = await submit();
+      expect(third.body.credentials.temporaryPassword).toBe(retried.body.credentials.temporaryPassword);
+    } finally {
+      release();
+      await slow.stop();
+    }
+  });
+});
+
