@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { bundleWorkflows } from '../src/temporal/worker';
 import { check } from './checks';
 import { ChaosStats, RetryingClient } from './client';
 import { Mailbox } from './mailbox';
@@ -110,8 +111,11 @@ async function main(): Promise<number> {
     });
     const api = startProcess('api', 'api', env, dir);
     processes.push(api);
-    // Workers log at info: their "worker running" line tells when they poll.
-    const workerEnv = { ...env, LOG_LEVEL: 'info' };
+    // Workers log at info: their "worker running" line tells when they poll. They load a prebuilt
+    // workflow bundle, as a production deploy would, so that a replacement polls within seconds.
+    const bundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, ((await bundleWorkflows()) as { code: string }).code);
+    const workerEnv = { ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundlePath };
     let workerCount = 0;
     const workers = [0, 1].map(() => startProcess('worker', `worker-${++workerCount}`, workerEnv, dir));
     processes.push(...workers);

@@ -79,6 +79,8 @@ const envSchema = z
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     UI_ORIGIN: optionalText,
+    /** A prebuilt workflow bundle (`npm run build:workflows`) the worker loads instead of bundling at start-up. */
+    WORKFLOW_BUNDLE_PATH: optionalText,
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
     WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
   })
@@ -117,6 +119,7 @@ const envSchema = z
     apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     uiOrigin: env.UI_ORIGIN ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
     workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
   }));
 
 export type Config = z.infer<typeof envSchema>;

@@ -66,7 +66,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, testHooks: options.activityTestHooks }),
-      workflowBundle: options.workflowBundle,
+      workflowBundle: options.workflowBundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined),
       dataConverter,
       metrics,
     });
