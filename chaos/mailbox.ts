@@ -27,6 +27,8 @@ export class Mailbox {
   });
 
   listen(port: number): Promise<void> {
+    // A sender killed mid-message (a worker's SIGKILL) resets its connection: not the mailbox's problem.
+    this.server.on('error', () => {});
     return new Promise((resolve) => this.server.listen(port, '127.0.0.1', () => resolve()));
   }
 

@@ -116,8 +116,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED). */
-const temporalOutageCodes = new Set([4, 14]);
+/**
+ * gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED), or of
+ * a call cut off by the request's own deadline (CANCELLED: the answer bound ran out first).
+ */
+const temporalOutageCodes = new Set([1, 4, 14]);
 /** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
 const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03']);
 
