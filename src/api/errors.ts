@@ -133,6 +133,8 @@ export function isDependencyOutage(error: unknown): boolean {
     }
     if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
     if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
+    // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
+    if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details))) return true;
   }
   return false;
 }
