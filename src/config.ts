@@ -67,6 +67,12 @@ const envSchema = z
     REMINDER_BEFORE: duration('3d'),
     /** How long submit waits for provisioning before answering 202. */
     SUBMIT_WAIT: duration('20s'),
+    /** Every request answers within this bound: 503 with Retry-After (or submit's 202) when the work is not done. */
+    API_ANSWER_TIMEOUT: duration('10s').pipe(z.number().min(1_000, 'must be at least 1s')),
+    /** Requests one route serves at once per process; beyond it the route sheds load with 503 and Retry-After. */
+    API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
+    /** How long the caller that revealed a temporary password (by Idempotency-Key) may get the same answer again. */
+    CREDENTIALS_REPLAY_WINDOW: duration('15m'),
     /** Requests per minute and client address to the public link pages, whose tokens are the credential. */
     LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     /** Requests per minute and API key to /v1 (per client address for calls without a key). */
@@ -89,6 +95,8 @@ const envSchema = z
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Connections each process opens to DATABASE_URL. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+    /** A prebuilt workflow bundle (`npm run build:workflows`) the worker loads instead of bundling at start-up. */
+    WORKFLOW_BUNDLE_PATH: optionalText,
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
     /** Webhooks (PRODUCT.md §7): see src/webhooks/config.ts. */
     WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
@@ -136,6 +144,9 @@ const envSchema = z
     reviewTtlMs: env.REVIEW_TTL,
     reminderBeforeMs: env.REMINDER_BEFORE,
     submitWaitMs: env.SUBMIT_WAIT,
+    answerTimeoutMs: env.API_ANSWER_TIMEOUT,
+    maxInFlightPerRoute: env.API_MAX_IN_FLIGHT,
+    credentialsReplayWindowMs: env.CREDENTIALS_REPLAY_WINDOW,
     logLevel: env.LOG_LEVEL,
     logFormat: env.NODE_ENV === 'production' ? ('json' as const) : env.LOG_FORMAT,
     linkRateLimitPerMinute: env.LINK_RATE_LIMIT_PER_MINUTE,
@@ -156,6 +167,7 @@ const envSchema = z
       relayIntervalMs: env.WEBHOOK_RELAY_INTERVAL,
       eventRetentionMs: env.EVENT_RETENTION,
     },
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
   }));
 
 export type Config = z.infer<typeof envSchema>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import express, { Router } from 'express';
 import { logContext } from '../logger';
+import { answerBound } from './answer-bound';
 import type { ApiDeps } from './context';
 import { errorBody, errorMiddleware } from './errors';
 import { ApiBuilder } from './route';
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps) {
     next();
   });
   app.use(deps.metrics.httpMiddleware);
+  app.use(answerBound(deps.config.answerTimeoutMs));
   app.use('/codec', ...codecMiddleware(deps));
   app.use(express.json({ limit: '100kb', strict: true }));
   // After the body parsers, whose stream callbacks would lose the context: every log line written

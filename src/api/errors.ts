@@ -113,6 +113,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     }
     if (appError.status >= 500 && appError.code !== 'INTERNAL') logger.warn({ requestId, code: appError.code }, appError.message);
     if (res.headersSent) return;
+    if (appError.code === 'UNAVAILABLE' && !res.hasHeader('retry-after')) res.setHeader('retry-after', '2');
     res.status(appError.status);
     // People answering an emailed link in a browser get a page, not JSON.
     if (isLinkPath(req.path) && req.accepts(['json', 'html']) === 'html') {
@@ -123,8 +124,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED). */
-const temporalOutageCodes = new Set([4, 14]);
+/**
+ * gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED), or of
+ * a call cut off by the request's own deadline (CANCELLED: the answer bound ran out first).
+ */
+const temporalOutageCodes = new Set([1, 4, 14]);
 /** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
 const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03']);
 
@@ -137,6 +141,8 @@ export function isDependencyOutage(error: unknown): boolean {
     }
     if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
     if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
+    // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
+    if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details))) return true;
   }
   return false;
 }

@@ -3,11 +3,13 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { uuid } from '../domain/text';
-import { claimIdempotencyKey, completeIdempotencyKey, getIdempotencyRecord, releaseIdempotencyKey } from '../db/queries/idempotency';
+import { claimIdempotencyKey, completeIdempotencyKey, getIdempotencyRecord, releaseIdempotencyKey, type IdempotencyLease } from '../db/queries/idempotency';
+import { workDeadline } from './answer-bound';
 import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
 import type { ApiDeps } from './context';
 import { cursorSeal, type CursorSeal } from './cursor';
 import { AppError, errorBodySchema, errorStatus, validationError } from './errors';
+import { InFlightLimits } from './load-shedding';
 
 /** What a handler returns: JSON with a status, an HTML page, or a raw body (metrics, docs). */
 export type Reply =
@@ -32,8 +34,12 @@ export type RouteSpec<A extends Access, P extends z.ZodType, Q extends z.ZodType
   body?: B;
   /** Also accept HTML form posts (the email links' pages). */
   form?: boolean;
-  /** Honours the Idempotency-Key header: the same key and body replay the first answer. */
-  idempotent?: boolean;
+  /**
+   * Honours the Idempotency-Key header. `true`: the same key and body replay the first answer, stored
+   * with the key. `'in-handler'`: the handler gets the key and converges by itself (answers that carry
+   * a one-time secret, which must not be stored).
+   */
+  idempotent?: true | 'in-handler';
   responses: Record<number, { description: string; schema?: z.ZodType; html?: boolean; contentType?: string }>;
   errors?: readonly number[];
   handle: (input: {
@@ -41,6 +47,8 @@ export type RouteSpec<A extends Access, P extends z.ZodType, Q extends z.ZodType
     query: z.output<Q>;
     body: z.output<B>;
     caller: CallerFor<A>;
+    /** The validated Idempotency-Key of an idempotent route, if the caller sent one. */
+    idempotencyKey?: string;
     req: Request;
     res: Response;
   }) => Promise<Reply>;
@@ -58,6 +66,7 @@ const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 
 export class ApiBuilder {
   readonly registry = new OpenAPIRegistry();
   readonly documented = new Set<string>();
+  private readonly inFlight: InFlightLimits;
 
   private readonly cursors: CursorSeal;
   private readonly declared: { method: Method; pattern: RegExp; literals: number }[] = [];
@@ -70,6 +79,7 @@ export class ApiBuilder {
   ) {
     this.cursors = cursorSeal(deps.keyRing);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+    this.inFlight = new InFlightLimits(deps.config.maxInFlightPerRoute);
   }
 
   route<A extends Access, P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(
@@ -83,15 +93,27 @@ export class ApiBuilder {
     this.router[spec.method](spec.path, ...bodyParsers, async (req, res, next) => {
       // A parameter must not capture a path that a more literal route owns (PATCH /v1/partners/me is a 405).
       if (this.routesOwning(req.path)[0]?.literals !== literals) return next();
-      const caller = spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
-      if (caller && spec.access !== 'public') requireRole(caller, spec.access as readonly Role[]);
-      if (spec.body) requireMediaType(req, spec.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json']);
-      const params = parse(spec.params, req.params, 'params');
-      const query = parse(spec.query, this.openCursor(req.query), 'query');
-      const body = spec.body ? parse(spec.body, req.body ?? (spec.form ? {} : undefined), 'body') : undefined;
-      const run = () => spec.handle({ params, query, body, caller: caller as CallerFor<A>, req, res } as never);
-      const reply = spec.idempotent && caller ? await this.idempotently(req, caller, body, run) : await run();
-      send(res, this.sealCursor(reply));
+      // Every Temporal call the handler makes shares one deadline, inside the answer bound.
+      const deadline = workDeadline(this.deps.config.answerTimeoutMs);
+      const leave = this.inFlight.enter(`${spec.method} ${spec.path}`, res);
+      try {
+        const caller = spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
+        if (caller && spec.access !== 'public') requireRole(caller, spec.access as readonly Role[]);
+        if (spec.body) requireMediaType(req, spec.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json']);
+        const params = parse(spec.params, req.params, 'params');
+        const query = parse(spec.query, this.openCursor(req.query), 'query');
+        const body = spec.body ? parse(spec.body, req.body ?? (spec.form ? {} : undefined), 'body') : undefined;
+        const idempotencyKey = spec.idempotent ? idempotencyKeyOf(req) : undefined;
+        const run = () =>
+          this.deps.temporal.withDeadline(deadline, () => spec.handle({ params, query, body, caller: caller as CallerFor<A>, idempotencyKey, req, res } as never));
+        const reply =
+          spec.idempotent === true && caller && idempotencyKey !== undefined
+            ? await this.idempotently({ req, res, caller, key: idempotencyKey, body, deadline }, run)
+            : await run();
+        send(res, this.sealCursor(reply));
+      } finally {
+        leave();
+      }
     });
   }
 
@@ -136,42 +158,54 @@ export class ApiBuilder {
     return { ...reply, json: { ...reply.json, nextCursor: this.cursors.seal(nextCursor) } };
   }
 
-  private async idempotently(req: Request, caller: Caller, body: unknown, run: () => Promise<Reply>): Promise<Reply> {
-    const header = req.get('idempotency-key');
-    if (header === undefined) return run();
-    const parsedKey = idempotencyKeySchema.safeParse(header);
-    if (!parsedKey.success) throw validationError(parsedKey.error, 'header');
-    const scope = { ownerId: ownerIdOf(caller), key: parsedKey.data };
-    const fingerprint = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(body ?? null)}`).digest('hex');
-    const claim = await claimIdempotencyKey(this.deps.db, { ...scope, fingerprint });
-    if (!claim.claimed) {
-      if (claim.record.fingerprint !== fingerprint) {
+  /**
+   * Runs a request once per (caller, key): replays a stored answer, waits (within the deadline) for a
+   * request holding the key, or takes over a reservation whose lease ran out. The lease outlives any
+   * request (twice the answer bound), so a key is never "in use" by a request that is gone.
+   */
+  private async idempotently(
+    request: { req: Request; res: Response; caller: Caller; key: string; body: unknown; deadline: number },
+    run: () => Promise<Reply>,
+  ): Promise<Reply> {
+    const { req, res } = request;
+    const scope = { ownerId: ownerIdOf(request.caller), key: request.key };
+    const fingerprint = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const leaseMs = 2 * this.deps.config.answerTimeoutMs;
+    for (;;) {
+      const claim = await claimIdempotencyKey(this.deps.db, { ...scope, fingerprint, leaseMs });
+      if (claim.claimed) return this.holding(req, claim.lease, run);
+      const { record } = claim;
+      if (record.fingerprint !== fingerprint) {
         throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
       }
-      // A concurrent request holds the key: wait for its answer and replay it.
-      for (let waited = 0; ; waited += 100) {
-        const record = await getIdempotencyRecord(this.deps.db, scope);
-        if (!record) return this.idempotently(req, caller, body, run);
-        if (record.completedAt && record.statusCode) return { status: record.statusCode, json: record.responseBody };
-        if (waited > 30_000) throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress');
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      if (record.completedAt && record.statusCode) return { status: record.statusCode, json: record.responseBody };
+      // Another request holds the key: wait for its answer, or for its lease to run out.
+      const leaseLeftMs = record.leaseExpiresAt.getTime() - Date.now();
+      if (Date.now() + 100 > request.deadline) {
+        res.setHeader('retry-after', String(Math.max(1, Math.ceil(leaseLeftMs / 1000))));
+        throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress; retry after the Retry-After delay');
       }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Runs the request that holds the key and stores its answer; a failure on our side frees the key. */
+  private async holding(req: Request, lease: IdempotencyLease, run: () => Promise<Reply>): Promise<Reply> {
     try {
       const reply = await run();
-      if ('json' in reply && reply.status < 500) await completeIdempotencyKey(this.deps.db, { ...scope, statusCode: reply.status, responseBody: reply.json });
-      else await releaseIdempotencyKey(this.deps.db, scope);
+      if ('json' in reply && reply.status < 500) await completeIdempotencyKey(this.deps.db, lease, { statusCode: reply.status, responseBody: reply.json });
+      else await releaseIdempotencyKey(this.deps.db, lease);
       return reply;
     } catch (error) {
-      // Business refusals are answers too; infrastructure failures free the key for a retry.
+      // Business refusals are answers too; infrastructure failures free the key for a retry (and
+      // if freeing fails too, the lease runs out).
       if (error instanceof AppError && error.status < 500) {
-        await completeIdempotencyKey(this.deps.db, {
-          ...scope,
+        await completeIdempotencyKey(this.deps.db, lease, {
           statusCode: error.status,
           responseBody: { error: { code: error.code, message: error.message, details: error.details, requestId: String(req.res?.getHeader('x-request-id') ?? '') } },
         });
       } else {
-        await releaseIdempotencyKey(this.deps.db, scope);
+        await releaseIdempotencyKey(this.deps.db, lease).catch(() => {});
       }
       throw error;
     }
@@ -242,6 +276,15 @@ function requireMediaType(req: Request, accepted: string[]): void {
   }
 }
 
+/** The validated Idempotency-Key header, if present. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const header = req.get('idempotency-key');
+  if (header === undefined) return undefined;
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (!parsed.success) throw validationError(parsed.error, 'header');
+  return parsed.data;
+}
+
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'params' | 'query' | 'body') {
   if (!schema) return {};
   const parsed = schema.safeParse(value);
@@ -250,6 +293,8 @@ function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where
 }
 
 export function send(res: Response, reply: Reply): void {
+  // The answer bound may have answered already (503); the late reply is dropped.
+  if (res.headersSent) return;
   res.status(reply.status);
   if ('json' in reply) res.json(reply.json);
   else if ('html' in reply) res.type('html').send(reply.html);

@@ -16,6 +16,7 @@ import { installTemporalRuntime } from '../temporal/logging';
 import { createWorker } from '../temporal/worker';
 import { startDeliveryRelay } from '../webhooks/relay';
 import { ensureRetentionSchedule } from '../webhooks/retention';
+import { startEscrowSweeper } from '../services/escrow-sweeper';
 
 export type EngineOptions = {
   config: RuntimeConfig;
@@ -71,7 +72,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, webhooks: config.webhooks, testHooks: options.activityTestHooks }),
-      workflowBundle: options.workflowBundle,
+      workflowBundle: options.workflowBundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined),
       dataConverter,
       metrics,
       logger,
@@ -92,7 +93,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   let server: Server | undefined;
   let url: string | undefined;
+  let stopSweeper = () => {};
   if (options.runApi) {
+    stopSweeper = startEscrowSweeper(database.db, logger, Math.min(60_000, config.credentialsReplayWindowMs));
     const { app } = createApp(deps);
     server = await new Promise<Server>((resolve, reject) => {
       const listening = app.listen(options.listenPort ?? config.port, () => resolve(listening));
@@ -106,6 +109,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     url,
     worker,
     async stop() {
+      stopSweeper();
       if (server) {
         // Stop accepting connections; requests in flight complete first.
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
 import { AppError, notFound } from '../api/errors';
 import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
@@ -17,6 +16,8 @@ import { invitationReader } from '../db/queries/readers';
 import { findResellersByEmail, getPartnerByPublicId, type Partner } from '../db/queries/partners';
 import type { InvitationStatus } from '../db/schema';
 import { sha256 } from '../security/tokens';
+import { idFor, keyDigest } from './derived-ids';
+import { startOnce } from './start-once';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { invitationWorkflow } from '../../workflows/invitation';
 import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate } from '../../workflows/invitation.messages';
@@ -44,62 +45,73 @@ export function invitationView(invitation: Invitation) {
 /**
  * Starts a partnership invitation. The row is reserved first so the partial unique index settles
  * "one pending invitation per provider and address" even under concurrent calls; if the workflow
- * cannot be started the reservation is removed again, so nothing half-made remains.
+ * cannot be started the reservation is removed again, so nothing half-made remains. With an
+ * Idempotency-Key the id is derived from it: a retry finds the invitation its first attempt
+ * reserved, makes sure its workflow runs, and answers with it.
  */
 export async function inviteReseller(
   deps: ApiDeps,
   provider: Partner,
   input: { resellerEmail: string; message?: string },
+  idempotencyKey?: string,
 ): Promise<{ created: boolean; invitation: InvitationView }> {
+  const id = idFor('invitation', [provider.id], idempotencyKey);
+  const earlier = idempotencyKey ? await getInvitationForProvider(deps.db, { id, providerId: provider.id }) : undefined;
+  if (earlier) {
+    await startInvitationWorkflow(deps, provider, earlier);
+    return { created: true, invitation: invitationView(earlier) };
+  }
   for (const reseller of await findResellersByEmail(deps.db, input.resellerEmail)) {
     if (await findActivePartnership(deps.db, { providerId: provider.id, resellerId: reseller.id })) {
       throw new AppError('ALREADY_PARTNERS', `${reseller.name} is already in an active partnership with you`);
     }
   }
-  const id = randomUUID();
-  const expiresAt = new Date(Date.now() + deps.config.invitationTtlMs);
-  const workflowId = invitationWorkflowId(id);
   const reservation = await reserveInvitation(deps.db, {
     id,
     providerId: provider.id,
     resellerEmail: input.resellerEmail,
     message: input.message,
-    expiresAt,
-    workflowId,
+    expiresAt: new Date(Date.now() + deps.config.invitationTtlMs),
+    workflowId: invitationWorkflowId(id),
   });
-  if (!reservation.created) return { created: false, invitation: invitationView(reservation.invitation) };
-
-  try {
-    await deps.temporal.workflow.start(invitationWorkflow, {
-      taskQueue: deps.config.temporal.taskQueue,
-      workflowId,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [
-        {
-          invitationId: id,
-          providerId: provider.id,
-          providerName: provider.name,
-          providerCountry: provider.country,
-          resellerEmail: input.resellerEmail,
-          expiresAt: expiresAt.toISOString(),
-          ttlMs: deps.config.invitationTtlMs,
-          reminderBeforeMs: deps.config.reminderBeforeMs,
-        },
-      ],
-      typedSearchAttributes: [
-        { key: ProviderId, value: provider.id },
-        { key: ProcessStatus, value: 'pending' },
-      ],
-      memo: { provider: provider.name, resellerEmail: input.resellerEmail },
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      await deleteInvitation(deps.db, id);
-      deps.logger.error({ err: error, workflowId }, 'could not start the invitation workflow');
-      throw new AppError('UNAVAILABLE', 'The workflow service is unavailable; nothing was created, try again');
-    }
+  if (reservation.invitation.id === id) {
+    await startInvitationWorkflow(deps, provider, reservation.invitation, reservation.created ? () => deleteInvitation(deps.db, id) : undefined);
+    return { created: true, invitation: invitationView(reservation.invitation) };
   }
-  return { created: true, invitation: invitationView(reservation.invitation) };
+  return { created: false, invitation: invitationView(reservation.invitation) };
+}
+
+/** Starts `invitation-<id>` for a reserved invitation (see startOnce). */
+async function startInvitationWorkflow(deps: ApiDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
+  await startOnce(
+    deps,
+    invitation.workflowId,
+    () =>
+      deps.temporal.workflow.start(invitationWorkflow, {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId: invitation.workflowId,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        args: [
+          {
+            invitationId: invitation.id,
+            providerId: provider.id,
+            providerName: provider.name,
+            providerCountry: provider.country,
+            resellerEmail: invitation.resellerEmail,
+            expiresAt: invitation.expiresAt.toISOString(),
+            ttlMs: deps.config.invitationTtlMs,
+            reminderBeforeMs: deps.config.reminderBeforeMs,
+          },
+        ],
+        typedSearchAttributes: [
+          { key: ProviderId, value: provider.id },
+          { key: ProcessStatus, value: 'pending' },
+        ],
+        memo: { provider: provider.name, resellerEmail: invitation.resellerEmail },
+      }),
+    undo,
+    'nothing was created',
+  );
 }
 
 export async function getInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
@@ -125,9 +137,20 @@ function notPendingError(status: InvitationStatus): AppError {
   return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
 }
 
-/** Sends an update to an invitation's workflow and maps its refusals to API errors. */
-async function updateInvitation<T>(deps: ApiDeps, invitation: { workflowId: string; status: InvitationStatus }, send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>): Promise<T> {
-  if (invitation.status !== 'pending') throw closedInvitationError(invitation.status);
+/**
+ * Sends an update to an invitation's workflow and maps its refusals to API errors. `replay` lets an
+ * answer that was already given (accepted, declined) be asked for again: the Update id is derived
+ * from the caller's Idempotency-Key, and Temporal answers a known Update id with its first outcome,
+ * even once the run has closed; an unknown one on a closed run is refused as not pending.
+ */
+async function updateInvitation<T>(
+  deps: ApiDeps,
+  invitation: { workflowId: string; status: InvitationStatus },
+  send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
+  replay = false,
+): Promise<T> {
+  const answered = invitation.status === 'accepted' || invitation.status === 'declined';
+  if (invitation.status !== 'pending' && !(replay && answered)) throw closedInvitationError(invitation.status);
   try {
     return await send(deps.temporal.workflow.getHandle(invitation.workflowId));
   } catch (error) {
@@ -136,6 +159,11 @@ async function updateInvitation<T>(deps: ApiDeps, invitation: { workflowId: stri
     if (isWorkflowClosed(error)) throw new AppError('INVITATION_NOT_PENDING', 'The invitation is no longer pending');
     throw error;
   }
+}
+
+/** The Update id of a link answer: derived from the Idempotency-Key (so a retry attaches to it), else unique. */
+function linkUpdateId(action: string, invitationId: string, idempotencyKey?: string): string | undefined {
+  return idempotencyKey ? `${action}-${keyDigest(invitationId, idempotencyKey)}` : undefined;
 }
 
 /**
@@ -175,25 +203,39 @@ export async function invitationByToken(deps: ApiDeps, token: string) {
   return { ...invitation, status: expired ? ('expired' as const) : invitation.status, reader };
 }
 
-export async function acceptInvitationLink(deps: ApiDeps, token: string, partnerId: string) {
+/**
+ * Accepts through the link. With an Idempotency-Key a retry of the same accept (say, after a lost
+ * answer) gets the first answer again, 200 with the partnership, instead of 409.
+ */
+export async function acceptInvitationLink(deps: ApiDeps, token: string, partnerId: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
-  if (invitation.status !== 'pending') throw closedInvitationError(invitation.status);
+  if (invitation.status !== 'pending' && !idempotencyKey) throw closedInvitationError(invitation.status);
   const reseller = await getPartnerByPublicId(deps.db, partnerId);
   if (!reseller || reseller.kind !== 'reseller') {
     throw new AppError('RESELLER_NOT_FOUND', `No registered reseller has partner id ${partnerId}`);
   }
-  const result = await updateInvitation(deps, invitation, (handle) =>
-    handle.executeUpdate(acceptUpdate, {
-      args: [{ resellerId: reseller.id, name: reseller.name, partnerId: reseller.partnerId, email: reseller.email, country: reseller.country, cspEnrolled: reseller.cspEnrolled }],
-    }),
+  const result = await updateInvitation(
+    deps,
+    invitation,
+    (handle) =>
+      handle.executeUpdate(acceptUpdate, {
+        updateId: linkUpdateId('accept', invitation.id, idempotencyKey),
+        args: [{ resellerId: reseller.id, name: reseller.name, partnerId: reseller.partnerId, email: reseller.email, country: reseller.country, cspEnrolled: reseller.cspEnrolled }],
+      }),
+    idempotencyKey !== undefined,
   );
   const partnership = await getPartnershipForPartner(deps.db, { id: result.partnershipId, partnerId: reseller.id });
   return { status: 'accepted' as const, partnership: partnership && partnershipView(partnership) };
 }
 
-export async function declineInvitationLink(deps: ApiDeps, token: string, reason?: string) {
+export async function declineInvitationLink(deps: ApiDeps, token: string, reason?: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
-  await updateInvitation(deps, invitation, (handle) => handle.executeUpdate(declineUpdate, { args: [{ reason }] }));
+  await updateInvitation(
+    deps,
+    invitation,
+    (handle) => handle.executeUpdate(declineUpdate, { updateId: linkUpdateId('decline', invitation.id, idempotencyKey), args: [{ reason }] }),
+    idempotencyKey !== undefined,
+  );
   return { status: 'declined' as const };
 }
 

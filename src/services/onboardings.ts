@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound, type ErrorCode } from '../api/errors';
+import { AppError, isDependencyOutage, notFound, type ErrorCode } from '../api/errors';
 import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
 import { isUniqueViolation } from '../db/errors';
+import { destroyRevealedEscrow, takeCredentialEscrow } from '../db/queries/credential-escrow';
 import { getCustomerForPartner } from '../db/queries/customers';
 import {
   assessOnboardingRequest,
   deleteOnboarding,
   getOnboardingForProvider,
   reserveOnboarding,
-  takeCredentialEscrow,
   type Onboarding,
 } from '../db/queries/onboardings';
 import { getPartnerById, type Partner } from '../db/queries/partners';
@@ -21,6 +21,8 @@ import { onboardingWorkflow } from '../../workflows/onboarding';
 import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
 import { customerView, subscriptionView } from './customers';
+import { idFor, keyDigest } from './derived-ids';
+import { startOnce } from './start-once';
 
 export function onboardingView(onboarding: Onboarding) {
   return {
@@ -44,22 +46,27 @@ export type OnboardingView = ReturnType<typeof onboardingView>;
  * POST /v1/customer-onboardings: what the database can tell cheaply is answered at once with 422
  * (the first problem's code, every problem in `details`); the workflow checks it all again.
  */
-export async function createOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest): Promise<OnboardingView> {
+export async function createOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest, idempotencyKey?: string): Promise<OnboardingView> {
+  const id = idFor('customer-onboarding', [provider.id], idempotencyKey);
+  const earlier = idempotencyKey ? await getOnboardingForProvider(deps.db, { id, providerId: provider.id }) : undefined;
+  if (earlier) {
+    // A retry of a request whose first attempt reserved the draft: make sure its workflow runs.
+    await startOnboardingWorkflow(deps, provider, earlier);
+    return onboardingView(earlier);
+  }
   const { errors } = await assessOnboardingRequest(deps.db, { providerId: provider.id, request, reviewExpiresAt: new Date() });
   if (errors.length > 0) {
     const first = errors[0]!;
     throw new AppError(first.code as ErrorCode, `${first.field}: ${first.message}`, errors);
   }
-  return startOnboarding(deps, provider, request);
+  return startOnboarding(deps, provider, request, id);
 }
 
 /**
  * Reserves the draft (status `validating`, holding the domain) and starts `customer-onboarding-<id>`.
  * If the workflow cannot be started the reservation is removed, so nothing half-made remains.
  */
-export async function startOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest): Promise<OnboardingView> {
-  const id = randomUUID();
-  const workflowId = onboardingWorkflowId(id);
+export async function startOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest, id: string = randomUUID()): Promise<OnboardingView> {
   const domain = tenantDomain(request.company.domainPrefix);
   let onboarding: Onboarding;
   try {
@@ -69,7 +76,7 @@ export async function startOnboarding(deps: ApiDeps, provider: Partner, request:
       resellerId: request.resellerId,
       domainPrefix: request.company.domainPrefix,
       request,
-      workflowId,
+      workflowId: onboardingWorkflowId(id),
     });
   } catch (error) {
     if (isUniqueViolation(error, 'onboardings_domain_hold_idx')) {
@@ -79,30 +86,35 @@ export async function startOnboarding(deps: ApiDeps, provider: Partner, request:
     }
     throw error;
   }
-
-  const reseller = request.resellerId ? await getPartnerById(deps.db, request.resellerId) : undefined;
-  try {
-    await deps.temporal.workflow.start(onboardingWorkflow, {
-      taskQueue: deps.config.temporal.taskQueue,
-      workflowId,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [{ onboardingId: id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
-      typedSearchAttributes: [
-        { key: ProviderId, value: provider.id },
-        { key: CustomerDomain, value: domain },
-        { key: ProcessStatus, value: 'validating' },
-        ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
-      ],
-      memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      await deleteOnboarding(deps.db, id);
-      deps.logger.error({ err: error, workflowId }, 'could not start the onboarding workflow');
-      throw new AppError('UNAVAILABLE', 'The workflow service is unavailable; nothing was created, try again');
-    }
-  }
+  await startOnboardingWorkflow(deps, provider, onboarding, () => deleteOnboarding(deps.db, id));
   return onboardingView(onboarding);
+}
+
+/** Starts `customer-onboarding-<id>` for a reserved draft (see startOnce). */
+async function startOnboardingWorkflow(deps: ApiDeps, provider: Partner, onboarding: Onboarding, undo?: () => Promise<void>): Promise<void> {
+  const request = onboarding.request as OnboardingRequest;
+  const domain = tenantDomain(request.company.domainPrefix);
+  const reseller = request.resellerId ? await getPartnerById(deps.db, request.resellerId) : undefined;
+  await startOnce(
+    deps,
+    onboarding.workflowId,
+    () =>
+      deps.temporal.workflow.start(onboardingWorkflow, {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId: onboarding.workflowId,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        args: [{ onboardingId: onboarding.id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
+        typedSearchAttributes: [
+          { key: ProviderId, value: provider.id },
+          { key: CustomerDomain, value: domain },
+          { key: ProcessStatus, value: 'validating' },
+          ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
+        ],
+        memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
+      }),
+    undo,
+    'nothing was created',
+  );
 }
 
 async function ownOnboarding(deps: ApiDeps, provider: Partner, id: string): Promise<Onboarding> {
@@ -135,15 +147,27 @@ async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; va
   }
 }
 
-/** The one-time reveal: the escrow row is deleted in the transaction that records the reveal. */
-async function revealCredentials(deps: ApiDeps, onboardingId: string) {
-  const taken = await takeCredentialEscrow(deps.db, onboardingId);
+/**
+ * The one-time reveal. Without an Idempotency-Key the escrow is destroyed as it is read. With one,
+ * the reveal is bound to that key for CREDENTIALS_REPLAY_WINDOW: the same caller repeating the same
+ * request (its answer was lost) gets the same credentials; anyone else, and anyone after the window
+ * or the caller's acknowledgement (DELETE …/credentials), gets 410.
+ */
+async function revealCredentials(deps: ApiDeps, provider: Partner, onboardingId: string, idempotencyKey?: string) {
+  const binding = idempotencyKey ? { claim: keyDigest(provider.id, idempotencyKey), replayMs: deps.config.credentialsReplayWindowMs } : undefined;
+  const taken = await takeCredentialEscrow(deps.db, onboardingId, binding);
   if (taken.outcome !== 'revealed') throw new AppError('CREDENTIALS_GONE', 'The credentials were already shown once and cannot be shown again');
   return { username: taken.username, temporaryPassword: decryptText(deps.keyRing, taken.passwordEncrypted) };
 }
 
-async function completedBody(deps: ApiDeps, provider: Partner, onboardingId: string, result: Extract<SubmitResult, { status: 'completed' }>) {
-  const credentials = await revealCredentials(deps, onboardingId);
+async function completedBody(
+  deps: ApiDeps,
+  provider: Partner,
+  onboardingId: string,
+  result: Extract<SubmitResult, { status: 'completed' }>,
+  idempotencyKey?: string,
+) {
+  const credentials = await revealCredentials(deps, provider, onboardingId, idempotencyKey);
   const customer = await getCustomerForPartner(deps.db, { id: result.customerId, scope: { role: 'provider', partnerId: provider.id } });
   const subscriptions = await listSubscriptions(deps.db, { customerId: result.customerId, orderId: result.orderId, limit: 200 });
   return {
@@ -157,15 +181,18 @@ async function completedBody(deps: ApiDeps, provider: Partner, onboardingId: str
 
 /**
  * Submits a reviewed onboarding: a Workflow Update that only an `awaiting_review` workflow accepts.
- * It waits up to SUBMIT_WAIT for provisioning; if that takes longer it answers 202 and the caller
- * fetches the credentials later with POST …/credentials.
+ * It waits up to SUBMIT_WAIT (within the answer bound) for provisioning; if that takes longer it
+ * answers 202 and the caller fetches the credentials later with POST …/credentials. With an
+ * Idempotency-Key the Update id is derived from it, so a retry attaches to the first submit (Temporal
+ * answers a known Update id with its outcome, even after the run closed) and gets its answer.
  */
-export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: string) {
+export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: string, idempotencyKey?: string) {
   const onboarding = await ownOnboarding(deps, provider, id);
   const handle = deps.temporal.workflow.getHandle(onboarding.workflowId);
+  const updateId = idempotencyKey ? `submit-${keyDigest(provider.id, idempotencyKey)}` : undefined;
   let result: Promise<SubmitResult>;
   try {
-    const update = await handle.startUpdate(submitUpdate, { args: [], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await handle.startUpdate(submitUpdate, { args: [], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
     result = update.result();
   } catch (error) {
     throw updateRefusal(error);
@@ -173,6 +200,8 @@ export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: str
   // Observed even when we stop waiting, so a late rejection is not unhandled.
   result.catch(() => {});
   const outcome = await within(deps.config.submitWaitMs, result).catch((error) => {
+    // Out of time within the answer bound: provisioning goes on, as when SUBMIT_WAIT runs out.
+    if (isDependencyOutage(error)) return { done: false as const };
     throw updateRefusal(error);
   });
   if (!outcome.done) return { status: 202, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
@@ -181,16 +210,23 @@ export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: str
       { id, status: 'failed', failureReason: outcome.value.failureReason },
     ]);
   }
-  return { status: 200, json: await completedBody(deps, provider, id, outcome.value) };
+  return { status: 200, json: await completedBody(deps, provider, id, outcome.value, idempotencyKey) };
 }
 
-/** POST …/credentials: the reveal for a submit that answered 202. 410 once shown. */
-export async function revealOnboardingCredentials(deps: ApiDeps, provider: Partner, id: string) {
+/** POST …/credentials: the reveal for a submit that answered 202. 410 once shown (see revealCredentials). */
+export async function revealOnboardingCredentials(deps: ApiDeps, provider: Partner, id: string, idempotencyKey?: string) {
   const onboarding = await ownOnboarding(deps, provider, id);
   if (onboarding.status !== 'completed') {
     throw new AppError('ONBOARDING_NOT_COMPLETED', `The onboarding is ${onboarding.status}; credentials exist once it has completed`);
   }
-  return { id, credentials: await revealCredentials(deps, id) };
+  return { id, credentials: await revealCredentials(deps, provider, id, idempotencyKey) };
+}
+
+/** DELETE …/credentials: the caller has the password; its escrow is destroyed before the replay window ends. */
+export async function acknowledgeOnboardingCredentials(deps: ApiDeps, provider: Partner, id: string) {
+  await ownOnboarding(deps, provider, id);
+  if (!(await destroyRevealedEscrow(deps.db, id))) throw new AppError('CREDENTIALS_GONE', 'No revealed credentials are kept for this onboarding');
+  return { id, status: 'destroyed' as const };
 }
 
 export async function cancelOnboarding(deps: ApiDeps, provider: Partner, id: string) {

@@ -68,10 +68,11 @@ ${answerForms({
     query: linkQuery,
     body: acceptBody,
     form: true,
-    errors: [403, 404, 409, 410, 422, 429],
+    idempotent: 'in-handler',
+    errors: [403, 404, 409, 410, 422, 429, 503],
     responses: { 200: { description: 'Accepted', schema: z.object({ status: z.literal('accepted'), partnership: partnershipSchema }) } },
-    handle: async ({ params, query, body, req }) => {
-      const result = await acceptInvitationLink(deps, params.token, body.partnerId);
+    handle: async ({ params, query, body, req, idempotencyKey }) => {
+      const result = await acceptInvitationLink(deps, params.token, body.partnerId, idempotencyKey);
       if (!wantsHtml(req)) return { status: 200, json: result };
       return answered(params.token, query, req, 'accepted');
     },
@@ -87,10 +88,11 @@ ${answerForms({
     query: linkQuery,
     body: declineBody,
     form: true,
-    errors: [404, 409, 410, 429],
+    idempotent: 'in-handler',
+    errors: [404, 409, 410, 429, 503],
     responses: { 200: { description: 'Declined', schema: z.object({ status: z.literal('declined') }) } },
-    handle: async ({ params, query, body, req }) => {
-      const result = await declineInvitationLink(deps, params.token, body.reason);
+    handle: async ({ params, query, body, req, idempotencyKey }) => {
+      const result = await declineInvitationLink(deps, params.token, body.reason, idempotencyKey);
       if (!wantsHtml(req)) return { status: 200, json: result };
       return answered(params.token, query, req, 'declined');
     },

@@ -56,8 +56,8 @@ export function invitationRoutes(api: ApiBuilder, deps: ApiDeps) {
       202: { description: 'Invitation started; the reseller gets a personal link by email', schema: invitationSchema },
       200: { description: 'A pending invitation to that address exists already; here it is', schema: invitationSchema },
     },
-    handle: async ({ caller, body }) => {
-      const { created, invitation } = await inviteReseller(deps, caller.partner, body);
+    handle: async ({ caller, body, idempotencyKey }) => {
+      const { created, invitation } = await inviteReseller(deps, caller.partner, body, idempotencyKey);
       return { status: created ? 202 : 200, json: invitation };
     },
   });

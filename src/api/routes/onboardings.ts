@@ -5,6 +5,7 @@ import { languages } from '../../i18n/language';
 import {
   cancelOnboarding,
   createOnboarding,
+  acknowledgeOnboardingCredentials,
   getOnboarding,
   revealOnboardingCredentials,
   submitOnboarding,
@@ -92,7 +93,7 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     idempotent: true,
     errors: [422, 503],
     responses: { 202: { description: 'Validating; poll GET for the review', schema: onboardingSchema } },
-    handle: async ({ caller, body }) => ({ status: 202, json: await createOnboarding(deps, caller.partner, body) }),
+    handle: async ({ caller, body, idempotencyKey }) => ({ status: 202, json: await createOnboarding(deps, caller.partner, body, idempotencyKey) }),
   });
 
   api.route({
@@ -107,7 +108,8 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     handle: async ({ caller, params }) => ({ status: 200, json: await getOnboarding(deps, caller.partner, params.id) }),
   });
 
-  // Not idempotent by key on purpose: its answer carries the one-time password, which must not be stored.
+  // Its answer carries the one-time password, which must not be stored: the key is honoured by the
+  // service (Update id and reveal bound to the key), never by replaying a stored answer.
   api.route({
     method: 'post',
     path: '/v1/customer-onboardings/:id/submit',
@@ -115,7 +117,8 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Customer onboarding',
     access: ['provider'],
     params: idParams,
-    errors: [404, 409, 502],
+    idempotent: 'in-handler',
+    errors: [404, 409, 410, 502, 503],
     responses: {
       200: {
         description: 'Provisioned. The temporary password is shown here once',
@@ -132,7 +135,7 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
         schema: z.object({ id: uuid, status: z.literal('provisioning'), workflowId: z.string() }),
       },
     },
-    handle: async ({ caller, params }) => submitOnboarding(deps, caller.partner, params.id),
+    handle: async ({ caller, params, idempotencyKey }) => submitOnboarding(deps, caller.partner, params.id, idempotencyKey),
   });
 
   api.route({
@@ -142,9 +145,27 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Customer onboarding',
     access: ['provider'],
     params: idParams,
+    idempotent: 'in-handler',
     errors: [404, 409, 410],
-    responses: { 200: { description: 'The credentials; a second call answers 410', schema: z.object({ id: uuid, credentials: credentialsSchema }) } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await revealOnboardingCredentials(deps, caller.partner, params.id) }),
+    responses: {
+      200: {
+        description: 'The credentials; a second call answers 410, except the same call repeated with the same Idempotency-Key within the replay window',
+        schema: z.object({ id: uuid, credentials: credentialsSchema }),
+      },
+    },
+    handle: async ({ caller, params, idempotencyKey }) => ({ status: 200, json: await revealOnboardingCredentials(deps, caller.partner, params.id, idempotencyKey) }),
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/v1/customer-onboardings/:id/credentials',
+    summary: 'Acknowledge receipt of the credentials: destroys the escrow kept for a repeated reveal before its window ends',
+    tag: 'Customer onboarding',
+    access: ['provider'],
+    params: idParams,
+    errors: [404, 410],
+    responses: { 200: { description: 'Destroyed', schema: z.object({ id: uuid, status: z.literal('destroyed') }) } },
+    handle: async ({ caller, params }) => ({ status: 200, json: await acknowledgeOnboardingCredentials(deps, caller.partner, params.id) }),
   });
 
   api.route({

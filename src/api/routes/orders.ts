@@ -61,9 +61,9 @@ export function orderRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: {
       202: { description: 'Order accepted; follow it at GET /v1/orders/:id', schema: z.object({ id: uuid, status: z.enum(orderStatuses), workflowId: z.string() }) },
     },
-    handle: async ({ caller, params, body, req }) => ({
+    handle: async ({ caller, params, body, idempotencyKey }) => ({
       status: 202,
-      json: await startCustomerOrder(deps, caller.partner, params.id, body, req.get('idempotency-key')),
+      json: await startCustomerOrder(deps, caller.partner, params.id, body, idempotencyKey),
     }),
   });
 

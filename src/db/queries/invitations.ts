@@ -41,6 +41,9 @@ export async function reserveInvitation(
 ): Promise<{ created: boolean; invitation: Invitation }> {
   const [created] = await db.insert(invitations).values(params).onConflictDoNothing().returning(invitationColumns);
   if (created) return { created: true, invitation: created };
+  // The same id: an earlier attempt of this request (ids derived from an Idempotency-Key) reserved it.
+  const [same] = await db.select(invitationColumns).from(invitations).where(eq(invitations.id, params.id));
+  if (same) return { created: false, invitation: same };
   const pending = await findPendingInvitation(db, { providerId: params.providerId, email: params.resellerEmail });
   if (pending) return { created: false, invitation: pending };
   // The conflicting invitation closed in between; try once more.

@@ -192,24 +192,3 @@ export async function assessOnboardingRequest(
     },
   };
 }
-
-export type RevealResult =
-  | { outcome: 'revealed'; username: string; passwordEncrypted: string }
-  | { outcome: 'gone' }
-  | { outcome: 'missing' };
-
-/**
- * The one-time reveal: takes the escrow row and records the reveal in one transaction, so two
- * concurrent callers cannot both see the password. The caller decrypts.
- */
-export async function takeCredentialEscrow(db: DbOrTx, onboardingId: string): Promise<RevealResult> {
-  return db.transaction(async (tx) => {
-    const [escrow] = await tx.delete(credentialEscrow).where(eq(credentialEscrow.onboardingId, onboardingId)).returning();
-    if (escrow) {
-      await tx.insert(credentialReveals).values({ onboardingId }).onConflictDoNothing();
-      return { outcome: 'revealed' as const, username: escrow.username, passwordEncrypted: escrow.passwordEncrypted };
-    }
-    const [revealed] = await tx.select().from(credentialReveals).where(eq(credentialReveals.onboardingId, onboardingId));
-    return revealed ? { outcome: 'gone' as const } : { outcome: 'missing' as const };
-  });
-}

@@ -44,13 +44,17 @@ export const onboardings = pgTable(
 );
 
 /**
- * The temporary password encrypted for its one-time reveal. The row is deleted when revealed;
- * `revealedAt` on the onboarding row remembers that it was.
+ * The temporary password encrypted for its one-time reveal. A reveal without an Idempotency-Key
+ * deletes the row; a reveal with one binds the row to that key (`revealedTo`, a hash) until
+ * `replayUntil`, when it is deleted. `credential_reveals` remembers that it was revealed.
  */
 export const credentialEscrow = pgTable('credential_escrow', {
   onboardingId: uuid('onboarding_id').primaryKey(),
   username: text('username').notNull(),
   passwordEncrypted: text('password_encrypted').notNull(),
+  /** sha256 of the revealing caller's owner id and Idempotency-Key; null until revealed. */
+  revealedTo: text('revealed_to'),
+  replayUntil: timestamp('replay_until', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -1,0 +1,26 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ApiDeps } from '../api/context';
+import { AppError } from '../api/errors';
+
+/**
+ * Starts the workflow that belongs to a reserved row (its id is derived from the row's). "Already
+ * started" means an earlier attempt of the same request started it, which is what we want. If the
+ * start fails, `undo` (given only by the attempt that reserved the row) removes the reservation and
+ * the caller gets 503: nothing was created, and a retry of the same request may create it.
+ */
+export async function startOnce(
+  deps: ApiDeps,
+  workflowId: string,
+  start: () => Promise<unknown>,
+  undo: (() => Promise<void>) | undefined,
+  nothingDone: string,
+): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    if (undo) await undo();
+    deps.logger.error({ err: error, workflowId }, 'could not start the workflow');
+    throw new AppError('UNAVAILABLE', `The workflow service is unavailable; ${nothingDone}, try again`);
+  }
+}
