@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -8,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './harness';
 import { portAnswers } from '../src/temporal/dev-server';
+import { childEnv, pollStatus, processesMatching, startEntry, STARTUP_MS, tail } from './children';
 import { freePort } from './ports';
 
 /**
@@ -15,152 +15,6 @@ import { freePort } from './ports';
  * (src/main/worker.ts, src/main/api.ts), each a child process started through tsx, exactly as the
  * package.json scripts do. Nothing here calls the engine in-process.
  */
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-
-/** Every variable src/config.ts reads: children get only what a test gives them. */
-const CONFIG_VARIABLES = [
-  'PORT', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'DATA_DIR', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
-  'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_CLI_PATH',
-  'OPERATOR_API_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ENCRYPTION_KEY_ID', 'SMTP_URL', 'MAIL_FROM', 'INVITATION_TTL',
-  'REVIEW_TTL', 'REMINDER_BEFORE', 'SUBMIT_WAIT', 'LOG_LEVEL', 'UI_ORIGIN', 'WORKER_METRICS_ADDRESS',
-];
-
-function childEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CONFIG_VARIABLES) delete env[name];
-  // vitest's own markers: the child is a plain `npm start` / `npm run …`, not a test process.
-  for (const name of ['VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST', 'NODE_ENV']) delete env[name];
-  for (const [name, value] of Object.entries(settings)) if (value !== undefined) env[name] = value;
-  return env;
-}
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-
-type Child = {
-  name: string;
-  process: ChildProcess;
-  pid: number;
-  output(): string;
-  exited: Promise<Exit>;
-  /** Resolves with the first match of the pattern in stdout+stderr; rejects if the child exits first. */
-  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
-  /** Signal, then wait for the exit (SIGKILL of the whole group after timeoutMs, reported as a timeout). */
-  stop(signal: NodeJS.Signals, options?: { group?: boolean; timeoutMs?: number }): Promise<Exit & { ms: number }>;
-};
-
-const children: Child[] = [];
-
-/** Kills a child's whole process group (tsx, its node, the Temporal dev server) if it is still there. */
-function killGroup(child: Child) {
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-afterAll(async () => {
-  for (const child of children) killGroup(child);
-  await Promise.all(children.map((child) => Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 5_000))])));
-});
-
-function tail(text: string, lines = 40) {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
-/** `tsx src/main/<entry>.ts` in its own process group, so afterAll can kill everything it started. */
-function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, name: string = entry): Child {
-  const child = spawn(tsx, [`src/main/${entry}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  const exited = new Promise<Exit>((resolve) => {
-    if (child.exitCode !== null) resolve({ code: child.exitCode, signal: null });
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', () => resolve({ code: -1, signal: null }));
-  });
-  let hasExited = false;
-  void exited.then(() => (hasExited = true));
-  const handle: Child = {
-    name,
-    process: child,
-    pid: child.pid!,
-    output: () => output,
-    exited,
-    async waitForOutput(pattern, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = output.match(pattern);
-        if (match) return match;
-        if (hasExited) throw new Error(`${name} exited before printing ${pattern}:\n${tail(output)}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${tail(output)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    async stop(signal, options = {}) {
-      const started = Date.now();
-      const timeoutMs = options.timeoutMs ?? 30_000;
-      process.kill(options.group ? -child.pid! : child.pid!, signal);
-      let timer: NodeJS.Timeout | undefined;
-      const result = await Promise.race([
-        exited,
-        new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (result === 'timeout') {
-        killGroup(handle);
-        throw new Error(`${name} did not exit within ${timeoutMs} ms of ${signal}:\n${tail(output)}`);
-      }
-      return { ...result, ms: Date.now() - started };
-    },
-  };
-  children.push(handle);
-  return handle;
-}
-
-/** Pids of running (not zombie) processes whose command line contains every fragment; Linux /proc. */
-function processesMatching(fragments: string[]): number[] {
-  if (!existsSync('/proc')) return [];
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const state = /\)\s+(\S)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1];
-      if (state !== 'Z' && fragments.every((fragment) => cmdline.includes(fragment))) found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
-
-/** GET until the answer is what we want (a server that has just printed its banner may still be warming up). */
-async function pollStatus(url: string, accept: (status: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      await response.arrayBuffer();
-      if (accept(response.status)) return response.status;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = `${(error as Error).message} ${((error as Error).cause as Error | undefined)?.message ?? ''}`;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} at ${url} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-const STARTUP_MS = 90_000;
 
 describe('dev mode (npm start): everything in one process, nothing configured', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'poe-devmode-'));

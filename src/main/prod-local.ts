@@ -12,17 +12,22 @@ import { loadOrCreateDevSecrets } from './dev-secrets';
  * or SIGTERM stops them all in reverse order, a second signal kills them at once.
  */
 const log = (line: string) => console.log(`[prod:local] ${line}`);
+/** npm and tsx relay the terminal's Ctrl-C to us as well: signals this close to the first are the same Ctrl-C. */
+const SAME_SIGNAL_MS = 2_000;
 
 async function main() {
   const settings = loadLocalSettings(process.env, (dir) => loadOrCreateDevSecrets(dir));
   const supervisor = new Supervisor({ logDir: path.join(settings.dir, 'logs'), log });
   let stopping = false;
+  let firstSignalAt = 0;
   const stop = async (signal: string) => {
     if (stopping) {
+      if (Date.now() - firstSignalAt < SAME_SIGNAL_MS) return;
       supervisor.killAll();
       process.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     log(`${signal}: stopping every process (a second signal kills them)`);
     await supervisor.stopAll();
     log('stopped');

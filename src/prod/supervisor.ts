@@ -22,9 +22,13 @@ export type Supervised = {
   pid(): number | undefined;
   /** How many times it has been restarted after dying. */
   restarts(): number;
+  /** Stops it for good (its graceful signal, SIGKILL after the stop timeout); it is not restarted. */
+  stop(): Promise<void>;
+  /** SIGKILLs its process group and does not restart it: a machine lost for good. */
+  kill(): Promise<void>;
 };
 
-type Entry = Supervised & { spec: ProcessSpec; child?: ChildProcess; stop(): Promise<void> };
+type Entry = Supervised & { spec: ProcessSpec; child?: ChildProcess };
 
 const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -88,6 +92,12 @@ export class Supervisor {
         const killer = setTimeout(() => killGroup(child), this.options.stopTimeoutMs ?? 30_000);
         await exited;
         clearTimeout(killer);
+      },
+      kill: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        if (entry.child) killGroup(entry.child);
+        await exited;
       },
     };
     const launch = () => {

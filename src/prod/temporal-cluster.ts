@@ -86,7 +86,10 @@ export async function ensureNamespace(address: string, namespace: string, timeou
   }
 }
 
-/** Schema, then every node, then the namespace: a cluster ready for workers. */
+/**
+ * Schema, the first node, the namespace, then the other nodes: a cluster ready for workers. The first
+ * node alone initialises the cluster metadata (nodes started together on a fresh database race for it).
+ */
 export async function startTemporalCluster(
   supervisor: Supervisor,
   binaries: TemporalServerBinaries,
@@ -94,8 +97,10 @@ export async function startTemporalCluster(
   options: { configDir: string; namespace: string },
 ): Promise<{ address: string; nodes: Supervised[] }> {
   await setupTemporalSchema(supervisor, binaries, cluster);
-  const nodes = cluster.nodes.map((node) => startTemporalNode(supervisor, binaries, cluster, node, options.configDir));
+  const [first, ...others] = cluster.nodes;
+  const nodes = [startTemporalNode(supervisor, binaries, cluster, first!, options.configDir)];
   const address = frontendAddress(cluster);
   await ensureNamespace(address, options.namespace);
+  for (const node of others) nodes.push(startTemporalNode(supervisor, binaries, cluster, node, options.configDir));
   return { address, nodes };
 }
