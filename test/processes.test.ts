@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './harness';
 import { portAnswers } from '../src/temporal/dev-server';
 import { childEnv, pollStatus, processesMatching, startEntry, STARTUP_MS, tail } from './children';
 import { freePort } from './ports';
+import { topologies, topologyTitle } from './topologies';
+import { waitForPollers } from '../src/prod/temporal-cluster';
 
 /**
  * The product as it is really run: `npm start` (src/main/dev.ts) and the production processes
@@ -128,72 +129,61 @@ const databaseUrl = inject('databaseUrl');
 const temporalAddress = inject('temporalAddress');
 
 // Without DATABASE_URL there is no database several processes can share (PGlite is embedded in one process).
-const productionTitle = databaseUrl
-  ? 'production mode: separate worker and API processes against real servers'
-  : 'production mode — SKIPPED: DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes';
-describe.skipIf(!databaseUrl)(productionTitle, () => {
-  it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
-    const taskQueue = `processes-${randomUUID()}`;
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const env = childEnv({
-      TEMPORAL_ADDRESS: temporalAddress,
-      DATABASE_URL: databaseUrl,
-      OPERATOR_API_KEY: OPERATOR_KEY,
-      ENCRYPTION_KEY,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PORT: String(port),
-      PUBLIC_BASE_URL: base,
-    });
-    const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
-    const api = startEntry('api', env, 'api');
-    await Promise.all([...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)), api.waitForOutput(/"msg":"API listening"/, STARTUP_MS)]);
-    await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
+describe.each(topologies())('$name', (topology) => {
+  const skip = topology.skip ?? (databaseUrl ? undefined : 'DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes');
+  describe.skipIf(Boolean(skip))(topologyTitle('production mode: separate worker and API processes against real servers', { ...topology, skip }), () => {
+    it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
+      const taskQueue = `processes-${randomUUID()}`;
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = childEnv({
+        TEMPORAL_ADDRESS: topology.temporalAddress,
+        DATABASE_URL: databaseUrl,
+        OPERATOR_API_KEY: OPERATOR_KEY,
+        ENCRYPTION_KEY,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PORT: String(port),
+        PUBLIC_BASE_URL: base,
+      });
+      const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
+      const api = startEntry('api', env, 'api');
+      await Promise.all([...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)), api.waitForOutput(/"msg":"API listening"/, STARTUP_MS)]);
+      await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
 
-    // Both worker processes poll the task queue.
-    const connection = await Connection.connect({ address: temporalAddress });
-    try {
-      await waitFor(
+      // Both worker processes poll the task queue.
+      await waitForPollers(topology.temporalAddress, 'default', taskQueue, 2, 20_000);
+
+      const request = requester(base);
+      const provider = await createTestPartner(request, { kind: 'provider' });
+      const reseller = await createTestPartner(request, { kind: 'reseller' });
+      const invite = await request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+      expect(invite.status, invite.text).toBe(202);
+
+      // Outside dev mode the outbox is the operator's.
+      expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
+      const mail = await waitFor(
         async () => {
-          const described = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ });
-          return new Set((described.pollers ?? []).map((poller) => poller.identity)).size >= 2;
+          const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
+          expect(outbox.status).toBe(200);
+          return (outbox.body.items as { to: string; text: string }[]).find((m) => m.to === reseller.email && m.text.includes('/invitations/'));
         },
-        { timeoutMs: 20_000, what: 'two distinct workers polling the task queue' },
+        { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
       );
-    } finally {
-      await connection.close();
-    }
+      const link = linkIn(mail.text, '/invitations');
+      expect(link.origin).toBe(base);
+      const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+      expect(accepted.status, accepted.text).toBe(200);
+      expect(accepted.body).toMatchObject({ status: 'accepted', partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } } });
+      const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
+      expect(after.body.status).toBe('accepted');
 
-    const request = requester(base);
-    const provider = await createTestPartner(request, { kind: 'provider' });
-    const reseller = await createTestPartner(request, { kind: 'reseller' });
-    const invite = await request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
-    expect(invite.status, invite.text).toBe(202);
-
-    // Outside dev mode the outbox is the operator's.
-    expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
-    const mail = await waitFor(
-      async () => {
-        const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
-        expect(outbox.status).toBe(200);
-        return (outbox.body.items as { to: string; text: string }[]).find((m) => m.to === reseller.email && m.text.includes('/invitations/'));
-      },
-      { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
-    );
-    const link = linkIn(mail.text, '/invitations');
-    expect(link.origin).toBe(base);
-    const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-    expect(accepted.status, accepted.text).toBe(200);
-    expect(accepted.body).toMatchObject({ status: 'accepted', partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } } });
-    const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
-    expect(after.body.status).toBe('accepted');
-
-    const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
-    for (const [index, child] of [api, ...workers].entries()) {
-      expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
-    }
-    expect(await portAnswers(port)).toBe(false);
-    console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
+      const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
+      for (const [index, child] of [api, ...workers].entries()) {
+        expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
+      }
+      expect(await portAnswers(port)).toBe(false);
+      console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
+    });
   });
 });
 

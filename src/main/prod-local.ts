@@ -3,6 +3,7 @@ import { ConfigError } from '../config';
 import { loadLocalSettings } from '../prod/local-config';
 import { startLocalTopology } from '../prod/local-topology';
 import { Supervisor } from '../prod/supervisor';
+import { waitForPollers } from '../prod/temporal-cluster';
 import { loadOrCreateDevSecrets } from './dev-secrets';
 
 /**
@@ -39,6 +40,7 @@ async function main() {
   try {
     const topology = await startLocalTopology(supervisor, settings, log);
     await waitForReady(`http://127.0.0.1:${settings.apiPort}/readyz`);
+    await waitForPollers(topology.temporal.address, settings.namespace, settings.taskQueue, settings.workers);
     const banner = [
       '',
       'Partner onboarding engine is running (production topology, one machine)',

@@ -104,3 +104,17 @@ export async function startTemporalCluster(
   for (const node of others) nodes.push(startTemporalNode(supervisor, binaries, cluster, node, options.configDir));
   return { address, nodes };
 }
+
+/** Waits until `count` distinct workers poll the task queue for workflow tasks (a worker process is up only then). */
+export async function waitForPollers(address: string, namespace: string, taskQueue: string, count: number, timeoutMs = 120_000): Promise<void> {
+  const connection = await retry(`Temporal at ${address} did not answer`, timeoutMs, () => Connection.connect({ address, connectTimeout: 2_000 }));
+  try {
+    await retry(`fewer than ${count} workers poll ${taskQueue}`, timeoutMs, async () => {
+      const described = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ });
+      const pollers = new Set((described.pollers ?? []).map((poller) => poller.identity)).size;
+      if (pollers < count) throw new Error(`${pollers} polling`);
+    });
+  } finally {
+    await connection.close();
+  }
+}
