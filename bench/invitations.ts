@@ -18,7 +18,8 @@ import { bareAcceptUpdate, bareInvitationWorkflow, linkSentQuery } from './bare.
  * `npm run bench`: invitations end to end through the engine (HTTP invite → link mailed through the
  * outbox → HTTP accept → partnership), against the same shape of work on bare Temporal, on one dev
  * server. Reports throughput and latency percentiles and their ratios; asserts nothing.
- *   BENCH_COUNT (default 200), BENCH_CONCURRENCY (default 10), DATABASE_URL (else PGlite).
+ *   BENCH_COUNT (default 200), BENCH_CONCURRENCY (default 10), DATABASE_URL (else PGlite),
+ *   TEMPORAL_ADDRESS (an existing Temporal frontend, e.g. npm run prod:local's; else a dev server is started).
  */
 const count = Number(process.env.BENCH_COUNT ?? 200);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
@@ -53,8 +54,9 @@ async function poll<T>(probe: () => Promise<T | undefined>): Promise<T> {
 }
 
 async function main() {
-  const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
-  const server = await startDevServer({ binary, port: freePort, namespace: 'default' });
+  const existing = process.env.TEMPORAL_ADDRESS || undefined;
+  const server = existing ? undefined : await startDevServer({ binary: ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined }), port: freePort, namespace: 'default' });
+  const address = existing ?? server!.address;
   const logger = createLogger('warn');
   const database = await openDatabase({
     databaseUrl: process.env.DATABASE_URL || undefined,
@@ -66,7 +68,7 @@ async function main() {
 
   // --- bare Temporal ---
   installTemporalRuntime({ logger });
-  const bareConnection = await NativeConnection.connect({ address: server.address });
+  const bareConnection = await NativeConnection.connect({ address });
   const bareWorker = await Worker.create({
     connection: bareConnection,
     taskQueue: 'bench-bare',
@@ -74,7 +76,7 @@ async function main() {
     activities: { sendLink: async () => {}, createPartnership: async () => randomUUID() },
   });
   const bareRunning = bareWorker.run();
-  const bareClient = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const bareClient = new Client({ connection: await Connection.connect({ address }) });
   const bare = await run('bare Temporal', async () => {
     const handle = await bareClient.workflow.start(bareInvitationWorkflow, { taskQueue: 'bench-bare', workflowId: `bare-${randomUUID()}`, args: [randomUUID()] });
     await poll(async () => ((await handle.query(linkSentQuery)) ? true : undefined));
@@ -91,7 +93,7 @@ async function main() {
       PORT: String(port),
       OPERATOR_API_KEY: 'bench-operator-key-0123456789abcdef',
       ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
-      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_ADDRESS: address,
       TEMPORAL_TASK_QUEUE: 'bench-engine',
       LOG_LEVEL: 'warn',
       API_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -131,12 +133,13 @@ async function main() {
   });
   await engine.stop();
   await database.close();
-  await server.stop();
+  await server?.stop();
 
   const rows = [bare, engineRun];
   console.table(rows.map((row) => ({ ...row, seconds: +row.seconds.toFixed(2), perSecond: +row.perSecond.toFixed(1), p50: +row.p50.toFixed(1), p95: +row.p95.toFixed(1), p99: +row.p99.toFixed(1) })));
   console.log(
     JSON.stringify({
+      temporal: existing ? `existing server at ${existing}` : 'dev server',
       database: database.kind,
       count,
       concurrency,
