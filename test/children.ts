@@ -66,8 +66,17 @@ export function tail(text: string, lines = 40) {
 }
 
 /** `tsx src/main/<entry>.ts` in its own process group, so afterAll can kill everything it started. */
-export function startEntry(entry: 'dev' | 'api' | 'worker' | 'prod-local', env: NodeJS.ProcessEnv, name: string = entry): Child {
-  const child = spawn(tsx, [`src/main/${entry}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, name: string = entry): Child {
+  return startCommand(tsx, [`src/main/${entry}.ts`], env, name);
+}
+
+/** `npm run <script>` in its own process group, as an operator types it in a terminal. */
+export function startScript(script: string, env: NodeJS.ProcessEnv, name: string = script): Child {
+  return startCommand('npm', ['run', '--silent', script], env, name);
+}
+
+function startCommand(command: string, args: string[], env: NodeJS.ProcessEnv, name: string): Child {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const append = (chunk: Buffer) => {
     output += chunk.toString();
