@@ -4,13 +4,12 @@ import path from 'node:path';
 import { afterAll } from 'vitest';
 
 /**
- * The product's processes as a test starts them: each entry point a child process started through
- * tsx, exactly as the package.json scripts do, in its own process group; afterAll of the importing
+ * The product's processes as a test starts them: each entry point a child process started with
+ * `node --import tsx`, exactly as the package.json scripts do, in its own process group; afterAll of the importing
  * test file kills whatever is left.
  */
 
 const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
 /** Every variable src/config.ts and the prod:local launcher read: children get only what a test gives them. */
 const CONFIG_VARIABLES = [
@@ -47,7 +46,7 @@ export type Child = {
 
 const children: Child[] = [];
 
-/** Kills a child's whole process group (tsx, its node, the Temporal dev server) if it is still there. */
+/** Kills a child's whole process group (its node, the Temporal dev server) if it is still there. */
 function killGroup(child: Child) {
   try {
     process.kill(-child.pid, 'SIGKILL');
@@ -65,9 +64,13 @@ export function tail(text: string, lines = 40) {
   return text.split('\n').slice(-lines).join('\n');
 }
 
-/** `tsx src/main/<entry>.ts` in its own process group, so afterAll can kill everything it started. */
+/**
+ * `node --import tsx src/main/<entry>.ts` in its own process group, so afterAll can kill everything it
+ * started. Not the tsx CLI: it relays signals to its child and SIGKILLs it when the child does not
+ * acknowledge within 30 ms, which a loaded machine misses (Ctrl-C then ends in exit code 130).
+ */
 export function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, name: string = entry): Child {
-  return startCommand(tsx, [`src/main/${entry}.ts`], env, name);
+  return startCommand(process.execPath, ['--import', 'tsx', `src/main/${entry}.ts`], env, name);
 }
 
 /** `npm run <script>` in its own process group, as an operator types it in a terminal. */

@@ -13,7 +13,7 @@ import { waitForPollers } from '../src/prod/temporal-cluster';
 
 /**
  * The product as it is really run: `npm start` (src/main/dev.ts) and the production processes
- * (src/main/worker.ts, src/main/api.ts), each a child process started through tsx, exactly as the
+ * (src/main/worker.ts, src/main/api.ts), each a child process started with `node --import tsx`, as the
  * package.json scripts do. Nothing here calls the engine in-process.
  */
 
