@@ -55,8 +55,12 @@ export async function poll<T>(probe: () => Promise<T | undefined>, intervalMs = 
   }
 }
 
-/** One dev server for a scenario, on a port of its own. */
-export async function startBenchServer(): Promise<DevServer> {
+/** The Temporal server a scenario runs on: TEMPORAL_ADDRESS (e.g. `npm run prod:local`'s) or a dev server of its own. */
+export type BenchServer = Pick<DevServer, 'address' | 'stop'> & { process?: DevServer['process'] };
+
+export async function startBenchServer(): Promise<BenchServer> {
+  const existing = process.env.TEMPORAL_ADDRESS || undefined;
+  if (existing) return { address: existing, stop: async () => {} };
   const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
   return startDevServer({ binary, port: 17000 + Math.floor(Math.random() * 2000), namespace: 'default' });
 }
@@ -98,7 +102,7 @@ export async function openBenchDatabase(options: { name: string; maxConnections?
  * The engine with every limit the bench would hit raised through configuration — the same
  * variables an operator would set — never by changing a default.
  */
-export function benchConfig(server: DevServer, port: number, env: Record<string, string> = {}): RuntimeConfig {
+export function benchConfig(server: BenchServer, port: number, env: Record<string, string> = {}): RuntimeConfig {
   return requireSecrets(
     loadConfig({
       PORT: String(port),

@@ -10,10 +10,15 @@ import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer } from '../src/temporal/dev-server';
 import { bundleWorkflows } from '../src/temporal/worker';
 import { freePort } from './ports';
+import { realTemporalUnavailable, startRealTemporal } from './real-temporal';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** The run's Temporal server of the production kind (test/real-temporal.ts), '' when it cannot run here. */
+    realTemporalAddress: string;
+    /** Why realTemporalAddress is '' (tests skip with this reason in their title). */
+    realTemporalSkip: string;
     databaseUrl: string;
     workflowBundlePath: string;
   }
@@ -21,13 +26,16 @@ declare module 'vitest' {
 
 
 /**
- * Starts what every test file shares: a real Temporal dev server (headless, in memory), a fresh
+ * Starts what every test file shares: a real Temporal dev server (headless, in memory), the pinned
+ * Temporal server on its own Postgres (the production topology's kind; see test/topologies.ts), a fresh
  * database on the Postgres server at DATABASE_URL (created here, dropped afterwards), and the
  * workflow bundle. Without DATABASE_URL each test file opens its own embedded PGlite instead.
  */
 export default async function setup(project: TestProject) {
   const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
   const server = await startDevServer({ binary, port: await freePort(), namespace: 'default' });
+  const realTemporalSkip = realTemporalUnavailable();
+  const realTemporal = realTemporalSkip ? undefined : await startRealTemporal({ label: 'test-temporal' });
 
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'poe-test-'));
   const bundle = await bundleWorkflows();
@@ -56,11 +64,14 @@ export default async function setup(project: TestProject) {
   }
 
   project.provide('temporalAddress', server.address);
+  project.provide('realTemporalAddress', realTemporal?.address ?? '');
+  project.provide('realTemporalSkip', realTemporalSkip ?? '');
   project.provide('databaseUrl', databaseUrl);
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
     await server.stop();
+    await realTemporal?.stop();
     if (!process.env.KEEP_TEST_DATABASE) await dropDatabase();
     rmSync(scratch, { recursive: true, force: true });
   };

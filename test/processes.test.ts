@@ -1,166 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './harness';
 import { portAnswers } from '../src/temporal/dev-server';
+import { childEnv, pollStatus, processesMatching, startEntry, STARTUP_MS, tail } from './children';
 import { freePort } from './ports';
+import { topologies, topologyTitle } from './topologies';
+import { waitForPollers } from '../src/prod/temporal-cluster';
 
 /**
  * The product as it is really run: `npm start` (src/main/dev.ts) and the production processes
- * (src/main/worker.ts, src/main/api.ts), each a child process started through tsx, exactly as the
+ * (src/main/worker.ts, src/main/api.ts), each a child process started with `node --import tsx`, as the
  * package.json scripts do. Nothing here calls the engine in-process.
  */
-
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-
-/** Every variable src/config.ts reads: children get only what a test gives them. */
-const CONFIG_VARIABLES = [
-  'PORT', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'DATA_DIR', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
-  'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_CLI_PATH',
-  'OPERATOR_API_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ENCRYPTION_KEY_ID', 'SMTP_URL', 'MAIL_FROM', 'INVITATION_TTL',
-  'REVIEW_TTL', 'REMINDER_BEFORE', 'SUBMIT_WAIT', 'LOG_LEVEL', 'UI_ORIGIN', 'WORKER_METRICS_ADDRESS',
-];
-
-function childEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CONFIG_VARIABLES) delete env[name];
-  // vitest's own markers: the child is a plain `npm start` / `npm run …`, not a test process.
-  for (const name of ['VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST', 'NODE_ENV']) delete env[name];
-  for (const [name, value] of Object.entries(settings)) if (value !== undefined) env[name] = value;
-  return env;
-}
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-
-type Child = {
-  name: string;
-  process: ChildProcess;
-  pid: number;
-  output(): string;
-  exited: Promise<Exit>;
-  /** Resolves with the first match of the pattern in stdout+stderr; rejects if the child exits first. */
-  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
-  /** Signal, then wait for the exit (SIGKILL of the whole group after timeoutMs, reported as a timeout). */
-  stop(signal: NodeJS.Signals, options?: { group?: boolean; timeoutMs?: number }): Promise<Exit & { ms: number }>;
-};
-
-const children: Child[] = [];
-
-/** Kills a child's whole process group (tsx, its node, the Temporal dev server) if it is still there. */
-function killGroup(child: Child) {
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-afterAll(async () => {
-  for (const child of children) killGroup(child);
-  await Promise.all(children.map((child) => Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 5_000))])));
-});
-
-function tail(text: string, lines = 40) {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
-/** `tsx src/main/<entry>.ts` in its own process group, so afterAll can kill everything it started. */
-function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, name: string = entry): Child {
-  const child = spawn(tsx, [`src/main/${entry}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  const exited = new Promise<Exit>((resolve) => {
-    if (child.exitCode !== null) resolve({ code: child.exitCode, signal: null });
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', () => resolve({ code: -1, signal: null }));
-  });
-  let hasExited = false;
-  void exited.then(() => (hasExited = true));
-  const handle: Child = {
-    name,
-    process: child,
-    pid: child.pid!,
-    output: () => output,
-    exited,
-    async waitForOutput(pattern, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = output.match(pattern);
-        if (match) return match;
-        if (hasExited) throw new Error(`${name} exited before printing ${pattern}:\n${tail(output)}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${tail(output)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-    async stop(signal, options = {}) {
-      const started = Date.now();
-      const timeoutMs = options.timeoutMs ?? 30_000;
-      process.kill(options.group ? -child.pid! : child.pid!, signal);
-      let timer: NodeJS.Timeout | undefined;
-      const result = await Promise.race([
-        exited,
-        new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (result === 'timeout') {
-        killGroup(handle);
-        throw new Error(`${name} did not exit within ${timeoutMs} ms of ${signal}:\n${tail(output)}`);
-      }
-      return { ...result, ms: Date.now() - started };
-    },
-  };
-  children.push(handle);
-  return handle;
-}
-
-/** Pids of running (not zombie) processes whose command line contains every fragment; Linux /proc. */
-function processesMatching(fragments: string[]): number[] {
-  if (!existsSync('/proc')) return [];
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const state = /\)\s+(\S)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'))?.[1];
-      if (state !== 'Z' && fragments.every((fragment) => cmdline.includes(fragment))) found.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
-
-/** GET until the answer is what we want (a server that has just printed its banner may still be warming up). */
-async function pollStatus(url: string, accept: (status: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      await response.arrayBuffer();
-      if (accept(response.status)) return response.status;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = `${(error as Error).message} ${((error as Error).cause as Error | undefined)?.message ?? ''}`;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} at ${url} (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-const STARTUP_MS = 90_000;
 
 describe('dev mode (npm start): everything in one process, nothing configured', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'poe-devmode-'));
@@ -274,72 +129,61 @@ const databaseUrl = inject('databaseUrl');
 const temporalAddress = inject('temporalAddress');
 
 // Without DATABASE_URL there is no database several processes can share (PGlite is embedded in one process).
-const productionTitle = databaseUrl
-  ? 'production mode: separate worker and API processes against real servers'
-  : 'production mode — SKIPPED: DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes';
-describe.skipIf(!databaseUrl)(productionTitle, () => {
-  it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
-    const taskQueue = `processes-${randomUUID()}`;
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const env = childEnv({
-      TEMPORAL_ADDRESS: temporalAddress,
-      DATABASE_URL: databaseUrl,
-      OPERATOR_API_KEY: OPERATOR_KEY,
-      ENCRYPTION_KEY,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PORT: String(port),
-      PUBLIC_BASE_URL: base,
-    });
-    const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
-    const api = startEntry('api', env, 'api');
-    await Promise.all([...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)), api.waitForOutput(/"msg":"API listening"/, STARTUP_MS)]);
-    await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
+describe.each(topologies())('$name', (topology) => {
+  const skip = topology.skip ?? (databaseUrl ? undefined : 'DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes');
+  describe.skipIf(Boolean(skip))(topologyTitle('production mode: separate worker and API processes against real servers', { ...topology, skip }), () => {
+    it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
+      const taskQueue = `processes-${randomUUID()}`;
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = childEnv({
+        TEMPORAL_ADDRESS: topology.temporalAddress,
+        DATABASE_URL: databaseUrl,
+        OPERATOR_API_KEY: OPERATOR_KEY,
+        ENCRYPTION_KEY,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        PORT: String(port),
+        PUBLIC_BASE_URL: base,
+      });
+      const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
+      const api = startEntry('api', env, 'api');
+      await Promise.all([...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)), api.waitForOutput(/"msg":"API listening"/, STARTUP_MS)]);
+      await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
 
-    // Both worker processes poll the task queue.
-    const connection = await Connection.connect({ address: temporalAddress });
-    try {
-      await waitFor(
+      // Both worker processes poll the task queue.
+      await waitForPollers(topology.temporalAddress, 'default', taskQueue, 2, 20_000);
+
+      const request = requester(base);
+      const provider = await createTestPartner(request, { kind: 'provider' });
+      const reseller = await createTestPartner(request, { kind: 'reseller' });
+      const invite = await request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+      expect(invite.status, invite.text).toBe(202);
+
+      // Outside dev mode the outbox is the operator's.
+      expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
+      const mail = await waitFor(
         async () => {
-          const described = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ });
-          return new Set((described.pollers ?? []).map((poller) => poller.identity)).size >= 2;
+          const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
+          expect(outbox.status).toBe(200);
+          return (outbox.body.items as { to: string; text: string }[]).find((m) => m.to === reseller.email && m.text.includes('/invitations/'));
         },
-        { timeoutMs: 20_000, what: 'two distinct workers polling the task queue' },
+        { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
       );
-    } finally {
-      await connection.close();
-    }
+      const link = linkIn(mail.text, '/invitations');
+      expect(link.origin).toBe(base);
+      const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+      expect(accepted.status, accepted.text).toBe(200);
+      expect(accepted.body).toMatchObject({ status: 'accepted', partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } } });
+      const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
+      expect(after.body.status).toBe('accepted');
 
-    const request = requester(base);
-    const provider = await createTestPartner(request, { kind: 'provider' });
-    const reseller = await createTestPartner(request, { kind: 'reseller' });
-    const invite = await request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
-    expect(invite.status, invite.text).toBe(202);
-
-    // Outside dev mode the outbox is the operator's.
-    expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
-    const mail = await waitFor(
-      async () => {
-        const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
-        expect(outbox.status).toBe(200);
-        return (outbox.body.items as { to: string; text: string }[]).find((m) => m.to === reseller.email && m.text.includes('/invitations/'));
-      },
-      { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
-    );
-    const link = linkIn(mail.text, '/invitations');
-    expect(link.origin).toBe(base);
-    const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-    expect(accepted.status, accepted.text).toBe(200);
-    expect(accepted.body).toMatchObject({ status: 'accepted', partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } } });
-    const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
-    expect(after.body.status).toBe('accepted');
-
-    const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
-    for (const [index, child] of [api, ...workers].entries()) {
-      expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
-    }
-    expect(await portAnswers(port)).toBe(false);
-    console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
+      const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
+      for (const [index, child] of [api, ...workers].entries()) {
+        expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
+      }
+      expect(await portAnswers(port)).toBe(false);
+      console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
+    });
   });
 });
 

@@ -5,10 +5,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type DbHandle } from '../src/db/client';
-import { ensureTemporalCli } from '../src/temporal/cli';
-import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
-import { freePort } from './ports';
+import { startOwnTemporal, topologies, topologyTitle } from './topologies';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -29,69 +27,68 @@ async function partnershipCount(engine: TestEngine, providerId: string): Promise
   return Number((rows as unknown as Array<{ count: string }>)[0]?.count ?? (rows as unknown as { rows: Array<{ count: string }> }).rows[0]?.count);
 }
 
-describe('surviving a restarted Temporal server', () => {
-  it('answers 503 while Temporal is down, then completes the pending invitation exactly once after it restarts', async () => {
-    const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
-    const directory = mkdtempSync(path.join(os.tmpdir(), 'poe-temporal-'));
-    const port = await freePort();
-    const serverOptions = { binary, port, namespace: 'default', dbFile: path.join(directory, 'temporal.sqlite') };
-    let server: DevServer = await startDevServer(serverOptions);
-    cleanups.push(async () => {
-      await server.stop();
-      rmSync(directory, { recursive: true, force: true });
+describe.each(topologies())('$name', (topology) => {
+  describe.skipIf(Boolean(topology.skip))(topologyTitle('surviving a restarted Temporal server', topology), () => {
+    it('answers 503 while Temporal is down, then completes the pending invitation exactly once after it restarts', async () => {
+      const directory = mkdtempSync(path.join(os.tmpdir(), 'poe-temporal-'));
+      const server = await startOwnTemporal(topology.kind, path.join(directory, 'temporal.sqlite'));
+      cleanups.push(async () => {
+        await server.close();
+        rmSync(directory, { recursive: true, force: true });
+      });
+
+      const engine = await startTestEngine({ env: { TEMPORAL_ADDRESS: server.address } });
+      cleanups.push(() => engine.stop());
+      const { provider, reseller, invitationId, link } = await inviteAndReadLink(engine);
+
+      await server.stopServer();
+      const duringOutage = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+      expect(duringOutage.status).toBe(503);
+      expect(duringOutage.body.error.code).toBe('UNAVAILABLE');
+      expect((await engine.request('GET', '/readyz')).status).toBe(503);
+
+      await server.startServer();
+      await waitFor(async () => (await engine.request('GET', '/readyz')).status === 200, { timeoutMs: 60_000, what: 'readiness after the restart' });
+      const accepted = await waitFor(
+        async () => {
+          const reply = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+          return reply.status === 503 ? undefined : reply;
+        },
+        { timeoutMs: 60_000, what: 'the accept to go through' },
+      );
+      expect(accepted.status).toBe(200);
+      expect((await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status).toBe('accepted');
+      expect(await partnershipCount(engine, provider.id)).toBe(1);
     });
-
-    const engine = await startTestEngine({ env: { TEMPORAL_ADDRESS: server.address } });
-    cleanups.push(() => engine.stop());
-    const { provider, reseller, invitationId, link } = await inviteAndReadLink(engine);
-
-    await server.stop();
-    const duringOutage = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-    expect(duringOutage.status).toBe(503);
-    expect(duringOutage.body.error.code).toBe('UNAVAILABLE');
-    expect((await engine.request('GET', '/readyz')).status).toBe(503);
-
-    server = await startDevServer(serverOptions);
-    await waitFor(async () => (await engine.request('GET', '/readyz')).status === 200, { timeoutMs: 60_000, what: 'readiness after the restart' });
-    const accepted = await waitFor(
-      async () => {
-        const reply = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-        return reply.status === 503 ? undefined : reply;
-      },
-      { timeoutMs: 60_000, what: 'the accept to go through' },
-    );
-    expect(accepted.status).toBe(200);
-    expect((await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status).toBe('accepted');
-    expect(await partnershipCount(engine, provider.id)).toBe(1);
   });
-});
 
-describe('surviving dropped database connections', () => {
-  it("reconnects after Postgres terminates every one of the engine's connections, and nothing is created twice", async (context) => {
-    const databaseUrl = inject('databaseUrl');
-    if (!databaseUrl) context.skip(); // PGlite runs in-process: there is no server connection to drop.
-    const applicationName = `resilience-${randomUUID()}`;
-    const database: DbHandle = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), maxConnections: 5, applicationName });
-    cleanups.push(() => database.close());
-    const engine = await startTestEngine({ database });
-    cleanups.push(() => engine.stop());
-    const { provider, reseller, invitationId, link } = await inviteAndReadLink(engine);
+  describe.skipIf(Boolean(topology.skip))(topologyTitle('surviving dropped database connections', topology), () => {
+    it("reconnects after Postgres terminates every one of the engine's connections, and nothing is created twice", async (context) => {
+      const databaseUrl = inject('databaseUrl');
+      if (!databaseUrl) context.skip(); // PGlite runs in-process: there is no server connection to drop.
+      const applicationName = `resilience-${randomUUID()}`;
+      const database: DbHandle = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), maxConnections: 5, applicationName });
+      cleanups.push(() => database.close());
+      const engine = await startTestEngine({ database, env: { TEMPORAL_ADDRESS: topology.temporalAddress } });
+      cleanups.push(() => engine.stop());
+      const { provider, reseller, invitationId, link } = await inviteAndReadLink(engine);
 
-    // What a Postgres restart looks like from the application: every connection closed under it.
-    const admin = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), maxConnections: 1, applicationName: 'resilience-admin' });
-    const terminated = await admin.db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName}`);
-    await admin.close();
-    expect((terminated as unknown as unknown[]).length).toBeGreaterThan(0);
+      // What a Postgres restart looks like from the application: every connection closed under it.
+      const admin = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), maxConnections: 1, applicationName: 'resilience-admin' });
+      const terminated = await admin.db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName}`);
+      await admin.close();
+      expect((terminated as unknown as unknown[]).length).toBeGreaterThan(0);
 
-    const accepted = await waitFor(
-      async () => {
-        const reply = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-        return reply.status === 503 ? undefined : reply;
-      },
-      { timeoutMs: 30_000, what: 'the accept to go through' },
-    );
-    expect(accepted.status).toBe(200);
-    expect((await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status).toBe('accepted');
-    expect(await partnershipCount(engine, provider.id)).toBe(1);
+      const accepted = await waitFor(
+        async () => {
+          const reply = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+          return reply.status === 503 ? undefined : reply;
+        },
+        { timeoutMs: 30_000, what: 'the accept to go through' },
+      );
+      expect(accepted.status).toBe(200);
+      expect((await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status).toBe('accepted');
+      expect(await partnershipCount(engine, provider.id)).toBe(1);
+    });
   });
 });

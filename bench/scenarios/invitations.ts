@@ -5,7 +5,6 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { desc, eq } from 'drizzle-orm';
 import { mailOutbox } from '../../src/db/schema';
 import { decryptText } from '../../src/security/cipher';
-import type { DevServer } from '../../src/temporal/dev-server';
 import { bareAcceptUpdate, bareInvitationWorkflow, linkSentQuery } from '../bare.workflows';
 import {
   benchConfig,
@@ -19,6 +18,7 @@ import {
   startBenchServer,
   timing,
   type BenchEngine,
+  type BenchServer,
   type Scenario,
 } from '../support';
 
@@ -68,7 +68,7 @@ export const invitations: Scenario = {
   },
 };
 
-async function startBare(server: DevServer) {
+async function startBare(server: BenchServer) {
   const connection = await NativeConnection.connect({ address: server.address });
   const worker = await Worker.create({
     connection,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { RuntimeConfig } from '../../src/config';
 import type { DbHandle } from '../../src/db/client';
-import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchEngine, startBenchServer, type Scenario } from '../support';
+import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchEngine, startBenchServer, type BenchServer, type Scenario } from '../support';
 
 /**
  * `waiting`: what merely waiting work costs. A worker runs as a process of its own (`npm run
@@ -32,7 +32,7 @@ export const waiting: Scenario = {
       const body = { kind: 'provider', name: 'Bench provider', email: 'provider@bench.test', partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8e9)), country: 'ES' };
       const provider = (await engine.call('POST', '/v1/partners', body, config.operatorApiKey)).body;
       await sleep(settleMs / 3);
-      rows.push({ waiting: 0, startsPerSecond: 0, drainSeconds: 0, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: rssMiB(worker.pid!), serverRssMiB: rssMiB(server.process.pid!) });
+      rows.push({ waiting: 0, startsPerSecond: 0, drainSeconds: 0, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: rssMiB(worker.pid!), serverRssMiB: serverRss(server) });
       let started = 0;
       for (const target of checkpoints) {
         let workerPeak = 0;
@@ -48,7 +48,7 @@ export const waiting: Scenario = {
         const drainSeconds = round(starts.seconds + (performance.now() - t0) / 1000);
         await sleep(settleMs);
         clearInterval(sampler);
-        rows.push({ waiting: target, startsPerSecond: starts.perSecond, drainSeconds, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: workerPeak, serverRssMiB: rssMiB(server.process.pid!) });
+        rows.push({ waiting: target, startsPerSecond: starts.perSecond, drainSeconds, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: workerPeak, serverRssMiB: serverRss(server) });
         process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
       }
       await engine.stop();
@@ -105,4 +105,9 @@ async function startWorkerProcess(config: RuntimeConfig, databaseUrl: string): P
   });
   child.stdout!.resume();
   return child;
+}
+
+/** The Temporal server's RSS when the scenario started it (0 for an existing TEMPORAL_ADDRESS, measured elsewhere). */
+function serverRss(server: BenchServer): number {
+  return server.process?.pid ? rssMiB(server.process.pid) : 0;
 }
