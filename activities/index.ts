@@ -2,11 +2,13 @@ import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import type { Mailer } from '../src/mail/mailer';
 import type { KeyRing } from '../src/security/cipher';
+import type { SubscriptionTiming } from '../src/domain/subscription-time';
 import { createInvitationActivities } from './invitations';
 import { createOnboardingActivities } from './onboardings';
 import { createOrderActivities } from './orders';
 import { createProvisioningActivities } from './provisioning';
 import { createResellerRelationshipActivities } from './reseller-relationships';
+import { createSubscriptionActivities } from './subscriptions';
 
 /** What activities are given: real clients in production and integration tests, fakes in unit tests. */
 export type ActivityDeps = {
@@ -15,6 +17,8 @@ export type ActivityDeps = {
   keyRing: KeyRing;
   publicBaseUrl: string;
   logger: Logger;
+  /** The §6 durations a new subscription workflow starts with. */
+  subscriptionTiming: SubscriptionTiming;
   /** Test-only: awaited after an activity committed, so a test can stop the worker at that point. */
   testHooks?: ActivityTestHooks;
 };
@@ -29,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProvisioningActivities(deps),
     ...createOrderActivities(deps),
     ...createResellerRelationshipActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }
 

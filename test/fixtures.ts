@@ -58,11 +58,11 @@ export async function createActiveCustomer(
     for (const [index, item] of items.entries()) {
       const [line] = await tx
         .insert(orderLines)
-        .values({ orderId, lineNumber: index + 1, offerId: item.offerId, quantity: item.quantity, unitPrice: 600, currency: 'EUR' })
+        .values({ orderId, lineNumber: index + 1, offerId: item.offerId, quantity: item.quantity, unitPrice: 600, currency: 'EUR', term: 'P1M', billingFrequency: 'monthly' })
         .returning({ id: orderLines.id });
       const [subscription] = await tx
         .insert(subscriptions)
-        .values({ customerId: id, orderId, orderLineId: line!.id, offerId: item.offerId, quantity: item.quantity })
+        .values({ customerId: id, orderId, orderLineId: line!.id, offerId: item.offerId, quantity: item.quantity, term: 'P1M', billingFrequency: 'monthly' })
         .returning({ id: subscriptions.id, offerId: subscriptions.offerId, quantity: subscriptions.quantity });
       created.push(subscription!);
     }

@@ -3,3 +3,4 @@ export const invitationWorkflowId = (invitationId: string) => `invitation-${invi
 export const onboardingWorkflowId = (onboardingId: string) => `customer-onboarding-${onboardingId}`;
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 export const resellerRelationshipWorkflowId = (relationshipId: string) => `reseller-relationship-${relationshipId}`;
+export const subscriptionWorkflowId = (subscriptionId: string) => `subscription-${subscriptionId}`;

@@ -1,6 +1,7 @@
 import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { orderStatusQuery, type OrderInput, type OrderState, type OrderStep } from './order.messages';
+import { startSubscriptionWorkflows } from './subscription-start';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 const activities = proxyActivities<Activities>({
@@ -59,6 +60,12 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     step('completing');
     await activities.completeCustomerOrder({ orderId });
     state.status = 'completed';
+    await startSubscriptionWorkflows(state.subscriptionIds, {
+      customerId: input.customerId,
+      providerId: input.providerId,
+      customerDomain: input.customerDomain,
+      resellerId: input.resellerId,
+    });
   } catch (error) {
     const refusal = businessRefusalOf(error);
     if (!refusal) throw error;

@@ -62,6 +62,13 @@ export function resolveTermChoice(
 
 export const isTermChoiceRefusal = (choice: TermChoice | TermChoiceRefusal): choice is TermChoiceRefusal => 'code' in choice;
 
+/** A refused line as a field error of item `index`, for the 400 the API answers. */
+export const termChoiceFieldError = (refusal: TermChoiceRefusal, index: number) => ({
+  field: `items.${index}.${refusal.code === 'TERM_NOT_OFFERED' ? 'term' : 'billingFrequency'}`,
+  code: refusal.code,
+  message: refusal.message,
+});
+
 export type BillingPeriod = { index: number; start: Date; end: Date; months: number };
 
 /** The billing periods of a term started at `termStart`: contiguous, the first at the start, the last ending with the term. */

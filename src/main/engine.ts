@@ -64,7 +64,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, testHooks: options.activityTestHooks }),
+      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, subscriptionTiming: config.subscriptionTiming, testHooks: options.activityTestHooks }),
       workflowBundle: options.workflowBundle,
       dataConverter,
       metrics,

@@ -8,3 +8,4 @@ export * from './orders';
 export * from './partners';
 export * from './partnerships';
 export * from './reseller-relationships';
+export * from './charges';
