@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { customers, orderLines, orders, partnerships, subscriptions } from '../src/db/schema';
-import { createTestPartner, uniqueEmail, type TestEngine, type TestPartner } from './harness';
+import { backfillSubscriptionWorkflows } from '../src/services/subscription-backfill';
+import { createTestPartner, waitFor, uniqueEmail, type TestEngine, type TestPartner } from './harness';
 
 /**
  * Test setup written straight into the real test database: partnerships and existing customers
@@ -98,3 +99,19 @@ export async function allEvents(engine: TestEngine, key: string, customerId: str
   } while (cursor);
   return events;
 }
+
+/**
+ * Gives fixture subscriptions (written straight into the database, like subscriptions that existed
+ * before lifecycles) their workflow through the backfill, and waits until each has recorded itself.
+ */
+export async function startLifecycles(engine: TestEngine, subscriptionIds: string[]): Promise<void> {
+  await backfillSubscriptionWorkflows({ db: engine.deps.db, temporal: engine.deps.temporal, taskQueue: engine.taskQueue }, { subscriptionIds });
+  await waitFor(
+    async () => {
+      const rows = await engine.deps.db.select({ workflowId: subscriptions.workflowId }).from(subscriptions).where(inArray(subscriptions.id, subscriptionIds));
+      return rows.every((row) => row.workflowId !== null);
+    },
+    { what: 'subscription workflows recorded' },
+  );
+}
+

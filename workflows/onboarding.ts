@@ -219,10 +219,11 @@ async function provision(
       );
     }
 
+    // Before the onboarding shows completed, so every subscription it reports already takes changes.
+    await startSubscriptionWorkflows(state.subscriptionIds, { customerId, providerId: input.providerId, customerDomain: state.domain, resellerId: request.resellerId ?? null });
     await activities.completeOnboarding({ onboardingId, customerId });
     state.step = null;
     setStatus('completed');
-    await startSubscriptionWorkflows(state.subscriptionIds, { customerId, providerId: input.providerId, customerDomain: state.domain, resellerId: request.resellerId ?? null });
   } catch (error) {
     state.failureReason = `${state.step}: ${reasonOf(error)}`;
     for (const { step: name, undo } of compensations.reverse()) {

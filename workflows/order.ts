@@ -57,15 +57,16 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     await activities.creditCustomerOrderPartners({ orderId });
     step('designating_support_contact');
     await activities.designateCustomerOrderSupportContact({ orderId });
-    step('completing');
-    await activities.completeCustomerOrder({ orderId });
-    state.status = 'completed';
+    // Before the order shows completed, so every subscription it reports already takes changes.
     await startSubscriptionWorkflows(state.subscriptionIds, {
       customerId: input.customerId,
       providerId: input.providerId,
       customerDomain: input.customerDomain,
       resellerId: input.resellerId,
     });
+    step('completing');
+    await activities.completeCustomerOrder({ orderId });
+    state.status = 'completed';
   } catch (error) {
     const refusal = businessRefusalOf(error);
     if (!refusal) throw error;

@@ -93,6 +93,19 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     }
   }
 
+  /**
+   * A change sees its billing period charged first: a period whose start has passed is charged
+   * before the change applies, whichever of the timer and the Update got the turn first.
+   */
+  function change<T>(step: (current: SubscriptionState) => Promise<T>): Promise<T> {
+    return exclusive(async (current) => {
+      for (let next = nextTimedEvent(current); next?.kind === 'charge' && next.at <= Date.now(); next = nextTimedEvent(current)) {
+        await runTimedEvent(current, next);
+      }
+      return step(current);
+    });
+  }
+
   const refuseUnlessAllowed = (current: SubscriptionState | null, change: SubscriptionChangeKind) => {
     if (current && !allowedStatuses[change].includes(current.status)) {
       throw businessFailure('SUBSCRIPTION_WRONG_STATE', `The subscription is ${current.status}; ${change} needs it ${allowedStatuses[change].join(' or ')}`);
@@ -153,7 +166,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     changeQuantityUpdate,
     ({ actor, quantity }) =>
-      exclusive(async (current) => {
+      change(async (current) => {
         validateQuantity(current, quantity);
         if (quantity === current.quantity) return answer(current, false);
         const now = Date.now();
@@ -184,7 +197,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     setAutoRenewUpdate,
     ({ actor, autoRenew }) =>
-      exclusive(async (current) => {
+      change(async (current) => {
         refuseUnlessAllowed(current, 'autoRenew');
         if (autoRenew === current.autoRenew) return answer(current, false);
         current.autoRenew = autoRenew;
@@ -205,7 +218,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     scheduleChangesUpdate,
     ({ actor, changes }) =>
-      exclusive(async (current) => {
+      change(async (current) => {
         validateSchedule(current, changes === null);
         if (changes === null && current.scheduledChanges === null) return answer(current, false);
         const previous = current.scheduledChanges;
@@ -229,7 +242,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     cancelUpdate,
     ({ actor }) =>
-      exclusive(async (current) => {
+      change(async (current) => {
         validateCancel(current);
         const now = Date.now();
         const refund = cancellationRefund(current.batches, { unitPrice: current.offer.unitPrice, at: new Date(now), month: current.timing.month });
@@ -248,7 +261,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     suspendUpdate,
     ({ actor, reason }) =>
-      exclusive(async (current) => {
+      change(async (current) => {
         refuseUnlessAllowed(current, 'suspend');
         const removed = dropScheduledChanges(current);
         setStatus(current, 'suspended', Date.now());
@@ -262,7 +275,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     reactivateUpdate,
     ({ actor }) =>
-      exclusive(async (current) => {
+      change(async (current) => {
         refuseUnlessAllowed(current, 'reactivate');
         setStatus(current, 'active', Date.now());
         current.suspensionReason = null;

@@ -20,6 +20,7 @@ import { customerEventRoutes } from './routes/customer-events';
 import { orderRoutes } from './routes/orders';
 import { resellerRelationshipRoutes } from './routes/reseller-relationships';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { chargeRoutes } from './routes/charges';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDeps) {
   customerRoutes(api, deps);
   orderRoutes(api, deps);
   subscriptionRoutes(api, deps);
+  chargeRoutes(api, deps);
   resellerRelationshipRoutes(api, deps);
   customerEventRoutes(api, deps);
 

@@ -20,7 +20,8 @@ import { onboardingWorkflowId } from '../../workflows/ids';
 import { onboardingWorkflow } from '../../workflows/onboarding';
 import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
-import { customerView, subscriptionView } from './customers';
+import { customerView } from './customers';
+import { subscriptionView } from '../api/views/subscription';
 
 export function onboardingView(onboarding: Onboarding) {
   return {
@@ -150,7 +151,7 @@ async function completedBody(deps: ApiDeps, provider: Partner, onboardingId: str
     id: onboardingId,
     status: 'completed' as const,
     customer: customer && customerView(customer),
-    subscriptions: subscriptions.items.map(subscriptionView),
+    subscriptions: subscriptions.items.map((row) => subscriptionView(row)),
     credentials,
   };
 }

@@ -9,7 +9,6 @@ import {
   getCustomerForPartner,
   getOrderForPartner,
   getOrderLines,
-  getOrderSubscriptions,
   type Order,
   type OrderRequest,
 } from '../db/queries/customer-orders';
@@ -17,7 +16,8 @@ import { getPartnerById, type Partner } from '../db/queries/partners';
 import { orderWorkflowId } from '../../workflows/ids';
 import { orderWorkflow } from '../../workflows/order';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
-import { subscriptionView } from './subscriptions';
+import { subscriptionView } from '../api/views/subscription';
+import { listSubscriptions } from '../db/queries/subscriptions';
 
 /**
  * The order id for a request. With an Idempotency-Key it is derived from (provider, customer, key),
@@ -78,7 +78,7 @@ export async function startCustomerOrder(
 export async function getCustomerOrder(deps: ApiDeps, partner: Partner, orderId: string) {
   const order = await getOrderForPartner(deps.db, { orderId, partnerId: partner.id });
   if (!order) throw notFound('Order');
-  const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), getOrderSubscriptions(deps.db, orderId)]);
+  const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), listSubscriptions(deps.db, { customerId: order.customerId, orderId, limit: 200 })]);
   const request = (order.request ?? { items: [] }) as Partial<OrderRequest>;
   return {
     id: order.id,
@@ -96,8 +96,10 @@ export async function getCustomerOrder(deps: ApiDeps, partner: Partner, orderId:
       unitPrice: line.unitPrice,
       currency: line.currency,
       partnerIdOnRecord: line.partnerIdOnRecord,
+      term: line.term,
+      billingFrequency: line.billingFrequency,
     })),
-    subscriptions: subscriptions.map(subscriptionView),
+    subscriptions: subscriptions.items.map((row) => subscriptionView(row)),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerStatuses, subscriptionStatuses } from '../../db/schema';
+import { subscriptionSchema } from '../views/subscription';
 import { getCustomerFor, listCustomerSubscriptions, listCustomersFor } from '../../services/customers';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
@@ -19,21 +20,6 @@ export const customerSchema = z.object({
   providerId: z.uuid(),
   reseller: partnerRef.nullable(),
   onboardingId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const subscriptionSchema = z.object({
-  id: z.uuid(),
-  customerId: z.uuid(),
-  orderId: z.uuid(),
-  offerId: z.string(),
-  offerName: z.string(),
-  billingCycle: z.string(),
-  quantity: z.number().int(),
-  status: z.enum(subscriptionStatuses),
-  partnerIdOnRecord: z.string().nullable(),
-  supportContact: partnerRef.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

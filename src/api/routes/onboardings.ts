@@ -9,7 +9,9 @@ import {
 } from '../../services/onboardings';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
-import { customerSchema, subscriptionSchema } from './customers';
+import { customerSchema } from './customers';
+import { subscriptionSchema } from '../views/subscription';
+import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const partnerRef = z.object({ id: z.uuid(), name: z.string(), partnerId: z.string() });
@@ -31,7 +33,14 @@ export const onboardingRequestSchema = z
       phone: z.string().regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number').optional(),
     }),
     items: z
-      .array(z.strictObject({ offerId: text(100), quantity: z.number().int().positive() }))
+      .array(
+        z.strictObject({
+          offerId: text(100),
+          quantity: z.number().int().positive(),
+          term: z.enum(subscriptionTerms).optional().describe("ISO 8601 term the offer sells; default: the offer's first term"),
+          billingFrequency: z.enum(billingFrequencies).optional().describe("default: the offer's billingCycle when the term allows it, else monthly"),
+        }),
+      )
       .min(1, 'order at least one subscription')
       .max(50)
       .refine((items) => new Set(items.map((item) => item.offerId)).size === items.length, 'each offer at most once; set its quantity instead'),
@@ -55,6 +64,8 @@ const reviewSchema = z.object({
       lineTotal: z.number().int().describe('cents'),
       currency: z.string(),
       billingCycle: z.string(),
+      term: z.enum(subscriptionTerms),
+      billingFrequency: z.enum(billingFrequencies),
     }),
   ),
   total: z.number().int().describe('cents'),

@@ -77,10 +77,6 @@ export async function getOrderLines(db: DbOrTx, orderId: string) {
   return db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.lineNumber));
 }
 
-export async function getOrderSubscriptions(db: DbOrTx, orderId: string) {
-  return db.select().from(subscriptions).where(eq(subscriptions.orderId, orderId)).orderBy(asc(subscriptions.createdAt), asc(subscriptions.id));
-}
-
 export type OrderProblem = { field: string; code: 'OFFER_NOT_FOUND' | 'QUANTITY_OUT_OF_BOUNDS' | 'PARTNERSHIP_NOT_ACTIVE' | TermChoiceRefusal['code']; message: string };
 
 /**

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
-import { subscriptionCharges, type ChargeKind } from '../schema';
+import { subscriptionCharges, subscriptions, type ChargeKind } from '../schema';
 
 export type NewCharge = {
   subscriptionId: string;
@@ -28,17 +28,22 @@ export async function recordCharge(db: DbOrTx, charge: NewCharge): Promise<boole
 
 export type Charge = typeof subscriptionCharges.$inferSelect;
 
-/** A customer's charges, oldest first, optionally of one subscription (or of the ones listed). */
+/**
+ * A customer's charges, oldest first; optionally of one subscription, or only of the subscriptions
+ * that credit one reseller (what a reseller on record may see).
+ */
 export async function listCharges(
   db: DbOrTx,
-  params: { customerId: string; subscriptionId?: string; limit: number; after?: { createdAt: Date; id: string } },
+  params: { customerId: string; subscriptionId?: string; partnerIdOnRecord?: string; limit: number; after?: { createdAt: Date; id: string } },
 ) {
   const rows = await db
-    .select()
+    .select({ charge: subscriptionCharges })
     .from(subscriptionCharges)
+    .innerJoin(subscriptions, eq(subscriptions.id, subscriptionCharges.subscriptionId))
     .where(
       and(
         eq(subscriptionCharges.customerId, params.customerId),
+        params.partnerIdOnRecord ? eq(subscriptions.partnerIdOnRecord, params.partnerIdOnRecord) : undefined,
         params.subscriptionId ? eq(subscriptionCharges.subscriptionId, params.subscriptionId) : undefined,
         params.after
           ? or(
@@ -50,5 +55,15 @@ export async function listCharges(
     )
     .orderBy(asc(subscriptionCharges.createdAt), asc(subscriptionCharges.id))
     .limit(params.limit + 1);
-  return { items: rows.slice(0, params.limit), hasMore: rows.length > params.limit };
+  return { items: rows.slice(0, params.limit).map((row) => row.charge), hasMore: rows.length > params.limit };
+}
+
+/** Whether a reseller is on record for any of a customer's subscriptions (it may then read their charges). */
+export async function isResellerOnRecord(db: DbOrTx, params: { customerId: string; partnerId: string }): Promise<boolean> {
+  const [row] = await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, params.customerId), eq(subscriptions.partnerIdOnRecord, params.partnerId)))
+    .limit(1);
+  return !!row;
 }

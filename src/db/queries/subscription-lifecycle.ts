@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { customers, offers, partners, subscriptions } from '../schema';
@@ -82,4 +82,29 @@ export async function getRenewalNoticeRecipients(db: DbOrTx, subscriptionId: str
   const emails: Array<{ role: 'provider' | 'reseller'; name: string; email: string }> = [{ role: 'provider', ...row.provider }];
   if (row.reseller?.email) emails.push({ role: 'reseller', name: row.reseller.name!, email: row.reseller.email });
   return { customerName: row.customerName, emails };
+}
+
+/** Live subscriptions whose workflow has not recorded itself yet: what the backfill starts. */
+export async function listSubscriptionsWithoutWorkflow(db: DbOrTx, params: { subscriptionIds?: string[] } = {}) {
+  return db
+    .select({
+      subscriptionId: subscriptions.id,
+      customerId: subscriptions.customerId,
+      providerId: customers.providerId,
+      customerDomain: customers.domain,
+      resellerId: customers.resellerId,
+      customerName: customers.name,
+      providerName: partners.name,
+    })
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .innerJoin(partners, eq(partners.id, customers.providerId))
+    .where(
+      and(
+        isNull(subscriptions.workflowId),
+        inArray(subscriptions.status, ['active', 'suspended']),
+        params.subscriptionIds ? inArray(subscriptions.id, params.subscriptionIds) : undefined,
+      ),
+    )
+    .orderBy(asc(subscriptions.createdAt));
 }
