@@ -90,6 +90,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           });
         }
       });
+      // Lets a test fail the step after it committed, as a worker dying before it reports back would.
+      await deps.testHooks?.afterCommit?.('saveSubscription', input.audit.key);
     },
 
     /** Announces the end of a term to the provider and the reseller on record; keyed, so a retry mails nobody twice. */
@@ -122,6 +124,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           dedupeKey: input.key,
         });
       });
+      await deps.testHooks?.afterCommit?.('sendRenewalNotice', input.key);
       await deps.mailer.deliver(keys);
     },
   };

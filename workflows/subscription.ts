@@ -36,8 +36,9 @@ import {
 } from './subscription.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
+// Small database writes: a worker lost mid-activity is noticed after 10 s and the activity retried.
 const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
