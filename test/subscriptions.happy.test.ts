@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allEvents, createActiveCustomer, createPartnership, partneredPair, startLifecycles } from './fixtures';
-import { createTestPartner, startTestEngine, type TestEngine } from './harness';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, type TestEngine } from './harness';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -78,5 +78,36 @@ describe('changing an existing subscription', () => {
     const actions = (await allEvents(engine, provider.apiKey, customer.id)).map((e) => e.action);
     // Setting the same contact twice changes nothing and records nothing.
     expect(actions).toEqual(['subscription.support_contact_set', 'subscription.support_contact_cleared']);
+  });
+
+  it('suspends (provider or operator) and reactivates, and cancels inside the window with a prorated refund; each transition in the trail with its run', async () => {
+    const { provider } = await partneredPair(engine);
+    const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: 'm365-e3', quantity: 4 }] });
+    const subscriptionId = customer.subscriptions[0]!.id;
+    await startLifecycles(engine, [subscriptionId]);
+    const path = `/v1/customers/${customer.id}/subscriptions/${subscriptionId}`;
+
+    const suspended = await engine.request('POST', `${path}/suspend`, { key: OPERATOR_KEY, body: { reason: 'payment overdue' } });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body).toMatchObject({ status: 'suspended', suspensionReason: 'payment overdue' });
+    const reactivated = await engine.request('POST', `${path}/reactivate`, { key: provider.apiKey });
+    expect(reactivated.body).toMatchObject({ status: 'active', suspensionReason: null });
+    const cancelled = await engine.request('POST', `${path}/cancel`, { key: provider.apiKey });
+    expect(cancelled.status).toBe(200);
+    // Charged one month of 4 licenses (the fixture's line is P1M); cancelled within its first day.
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', refund: 4 * 3600 - Math.round((3600 * 12 * 4) / 365), refundableQuantities: [] });
+    const again = await engine.request('POST', `${path}/cancel`, { key: provider.apiKey });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('SUBSCRIPTION_WRONG_STATE');
+
+    const events = await allEvents(engine, provider.apiKey, customer.id);
+    const transitions = events.filter((e) => ['subscription.suspended', 'subscription.reactivated', 'subscription.cancelled', 'subscription.refunded'].includes(e.action));
+    expect(transitions.map((e) => [e.action, e.actor])).toEqual([
+      ['subscription.suspended', 'operator'],
+      ['subscription.reactivated', `partner:${provider.id}`],
+      ['subscription.cancelled', `partner:${provider.id}`],
+      ['subscription.refunded', 'workflow'],
+    ]);
+    for (const event of transitions) expect(event.workflowId).toBe(`subscription-${subscriptionId}`);
   });
 });

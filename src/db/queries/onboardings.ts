@@ -1,5 +1,5 @@
-import { isTermChoiceRefusal, resolveTermChoice, termChoiceFieldError, type TermChoice } from '../../domain/subscription-billing';
 import { and, eq, inArray, ne } from 'drizzle-orm';
+import { isTermChoiceRefusal, resolveTermChoice, termChoiceFieldError, type TermChoice } from '../../domain/subscription-billing';
 import type { DbOrTx } from '../client';
 import { credentialEscrow, credentialReveals, customers, onboardings, partners, type OnboardingStatus } from '../schema';
 import {
@@ -160,7 +160,7 @@ export async function assessOnboardingRequest(
   const lineItems = request.items.map((item, index) => {
     const offer = offers.get(item.offerId)!;
     return {
-      ...(resolveTermChoice(offer, item) as TermChoice),
+      ...(resolveTermChoice(offer, item) as TermChoice), // refusals were returned above
       lineNumber: index + 1,
       offerId: offer.id,
       offerName: offer.name,
