@@ -56,7 +56,8 @@ describe('a subscription over three compressed years, through the API', () => {
     await engine.request('PUT', `${path}/scheduled-changes`, { key: provider.apiKey, body: { quantity: 20, billingFrequency: 'annual' } });
 
     // After the window: no cancellation, no removal (422 with what could be removed and until when).
-    await waitFor(async () => Date.now() > Date.parse((await get()).cancellationAllowedUntil) + 200, { what: 'the window to close' });
+    // The term's window and the added licenses' own window (which opened later) have both closed.
+    await waitFor(async () => (await get()).refundableQuantities.length === 0, { what: 'every window to close' });
     const cancel = await engine.request('POST', `${path}/cancel`, { key: provider.apiKey });
     expect(cancel.status).toBe(422);
     expect(cancel.body.error.code).toBe('CANCELLATION_WINDOW_CLOSED');
@@ -85,7 +86,12 @@ describe('a subscription over three compressed years, through the API', () => {
     const periods = charges.filter(
       (charge: { kind: string; quantity: number; amount: number }) => charge.kind === 'charge' && [UNIT * charge.quantity, UNIT * 12 * charge.quantity].includes(charge.amount),
     );
-    expect(periods.map((charge: { amount: number }) => charge.amount)).toEqual([UNIT * 10, ...Array(11).fill(UNIT * 11), UNIT * 12 * 20, UNIT * 12 * 20]);
+    // (How many of the first periods saw 12 licenses before one was removed depends on the machine's speed.)
+    const monthly = periods.slice(0, 12);
+    expect(monthly.map((charge: { amount: number; quantity: number }) => charge.amount / charge.quantity)).toEqual(Array(12).fill(UNIT));
+    expect(monthly[0].quantity).toBe(10);
+    expect(monthly.at(-1).quantity).toBe(11);
+    expect(periods.slice(12).map((charge: { amount: number }) => charge.amount)).toEqual([UNIT * 12 * 20, UNIT * 12 * 20]);
     expect(charges.filter((charge: { kind: string }) => charge.kind === 'refund')).toHaveLength(1);
     // The reseller on record reads the same charges.
     const resellerView = await engine.request('GET', `/v1/customers/${customer.id}/charges?limit=200`, { key: reseller.apiKey });
