@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { mailOutbox, subscriptionCharges, subscriptions } from '../src/db/schema';
@@ -148,6 +148,14 @@ describe.skipIf(!databaseUrl)('a worker process killed at random during billing 
       await worker.kill();
       worker = await start();
     }
+    // At least one renewal happened across the kills (a slow machine may need the last worker for it).
+    await waitFor(
+      async () => {
+        const rows = await api.deps.db.select({ renewalCount: subscriptions.renewalCount }).from(subscriptions).where(inArray(subscriptions.id, ids));
+        return rows.every((row) => row.renewalCount >= 1);
+      },
+      { what: 'a renewal of each subscription', timeoutMs: 60_000 },
+    );
     for (const id of ids) expect(await expectEachTermRecordedOnce(api, provider, customer.id, id)).toBeGreaterThanOrEqual(1);
   }, 300_000);
 });

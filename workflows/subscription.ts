@@ -107,16 +107,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     });
   }
 
-  const refuseUnlessAllowed = (current: SubscriptionState | null, change: SubscriptionChangeKind) => {
-    if (current && !allowedStatuses[change].includes(current.status)) {
-      throw businessFailure('SUBSCRIPTION_WRONG_STATE', `The subscription is ${current.status}; ${change} needs it ${allowedStatuses[change].join(' or ')}`);
+  const refuseUnlessAllowed = (current: SubscriptionState | null, kind: SubscriptionChangeKind) => {
+    if (current && !allowedStatuses[kind].includes(current.status)) {
+      throw businessFailure('SUBSCRIPTION_WRONG_STATE', `The subscription is ${current.status}; ${kind} needs it ${allowedStatuses[kind].join(' or ')}`);
     }
   };
   /** An Update validator that checks only the status (before the state is loaded, the handler checks again). */
   const statusGuard =
-    (change: SubscriptionChangeKind): ((request: { actor: string }) => void) =>
+    (kind: SubscriptionChangeKind): ((request: { actor: string }) => void) =>
     () =>
-      refuseUnlessAllowed(state, change);
+      refuseUnlessAllowed(state, kind);
 
   /** Writes the state, its charges and an audit row in one activity (one transaction), then refreshes what operators see. */
   async function save(current: SubscriptionState, audit: SubscriptionAudit, charges: ChargeRecord[] = []) {
