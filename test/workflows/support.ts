@@ -10,10 +10,24 @@ import { bundleWorkflows } from '../../src/temporal/worker';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 import type { SubscriptionState, TermOffer } from '../../workflows/subscription.messages';
 
+/**
+ * The SDK gives the server 5 s to answer, which a JVM on a busy machine may miss: a few attempts
+ * (the second start finds its classes in the page cache).
+ */
+async function startTestServer(wrapper: string, attempts = 4): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+    }
+  }
+}
+
 /** Temporal's time-skipping test server: timers of months or years fire as soon as the workflow waits on them. */
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: ensureTestServer() } } });
+  const env = await startTestServer(ensureTestServer());
   // The test server has no ListSearchAttributes; it registers ours as the dev server's flags do.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
