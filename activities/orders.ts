@@ -7,6 +7,7 @@ import { findActivePartnerReseller } from '../src/db/queries/customer-subscripti
 import { customers, offers, orderLines, orders, subscriptions } from '../src/db/schema';
 import { recordOrderEvent } from '../src/events/record';
 import { businessFailure } from '../workflows/failures';
+import { isTermChoiceRefusal, resolveTermChoice } from '../src/domain/subscription-billing';
 import type { ActivityDeps } from './index';
 import { currentRun } from './provisioning';
 
@@ -57,7 +58,10 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         const lines = order.request.items.map((item, index) => {
           const offer = byId.get(item.offerId);
           if (!offer) throw businessFailure('OFFER_NOT_FOUND', `No offer ${item.offerId} in the catalog`);
+          const choice = resolveTermChoice(offer, item);
+          if (isTermChoiceRefusal(choice)) throw businessFailure(choice.code, choice.message);
           return {
+            ...choice,
             orderId,
             lineNumber: index + 1,
             offerId: item.offerId,
@@ -82,7 +86,17 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         if (order.status === 'pending' && lines.length > 0) {
           const created = await tx
             .insert(subscriptions)
-            .values(lines.map((line) => ({ customerId: order.customerId, orderId, orderLineId: line.id, offerId: line.offerId, quantity: line.quantity })))
+            .values(
+              lines.map((line) => ({
+                customerId: order.customerId,
+                orderId,
+                orderLineId: line.id,
+                offerId: line.offerId,
+                quantity: line.quantity,
+                term: line.term,
+                billingFrequency: line.billingFrequency,
+              })),
+            )
             .onConflictDoNothing({ target: subscriptions.orderLineId })
             .returning({ id: subscriptions.id, orderLineId: subscriptions.orderLineId, offerId: subscriptions.offerId, quantity: subscriptions.quantity });
           for (const subscription of created) {

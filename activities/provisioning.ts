@@ -130,6 +130,8 @@ export function createProvisioningActivities(deps: ActivityDeps) {
                 orderLineId: line.id,
                 offerId: line.offerId,
                 quantity: line.quantity,
+                term: line.term,
+                billingFrequency: line.billingFrequency,
                 partnerIdOnRecord: line.partnerIdOnRecord,
                 supportContactResellerId: input.supportContactResellerId ?? null,
               })),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SubscriptionMonth } from './domain/subscription-time';
 
 /** Parses durations such as `30d`, `90s`, `1500ms` into milliseconds. */
 export function parseDuration(text: string): number {
@@ -20,6 +21,21 @@ const duration = (fallback: string) =>
         return z.NEVER;
       }
     });
+
+/** `calendar` (real calendar months) or a duration every month lasts, such as `20s` for demos. */
+const subscriptionMonth = z
+  .string()
+  .default('calendar')
+  .transform((text, ctx): SubscriptionMonth => {
+    if (text.trim() === 'calendar') return { kind: 'calendar' };
+    try {
+      return { kind: 'fixed', monthMs: parseDuration(text) };
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `must be "calendar" or ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  })
+  .refine((month) => month.kind === 'calendar' || month.monthMs >= 1_000, 'a month must last at least 1s');
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 const optionalText = z
@@ -73,6 +89,11 @@ const envSchema = z
     API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
     /** How long the caller that revealed a temporary password (by Idempotency-Key) may get the same answer again. */
     CREDENTIALS_REPLAY_WINDOW: duration('15m'),
+    SUBSCRIPTION_MONTH: subscriptionMonth,
+    CANCELLATION_WINDOW: duration('7d'),
+    RENEWAL_NOTICE: duration('7d'),
+    EXPIRED_GRACE: duration('30d'),
+    DISABLED_GRACE: duration('90d'),
     /** Requests per minute and client address to the public link pages, whose tokens are the credential. */
     LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     /** Requests per minute and API key to /v1 (per client address for calls without a key). */
@@ -147,6 +168,14 @@ const envSchema = z
     answerTimeoutMs: env.API_ANSWER_TIMEOUT,
     maxInFlightPerRoute: env.API_MAX_IN_FLIGHT,
     credentialsReplayWindowMs: env.CREDENTIALS_REPLAY_WINDOW,
+    /** Read by the worker's activities when a subscription workflow starts, then carried by the workflow. */
+    subscriptionTiming: {
+      month: env.SUBSCRIPTION_MONTH,
+      cancellationWindowMs: env.CANCELLATION_WINDOW,
+      renewalNoticeMs: env.RENEWAL_NOTICE,
+      expiredGraceMs: env.EXPIRED_GRACE,
+      disabledGraceMs: env.DISABLED_GRACE,
+    },
     logLevel: env.LOG_LEVEL,
     logFormat: env.NODE_ENV === 'production' ? ('json' as const) : env.LOG_FORMAT,
     linkRateLimitPerMinute: env.LINK_RATE_LIMIT_PER_MINUTE,

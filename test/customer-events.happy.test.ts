@@ -14,9 +14,10 @@ describe('customer audit trail', () => {
   it('pages through every change oldest first with limit and cursor, without gaps or repeats', async () => {
     const { provider, reseller } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
-    const path = `/v1/customers/${customer.id}/subscriptions/${customer.subscriptions[0]!.id}`;
-    for (const quantity of [11, 12, 13, 14, 15]) {
-      expect((await engine.request('PATCH', path, { key: provider.apiKey, body: { quantity } })).status).toBe(200);
+    const path = `/v1/customers/${customer.id}/subscriptions/${customer.subscriptions[0]!.id}/support-contact`;
+    for (const designate of [true, false, true, false, true]) {
+      const reply = designate ? await engine.request('PUT', path, { key: provider.apiKey, body: { resellerId: reseller.id } }) : await engine.request('DELETE', path, { key: provider.apiKey });
+      expect(reply.status).toBe(200);
     }
 
     const seen: any[] = [];
@@ -31,14 +32,14 @@ describe('customer audit trail', () => {
       pages += 1;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen.map((e) => e.details.to)).toEqual([11, 12, 13, 14, 15]);
+    expect(seen.map((e) => e.action.replace('subscription.support_contact_', ''))).toEqual(['set', 'cleared', 'set', 'cleared', 'set']);
     expect(new Set(seen.map((e) => e.id)).size).toBe(5);
     expect(seen[0]).toEqual({
       id: expect.any(String),
       customerId: customer.id,
       actor: `partner:${provider.id}`,
-      action: 'subscription.quantity_changed',
-      details: { subscriptionId: customer.subscriptions[0]!.id, from: 10, to: 11 },
+      action: 'subscription.support_contact_set',
+      details: { subscriptionId: customer.subscriptions[0]!.id, previous: null, supportContactResellerId: reseller.id },
       workflowId: null,
       runId: null,
       createdAt: expect.any(String),

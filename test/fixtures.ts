@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { customers, orderLines, orders, partnerships, subscriptions } from '../src/db/schema';
-import { createTestPartner, uniqueEmail, type TestEngine, type TestPartner } from './harness';
+import { backfillSubscriptionWorkflows } from '../src/services/subscription-backfill';
+import { createTestPartner, waitFor, uniqueEmail, type TestEngine, type TestPartner } from './harness';
 
 /**
  * Test setup written straight into the real test database: partnerships and existing customers
@@ -58,11 +59,11 @@ export async function createActiveCustomer(
     for (const [index, item] of items.entries()) {
       const [line] = await tx
         .insert(orderLines)
-        .values({ orderId, lineNumber: index + 1, offerId: item.offerId, quantity: item.quantity, unitPrice: 600, currency: 'EUR' })
+        .values({ orderId, lineNumber: index + 1, offerId: item.offerId, quantity: item.quantity, unitPrice: 600, currency: 'EUR', term: 'P1M', billingFrequency: 'monthly' })
         .returning({ id: orderLines.id });
       const [subscription] = await tx
         .insert(subscriptions)
-        .values({ customerId: id, orderId, orderLineId: line!.id, offerId: item.offerId, quantity: item.quantity })
+        .values({ customerId: id, orderId, orderLineId: line!.id, offerId: item.offerId, quantity: item.quantity, term: 'P1M', billingFrequency: 'monthly' })
         .returning({ id: subscriptions.id, offerId: subscriptions.offerId, quantity: subscriptions.quantity });
       created.push(subscription!);
     }
@@ -98,3 +99,19 @@ export async function allEvents(engine: TestEngine, key: string, customerId: str
   } while (cursor);
   return events;
 }
+
+/**
+ * Gives fixture subscriptions (written straight into the database, like subscriptions that existed
+ * before lifecycles) their workflow through the backfill, and waits until each has recorded itself.
+ */
+export async function startLifecycles(engine: TestEngine, subscriptionIds: string[]): Promise<void> {
+  await backfillSubscriptionWorkflows({ db: engine.deps.db, temporal: engine.deps.temporal, taskQueue: engine.taskQueue }, { subscriptionIds });
+  await waitFor(
+    async () => {
+      const rows = await engine.deps.db.select({ workflowId: subscriptions.workflowId }).from(subscriptions).where(inArray(subscriptions.id, subscriptionIds));
+      return rows.every((row) => row.workflowId !== null);
+    },
+    { what: 'subscription workflows recorded' },
+  );
+}
+

@@ -80,6 +80,15 @@ describe('POST /v1/customer-onboardings refuses what breaks a business rule with
     expect(reply.body.error.details).toContainEqual(expect.objectContaining({ field, code }));
   });
 
+  it.each([
+    ['a term the offer does not sell', { offerId: 'm365-e3', quantity: 1, term: 'P1M' }, 'TERM_NOT_OFFERED', 'items.0.term'],
+    ['a billing frequency the term does not allow', { offerId: 'm365-business-basic', quantity: 1, term: 'P1M', billingFrequency: 'annual' }, 'BILLING_FREQUENCY_NOT_OFFERED', 'items.0.billingFrequency'],
+  ])('refuses %s with 400', async (_name, item, code, field) => {
+    const reply = await engine.request('POST', '/v1/customer-onboardings', { key: provider.apiKey, body: { ...onboardingBody(), items: [item] } });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatchObject({ code, details: [expect.objectContaining({ field, code })] });
+  });
+
   it('refuses a domain an onboarding in progress holds', async () => {
     const prefix = uniquePrefix();
     await reviewedOnboarding(engine, provider.apiKey, onboardingBody(company({ domainPrefix: prefix })));

@@ -42,12 +42,19 @@ describe('orders for existing customers', () => {
     const order = await completedOrder(provider.apiKey, placed.body.id);
     expect(order).toMatchObject({ status: 'completed', customerId: customer.id, failureReason: null });
     expect(order.lines).toEqual([
-      { lineNumber: 1, offerId: 'm365-e3', quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId },
-      { lineNumber: 2, offerId: 'defender-business', quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null },
+      // Without a term the offer's first term, billed at its billing cycle.
+      { lineNumber: 1, offerId: 'm365-e3', quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId, term: 'P1Y', billingFrequency: 'annual' },
+      { lineNumber: 2, offerId: 'defender-business', quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null, term: 'P1M', billingFrequency: 'monthly' },
     ]);
     const byOffer = Object.fromEntries(order.subscriptions.map((s: any) => [s.offerId, s]));
-    expect(byOffer['m365-e3']).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContactResellerId: reseller.id });
-    expect(byOffer['defender-business']).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContactResellerId: reseller.id });
+    const supportContact = { id: reseller.id, name: reseller.name, partnerId: reseller.partnerId };
+    expect(byOffer['m365-e3']).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContact, term: 'P1Y', billingFrequency: 'annual' });
+    expect(byOffer['defender-business']).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContact, term: 'P1M' });
+    // Each subscription's lifecycle workflow was started by the order, before it reported completed.
+    for (const subscription of order.subscriptions) {
+      const lifecycle = await engine.deps.temporal.workflow.getHandle(`subscription-${subscription.id}`).describe();
+      expect(lifecycle.status.name).toBe('RUNNING');
+    }
 
     const handle = engine.deps.temporal.workflow.getHandle(placed.body.workflowId);
     expect(await handle.query(orderStatusQuery)).toMatchObject({ status: 'completed', step: 'done', subscriptionIds: expect.arrayContaining(order.subscriptions.map((s: any) => s.id)) });

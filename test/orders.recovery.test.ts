@@ -89,6 +89,19 @@ describe('order recovery', () => {
       expect(events.filter((e) => e.action === 'subscription.created')).toHaveLength(3);
       expect(events.filter((e) => e.action === 'order.placed')).toHaveLength(1);
       expect(events.filter((e) => e.action === 'order.completed')).toHaveLength(1);
+
+      // Each subscription got exactly one lifecycle workflow, however many times provisioning ran.
+      for (const subscription of provisioned) {
+        const runs = await waitFor(
+          async () => {
+            const found = [];
+            for await (const run of api.deps.temporal.workflow.list({ query: `WorkflowId = "subscription-${subscription.id}"` })) found.push(run);
+            return found.length > 0 && found;
+          },
+          { what: 'the subscription workflow in visibility' },
+        );
+        expect(runs).toHaveLength(1);
+      }
     } finally {
       await successor.stop();
     }
@@ -121,6 +134,8 @@ describe('order recovery', () => {
       expect(order.subscriptions[0]).toMatchObject({ status: 'cancelled', partnerIdOnRecord: null });
       const actions = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id).map((e) => e.action);
       expect(actions).toEqual(['order.placed', 'subscription.created', 'subscription.cancelled', 'order.failed']);
+      // A failed order starts no lifecycle for the subscription it cancelled.
+      await expect(api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0].id}`).describe()).rejects.toThrow();
     } finally {
       await worker.stop();
     }

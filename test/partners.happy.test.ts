@@ -75,7 +75,7 @@ describe('partners', () => {
     expect(reply.status).toBe(status);
   });
 
-  it('the catalog lists at least eight offers with their bounds, prices and billing cycle', async () => {
+  it('the catalog lists at least eight offers with their bounds, prices, billing cycle and terms', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const offers = await engine.request('GET', '/v1/offers', { key: provider.apiKey });
     expect(offers.status).toBe(200);
@@ -89,6 +89,7 @@ describe('partners', () => {
         unitPrice: expect.any(Number),
         currency: expect.any(String),
         billingCycle: expect.stringMatching(/^(monthly|annual)$/),
+        terms: expect.arrayContaining([{ term: expect.stringMatching(/^P(1M|1Y|3Y)$/), billingFrequencies: expect.any(Array) }]),
       });
       expect(offer.minQuantity).toBeLessThanOrEqual(offer.maxQuantity);
     }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../src/db/schema';
-import { createActiveCustomer, customerRow, partneredPair, type FixtureCustomer } from './fixtures';
+import { createActiveCustomer, customerRow, partneredPair, startLifecycles, type FixtureCustomer } from './fixtures';
 import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
 
 let engine: TestEngine;
@@ -20,6 +20,7 @@ beforeAll(async () => {
   // teams-essentials takes 1 to 300 licenses.
   customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id, items: [{ offerId: 'teams-essentials', quantity: 10 }] });
   othersCustomer = await createActiveCustomer(engine, { providerId: otherProvider.id });
+  await startLifecycles(engine, [customer.subscriptions[0]!.id, othersCustomer.subscriptions[0]!.id]);
 });
 afterAll(async () => {
   await engine?.stop();
@@ -51,6 +52,24 @@ const cases: Case[] = [
   { name: 'support contact that is a provider', method: 'PUT', path: () => `${subPath()}/support-contact`, body: () => ({ resellerId: otherProvider.id }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
   { name: 'support contact id not a UUID', method: 'PUT', path: () => `${subPath()}/support-contact`, body: () => ({ resellerId: reseller.partnerId }), status: 400, code: 'VALIDATION_FAILED' },
   { name: 'support contact by the reseller', method: 'PUT', path: () => `${subPath()}/support-contact`, key: () => reseller.apiKey, body: () => ({ resellerId: reseller.id }), status: 403, code: 'FORBIDDEN' },
+  // §6: terms, scheduled changes, suspension, charges.
+  { name: 'scheduled term the offer does not sell', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, body: () => ({ term: 'P3Y' }), status: 400, code: 'TERM_NOT_OFFERED' },
+  { name: 'scheduled billing frequency longer than the term', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, body: () => ({ billingFrequency: 'annual' }), status: 400, code: 'BILLING_FREQUENCY_NOT_OFFERED' },
+  { name: 'scheduled term not ISO 8601 as sold', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, body: () => ({ term: 'P2Y' }), status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'scheduled upgrade to an unknown offer', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, body: () => ({ offerId: 'nope' }), status: 422, code: 'OFFER_NOT_FOUND' },
+  { name: 'scheduled quantity above the offer maximum', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, body: () => ({ quantity: 301 }), status: 422, code: 'QUANTITY_OUT_OF_BOUNDS' },
+  { name: 'scheduled changes with nothing in them', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, body: () => ({}), status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'scheduled changes by the reseller', method: 'PUT', path: () => `${subPath()}/scheduled-changes`, key: () => reseller.apiKey, body: () => ({ quantity: 2 }), status: 403, code: 'FORBIDDEN' },
+  { name: 'autoRenew not a boolean', method: 'PATCH', path: subPath, body: () => ({ autoRenew: 'yes' }), status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'suspension without a reason', method: 'POST', path: () => `${subPath()}/suspend`, body: () => ({}), status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'suspension by the reseller', method: 'POST', path: () => `${subPath()}/suspend`, key: () => reseller.apiKey, body: () => ({ reason: 'x' }), status: 403, code: 'FORBIDDEN' },
+  { name: 'reactivating an active subscription', method: 'POST', path: () => `${subPath()}/reactivate`, status: 409, code: 'SUBSCRIPTION_WRONG_STATE' },
+  { name: "suspending another provider's subscription", method: 'POST', path: () => `/v1/customers/${othersCustomer.id}/subscriptions/${othersCustomer.subscriptions[0]!.id}/suspend`, body: () => ({ reason: 'x' }), status: 404, code: 'NOT_FOUND' },
+  { name: "another provider's charges", method: 'GET', path: () => `/v1/customers/${othersCustomer.id}/charges`, status: 404, code: 'NOT_FOUND' },
+  { name: 'charges of a reseller credited on nothing', method: 'GET', path: () => `/v1/customers/${customer.id}/charges`, key: () => reseller.apiKey, status: 404, code: 'NOT_FOUND' },
+  { name: 'charges filtered by a subscription id that is not a UUID', method: 'GET', path: () => `/v1/customers/${customer.id}/charges?subscriptionId=1`, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'an order line with a term the offer does not sell', method: 'POST', path: () => `/v1/customers/${customer.id}/orders`, body: () => ({ items: [{ offerId: 'm365-e3', quantity: 1, term: 'P1M' }] }), status: 400, code: 'TERM_NOT_OFFERED' },
+  { name: 'an order line billed triennially on a one-year term', method: 'POST', path: () => `/v1/customers/${customer.id}/orders`, body: () => ({ items: [{ offerId: 'm365-e3', quantity: 1, term: 'P1Y', billingFrequency: 'triennial' }] }), status: 400, code: 'BILLING_FREQUENCY_NOT_OFFERED' },
   { name: "clearing another provider's support contact", method: 'DELETE', path: () => `/v1/customers/${othersCustomer.id}/subscriptions/${othersCustomer.subscriptions[0]!.id}/support-contact`, status: 404, code: 'NOT_FOUND' },
 ];
 
@@ -72,6 +91,7 @@ describe('after the partnership is removed', () => {
   it('keeps the customer associated with the reseller but refuses new credits, support designations and ordered credits (422)', async () => {
     const pair = await partneredPair(engine);
     const managed = await createActiveCustomer(engine, { providerId: pair.provider.id, resellerId: pair.reseller.id });
+    await startLifecycles(engine, [managed.subscriptions[0]!.id]);
     const path = `/v1/customers/${managed.id}/subscriptions/${managed.subscriptions[0]!.id}`;
 
     const removed = await engine.request('DELETE', `/v1/partnerships/${pair.partnershipId}`, { key: pair.provider.apiKey });

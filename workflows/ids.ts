@@ -7,3 +7,4 @@ export const resellerRelationshipWorkflowId = (relationshipId: string) => `resel
 export const webhookDeliveryWorkflowId = (eventId: string, endpointId: string, round: number) =>
   `webhook-delivery-${eventId}-${endpointId}${round > 0 ? `-redelivery-${round}` : ''}`;
 export const eventRetentionScheduleId = 'event-retention';
+export const subscriptionWorkflowId = (subscriptionId: string) => `subscription-${subscriptionId}`;

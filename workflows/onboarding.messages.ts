@@ -1,6 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CustomerAddress, CustomerContact } from '../src/db/schema/customers';
 import type { OnboardingStatus } from '../src/db/schema/onboardings';
+import type { BillingFrequency, SubscriptionTerm } from '../src/domain/subscription-billing';
 
 /** Messages and shapes of the customer-onboarding workflow, shared by the workflow, the API and the tests. */
 
@@ -9,7 +10,7 @@ export type OnboardingRequest = {
   resellerId?: string;
   company: { name: string; domainPrefix: string; country: string; address: CustomerAddress };
   contact: CustomerContact;
-  items: Array<{ offerId: string; quantity: number }>;
+  items: Array<{ offerId: string; quantity: number; term?: SubscriptionTerm; billingFrequency?: BillingFrequency }>;
   creditResellerAsPartnerOfRecord?: boolean;
   supportContactResellerId?: string;
 };
@@ -36,6 +37,8 @@ export type ReviewLineItem = {
   lineTotal: number;
   currency: string;
   billingCycle: string;
+  term: SubscriptionTerm;
+  billingFrequency: BillingFrequency;
 };
 
 /** What the provider confirms before submitting: the order, its price, and who is credited. */

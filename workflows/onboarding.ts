@@ -20,6 +20,7 @@ import {
   type ProvisioningStep,
   type SubmitResult,
 } from './onboarding.messages';
+import { startSubscriptionWorkflows } from './subscription-start';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 // Infrastructure errors retry until they pass; business refusals are non-retryable and compensate.
@@ -195,6 +196,8 @@ async function provision(
             offerId: line.offerId,
             quantity: line.quantity,
             partnerIdOnRecord: review.partnerOfRecord.partnerId,
+            term: line.term,
+            billingFrequency: line.billingFrequency,
           })),
         }),
       () => activities.cancelOrder({ orderId, reason: `onboarding ${onboardingId} failed` }),
@@ -216,6 +219,8 @@ async function provision(
       );
     }
 
+    // Before the onboarding shows completed, so every subscription it reports already takes changes.
+    await startSubscriptionWorkflows(state.subscriptionIds, { customerId, providerId: input.providerId, customerDomain: state.domain, resellerId: request.resellerId ?? null });
     await activities.completeOnboarding({ onboardingId, customerId });
     state.step = null;
     setStatus('completed');

@@ -1,6 +1,7 @@
 import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { orderStatusQuery, type OrderInput, type OrderState, type OrderStep } from './order.messages';
+import { startSubscriptionWorkflows } from './subscription-start';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 const activities = proxyActivities<Activities>({
@@ -56,6 +57,13 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderState> {
     await activities.creditCustomerOrderPartners({ orderId });
     step('designating_support_contact');
     await activities.designateCustomerOrderSupportContact({ orderId });
+    // Before the order shows completed, so every subscription it reports already takes changes.
+    await startSubscriptionWorkflows(state.subscriptionIds, {
+      customerId: input.customerId,
+      providerId: input.providerId,
+      customerDomain: input.customerDomain,
+      resellerId: input.resellerId,
+    });
     step('completing');
     await activities.completeCustomerOrder({ orderId });
     state.status = 'completed';

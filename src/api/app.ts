@@ -25,6 +25,7 @@ import { resellerRelationshipRoutes } from './routes/reseller-relationships';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { eventRoutes } from './routes/events';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints';
+import { chargeRoutes } from './routes/charges';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -74,6 +75,7 @@ export function createApp(deps: ApiDeps) {
   customerRoutes(api, deps);
   orderRoutes(api, deps);
   subscriptionRoutes(api, deps);
+  chargeRoutes(api, deps);
   resellerRelationshipRoutes(api, deps);
   customerEventRoutes(api, deps);
   eventRoutes(api, deps);

@@ -5,6 +5,7 @@ import type { DbOrTx } from './client';
 import { upsertOffers } from './queries/offers';
 import { createPartner, getPartnerByPublicId, type Partner } from './queries/partners';
 import { billingCycles } from './schema';
+import { billingFrequencies, frequenciesForTerm, subscriptionTerms } from '../domain/subscription-billing';
 import { sha256 } from '../security/tokens';
 
 const catalogSchema = z
@@ -17,6 +18,13 @@ const catalogSchema = z
       unitPrice: z.number().int().min(0),
       currency: z.string().regex(/^[A-Z]{3}$/),
       billingCycle: z.enum(billingCycles),
+      terms: z
+        .array(z.strictObject({ term: z.enum(subscriptionTerms), billingFrequencies: z.array(z.enum(billingFrequencies)).min(1) }))
+        .min(1)
+        .refine(
+          (terms) => terms.every((entry) => entry.billingFrequencies.every((frequency) => frequenciesForTerm(entry.term).includes(frequency))),
+          'a billing frequency longer than its term',
+        ),
     }),
   )
   .min(8)

@@ -10,7 +10,8 @@ import { invitationView, partnershipView } from '../services/invitations';
 import { onboardingView } from '../services/onboardings';
 import { getCustomerOrder } from '../services/orders';
 import { relationshipView } from '../services/reseller-relationships';
-import { subscriptionView } from '../services/subscriptions';
+import { subscriptionView } from '../api/views/subscription';
+import { getSubscription } from '../db/queries/subscriptions';
 import { eventTypes, type EventType, type SubscriptionEventType } from './types';
 
 /**
@@ -82,10 +83,11 @@ export async function recordSubscriptionEvent(
     .leftJoin(partners, eq(partners.partnerId, subscriptions.partnerIdOnRecord))
     .where(eq(subscriptions.id, params.subscriptionId));
   if (!row) return;
+  const shown = params.data ? undefined : await getSubscription(tx, { customerId: row.subscription.customerId, subscriptionId: params.subscriptionId });
   await recordEvent(tx, {
     type: params.type,
     dedupeKey: params.dedupeKey,
     recipientIds: [row.providerId, row.resellerId, row.creditedId],
-    data: params.data ?? subscriptionView(row.subscription),
+    data: params.data ?? subscriptionView(shown!),
   });
 }

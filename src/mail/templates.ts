@@ -7,7 +7,7 @@ import type { Language, Reader } from '../i18n/language';
  * Activities pick the template and hand in the facts; no sentence is written anywhere else.
  */
 
-export const mailTemplates = ['invitationLink', 'invitationReminder', 'invitationAccepted', 'relationshipLink', 'relationshipReminder', 'webhookEndpointDisabled'] as const;
+export const mailTemplates = ['invitationLink', 'invitationReminder', 'invitationAccepted', 'relationshipLink', 'relationshipReminder', 'webhookEndpointDisabled', 'subscriptionRenewalNotice', 'subscriptionExpiryNotice'] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
 export type ComposedMail = { template: MailTemplate; language: Language; subject: string; text: string };
@@ -76,5 +76,27 @@ export function webhookEndpointDisabledMail(reader: Reader, facts: { url: string
     language: lang,
     subject: t(lang, 'mail.webhookDisabled.subject', vars),
     text: paragraphs(t(lang, 'mail.webhookDisabled.body', vars), t(lang, 'mail.webhookDisabled.next', vars)),
+  };
+}
+
+/** RENEWAL_NOTICE before a term ends: the renewal and its scheduled changes, or the expiry when autoRenew is off. */
+export function subscriptionNoticeMail(
+  reader: Reader,
+  facts: { recipientName: string; customerName: string; offerName: string; termEndsAt: string; renews: boolean; scheduledChanges: Record<string, unknown> | null },
+): ComposedMail {
+  const lang = reader.language;
+  const vars = { name: facts.recipientName, customer: facts.customerName, offer: facts.offerName, date: formatDateTime(lang, new Date(facts.termEndsAt), reader.country) };
+  if (!facts.renews) {
+    return { template: 'subscriptionExpiryNotice', language: lang, subject: t(lang, 'mail.subscription.expires.subject', vars), text: t(lang, 'mail.subscription.expires.body', vars) };
+  }
+  const changes = Object.entries(facts.scheduledChanges ?? {}).map(([field, value]) => `  - ${field}: ${String(value)}`);
+  return {
+    template: 'subscriptionRenewalNotice',
+    language: lang,
+    subject: t(lang, 'mail.subscription.renews.subject', vars),
+    text: paragraphs(
+      t(lang, 'mail.subscription.renews.body', vars),
+      changes.length > 0 ? `${t(lang, 'mail.subscription.renews.changes')}\n${changes.join('\n')}` : t(lang, 'mail.subscription.renews.unchanged'),
+    ),
   };
 }

@@ -71,7 +71,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, webhooks: config.webhooks, testHooks: options.activityTestHooks }),
+      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, webhooks: config.webhooks, subscriptionTiming: config.subscriptionTiming, testHooks: options.activityTestHooks }),
       workflowBundle: options.workflowBundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined),
       dataConverter,
       metrics,

@@ -3,7 +3,8 @@ import { notFound } from '../api/errors';
 import type { PartnerCaller } from '../api/auth';
 import { getAdminUsername, getCustomerForPartner, listCustomers, type CustomerScope, type ListCustomersParams } from '../db/queries/customers';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
-import { listSubscriptions, type Subscription } from '../db/queries/subscriptions';
+import { listSubscriptions } from '../db/queries/subscriptions';
+import { subscriptionView } from '../api/views/subscription';
 import type { SubscriptionStatus } from '../db/schema';
 
 type CustomerRow = NonNullable<Awaited<ReturnType<typeof getCustomerForPartner>>>;
@@ -29,25 +30,6 @@ export function customerView(row: CustomerRow) {
   };
 }
 export type CustomerView = ReturnType<typeof customerView>;
-
-export function subscriptionView(row: Subscription) {
-  return {
-    id: row.id,
-    customerId: row.customerId,
-    orderId: row.orderId,
-    offerId: row.offerId,
-    offerName: row.offerName,
-    billingCycle: row.billingCycle,
-    quantity: row.quantity,
-    status: row.status,
-    partnerIdOnRecord: row.partnerIdOnRecord,
-    supportContact: row.supportContactResellerId
-      ? { id: row.supportContactResellerId, name: row.supportContactName!, partnerId: row.supportContactPartnerId! }
-      : null,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
 
 export async function listCustomersFor(deps: ApiDeps, caller: PartnerCaller, params: Omit<ListCustomersParams, 'scope'>) {
   const result = await listCustomers(deps.db, { ...params, scope: scopeOf(caller) });
@@ -75,5 +57,5 @@ export async function listCustomerSubscriptions(
     after: params.cursor ? { createdAt: new Date(params.cursor.createdAt), id: params.cursor.id } : undefined,
   });
   const last = result.items[result.items.length - 1];
-  return { items: result.items.map(subscriptionView), nextCursor: result.hasMore && last ? encodeCursor(last) : null };
+  return { items: result.items.map((row) => subscriptionView(row)), nextCursor: result.hasMore && last ? encodeCursor(last) : null };
 }

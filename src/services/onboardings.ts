@@ -20,9 +20,10 @@ import { onboardingWorkflowId } from '../../workflows/ids';
 import { onboardingWorkflow } from '../../workflows/onboarding';
 import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
-import { customerView, subscriptionView } from './customers';
+import { customerView } from './customers';
 import { idFor, keyDigest } from './derived-ids';
 import { startOnce } from './start-once';
+import { subscriptionView } from '../api/views/subscription';
 
 export function onboardingView(onboarding: Onboarding) {
   return {
@@ -174,7 +175,7 @@ async function completedBody(
     id: onboardingId,
     status: 'completed' as const,
     customer: customer && customerView(customer),
-    subscriptions: subscriptions.items.map(subscriptionView),
+    subscriptions: subscriptions.items.map((row) => subscriptionView(row)),
     credentials,
   };
 }

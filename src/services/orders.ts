@@ -8,7 +8,6 @@ import {
   getCustomerForPartner,
   getOrderForPartner,
   getOrderLines,
-  getOrderSubscriptions,
   type Order,
   type OrderRequest,
 } from '../db/queries/customer-orders';
@@ -18,7 +17,8 @@ import { orderWorkflow } from '../../workflows/order';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
 import { idFor } from './derived-ids';
 import { startOnce } from './start-once';
-import { subscriptionView } from './subscriptions';
+import { subscriptionView } from '../api/views/subscription';
+import { listSubscriptions } from '../db/queries/subscriptions';
 
 /** Refuses what the rules forbid at once (422), then hands the order to its workflow (202). */
 export async function startCustomerOrder(
@@ -65,7 +65,7 @@ export async function startCustomerOrder(
 export async function getCustomerOrder(deps: Pick<ApiDeps, 'db'>, partner: Pick<Partner, 'id'>, orderId: string) {
   const order = await getOrderForPartner(deps.db, { orderId, partnerId: partner.id });
   if (!order) throw notFound('Order');
-  const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), getOrderSubscriptions(deps.db, orderId)]);
+  const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), listSubscriptions(deps.db, { customerId: order.customerId, orderId, limit: 200 })]);
   const request = (order.request ?? { items: [] }) as Partial<OrderRequest>;
   return {
     id: order.id,
@@ -83,8 +83,10 @@ export async function getCustomerOrder(deps: Pick<ApiDeps, 'db'>, partner: Pick<
       unitPrice: line.unitPrice,
       currency: line.currency,
       partnerIdOnRecord: line.partnerIdOnRecord,
+      term: line.term,
+      billingFrequency: line.billingFrequency,
     })),
-    subscriptions: subscriptions.map(subscriptionView),
+    subscriptions: subscriptions.items.map((row) => subscriptionView(row)),
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

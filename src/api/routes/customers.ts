@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { singleLine, uuid } from '../../domain/text';
 import { customerStatuses, subscriptionStatuses } from '../../db/schema';
+import { subscriptionSchema } from '../views/subscription';
 import { getCustomerFor, listCustomerSubscriptions, listCustomersFor } from '../../services/customers';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
@@ -20,21 +21,6 @@ export const customerSchema = z.object({
   providerId: uuid,
   reseller: partnerRef.nullable(),
   onboardingId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const subscriptionSchema = z.object({
-  id: uuid,
-  customerId: uuid,
-  orderId: uuid,
-  offerId: z.string(),
-  offerName: z.string(),
-  billingCycle: z.string(),
-  quantity: z.number().int(),
-  status: z.enum(subscriptionStatuses),
-  partnerIdOnRecord: z.string().nullable(),
-  supportContact: partnerRef.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -12,7 +12,9 @@ import {
 } from '../../services/onboardings';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
-import { customerSchema, subscriptionSchema } from './customers';
+import { customerSchema } from './customers';
+import { subscriptionSchema } from '../views/subscription';
+import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
 
 const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 
@@ -34,7 +36,14 @@ export const onboardingRequestSchema = z
       language: z.enum(languages).optional(),
     }),
     items: z
-      .array(z.strictObject({ offerId: identifier(100), quantity: z.number().int().min(1).max(1_000_000) }))
+      .array(
+        z.strictObject({
+          offerId: identifier(100),
+          quantity: z.number().int().min(1).max(1_000_000),
+          term: z.enum(subscriptionTerms).optional().describe("ISO 8601 term the offer sells; default: the offer's first term"),
+          billingFrequency: z.enum(billingFrequencies).optional().describe("default: the offer's billingCycle when the term allows it, else monthly"),
+        }),
+      )
       .min(1, 'order at least one subscription')
       .max(50)
       .describe('each offer at most once (422 otherwise); set its quantity instead'),
@@ -54,6 +63,8 @@ const reviewSchema = z.object({
       lineTotal: z.number().int().describe('cents'),
       currency: z.string(),
       billingCycle: z.string(),
+      term: z.enum(subscriptionTerms),
+      billingFrequency: z.enum(billingFrequencies),
     }),
   ),
   total: z.number().int().describe('cents'),

@@ -4,7 +4,8 @@ import { orderStatuses } from '../../db/schema';
 import { getCustomerOrder, startCustomerOrder } from '../../services/orders';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
-import { subscriptionSchema } from './subscriptions';
+import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
+import { subscriptionSchema } from '../views/subscription';
 
 
 const orderBody = z.strictObject({
@@ -14,6 +15,8 @@ const orderBody = z.strictObject({
         offerId: identifier(100),
         quantity: z.number().int().min(1).max(1_000_000),
         partnerIdOnRecord: publicPartnerId.optional().describe('public partnerId of a reseller in an active partnership, credited for incentives'),
+        term: z.enum(subscriptionTerms).optional().describe("ISO 8601 term the offer sells; default: the offer's first term"),
+        billingFrequency: z.enum(billingFrequencies).optional().describe("default: the offer's billingCycle when the term allows it, else monthly"),
       }),
     )
     .min(1, 'order at least one item')
@@ -21,7 +24,13 @@ const orderBody = z.strictObject({
   supportContactResellerId: uuid.optional().describe('id of a reseller in an active partnership, made the support contact'),
 });
 
-const orderItemSchema = z.object({ offerId: z.string(), quantity: z.number().int(), partnerIdOnRecord: z.string().optional() });
+const orderItemSchema = z.object({
+  offerId: z.string(),
+  quantity: z.number().int(),
+  partnerIdOnRecord: z.string().optional(),
+  term: z.enum(subscriptionTerms).optional(),
+  billingFrequency: z.enum(billingFrequencies).optional(),
+});
 
 export const orderSchema = z.object({
   id: uuid,
@@ -40,6 +49,8 @@ export const orderSchema = z.object({
       unitPrice: z.number().int().describe('cents'),
       currency: z.string(),
       partnerIdOnRecord: z.string().nullable(),
+      term: z.enum(subscriptionTerms),
+      billingFrequency: z.enum(billingFrequencies),
     }),
   ),
   subscriptions: z.array(subscriptionSchema),

@@ -26,6 +26,8 @@ const templateNames: Record<MailTemplate, string> = {
   relationshipLink: 'Reseller relationship link',
   relationshipReminder: 'Reseller relationship reminder',
   webhookEndpointDisabled: 'Webhook endpoint disabled',
+  subscriptionRenewalNotice: 'Subscription renewal notice',
+  subscriptionExpiryNotice: 'Subscription expiry notice',
 };
 
 /** The mailbox of dev mode, for the person trying the demo: each mail with its links to click. */

@@ -3,6 +3,7 @@ import { countryCode, emailAddress, freeText, publicPartnerId, singleLine, uuid 
 import { isUniqueViolation } from '../../db/errors';
 import { createPartner, getPartnerById, listProviders, updatePartner, type Partner } from '../../db/queries/partners';
 import { listOffers } from '../../db/queries/offers';
+import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
 import { partnerKinds } from '../../db/schema';
 import { languages } from '../../i18n/language';
 import { newApiKey, sha256 } from '../../security/tokens';
@@ -57,6 +58,9 @@ export const offerSchema = z.object({
   unitPrice: z.number().int().describe('cents'),
   currency: z.string(),
   billingCycle: z.enum(['monthly', 'annual']),
+  terms: z
+    .array(z.object({ term: z.enum(subscriptionTerms), billingFrequencies: z.array(z.enum(billingFrequencies)) }))
+    .describe('the terms sold (ISO 8601) and the billing frequencies of each; the first term is the default'),
 });
 
 export const partnerView = (partner: Partner) => ({

@@ -3,6 +3,14 @@ import type { DbOrTx } from '../client';
 import { customers, orderLines, orders, subscriptions } from '../schema';
 import { findActivePartnerReseller } from './customer-subscriptions';
 import { getOffersByIds } from './offers';
+import {
+  isTermChoiceRefusal,
+  resolveTermChoice,
+  termChoiceFieldError,
+  type BillingFrequency,
+  type SubscriptionTerm,
+  type TermChoiceRefusal,
+} from '../../domain/subscription-billing';
 
 /** The columns a customer is checked with by the order, subscription and audit routes; never its users. */
 const customerAccessColumns = {
@@ -34,7 +42,7 @@ export async function getCustomerById(db: DbOrTx, customerId: string): Promise<C
   return row;
 }
 
-export type OrderItem = { offerId: string; quantity: number; partnerIdOnRecord?: string };
+export type OrderItem = { offerId: string; quantity: number; partnerIdOnRecord?: string; term?: SubscriptionTerm; billingFrequency?: BillingFrequency };
 export type OrderRequest = { items: OrderItem[]; supportContactResellerId?: string };
 export type Order = typeof orders.$inferSelect;
 
@@ -69,11 +77,7 @@ export async function getOrderLines(db: DbOrTx, orderId: string) {
   return db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.lineNumber));
 }
 
-export async function getOrderSubscriptions(db: DbOrTx, orderId: string) {
-  return db.select().from(subscriptions).where(eq(subscriptions.orderId, orderId)).orderBy(asc(subscriptions.createdAt), asc(subscriptions.id));
-}
-
-export type OrderProblem = { field: string; code: 'OFFER_NOT_FOUND' | 'QUANTITY_OUT_OF_BOUNDS' | 'PARTNERSHIP_NOT_ACTIVE'; message: string };
+export type OrderProblem = { field: string; code: 'OFFER_NOT_FOUND' | 'QUANTITY_OUT_OF_BOUNDS' | 'PARTNERSHIP_NOT_ACTIVE' | TermChoiceRefusal['code']; message: string };
 
 /**
  * The business rules an order must pass, checked against the catalog and the provider's active
@@ -101,6 +105,8 @@ export async function findOrderProblems(db: DbOrTx, params: { providerId: string
         message: `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses, not ${item.quantity}`,
       });
     }
+    const choice = offer && resolveTermChoice(offer, item);
+    if (choice && isTermChoiceRefusal(choice)) problems.push(termChoiceFieldError(choice, index));
     if (item.partnerIdOnRecord && !(await isPartnered({ partnerId: item.partnerIdOnRecord }))) {
       problems.push({
         field: `items.${index}.partnerIdOnRecord`,

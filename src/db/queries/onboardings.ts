@@ -1,4 +1,5 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
+import { isTermChoiceRefusal, resolveTermChoice, termChoiceFieldError, type TermChoice } from '../../domain/subscription-billing';
 import type { DbOrTx } from '../client';
 import { credentialEscrow, credentialReveals, customers, onboardings, partners, type OnboardingStatus } from '../schema';
 import {
@@ -135,6 +136,8 @@ export async function assessOnboardingRequest(
         message: `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses`,
       });
     }
+    const choice = offer && resolveTermChoice(offer, item);
+    if (choice && isTermChoiceRefusal(choice)) errors.push(termChoiceFieldError(choice, index));
   });
   const currencies = new Set([...offers.values()].map((offer) => offer.currency));
   if (currencies.size > 1) {
@@ -162,6 +165,7 @@ export async function assessOnboardingRequest(
   const lineItems = request.items.map((item, index) => {
     const offer = offers.get(item.offerId)!;
     return {
+      ...(resolveTermChoice(offer, item) as TermChoice), // refusals were returned above
       lineNumber: index + 1,
       offerId: offer.id,
       offerName: offer.name,

@@ -15,6 +15,17 @@ const subscriptionColumns = {
   quantity: subscriptions.quantity,
   status: subscriptions.status,
   partnerIdOnRecord: subscriptions.partnerIdOnRecord,
+  term: subscriptions.term,
+  billingFrequency: subscriptions.billingFrequency,
+  startedAt: subscriptions.startedAt,
+  termEndsAt: subscriptions.termEndsAt,
+  autoRenew: subscriptions.autoRenew,
+  renewalCount: subscriptions.renewalCount,
+  scheduledChanges: subscriptions.scheduledChanges,
+  cancellationAllowedUntil: subscriptions.cancellationAllowedUntil,
+  licenseBatches: subscriptions.licenseBatches,
+  suspensionReason: subscriptions.suspensionReason,
+  workflowId: subscriptions.workflowId,
   supportContactResellerId: subscriptions.supportContactResellerId,
   supportContactName: supportContact.name,
   supportContactPartnerId: supportContact.partnerId,
@@ -27,6 +38,7 @@ export type ListSubscriptionsParams = {
   customerId: string;
   status?: SubscriptionStatus;
   orderId?: string;
+  subscriptionId?: string;
   limit: number;
   /** The id of the last subscription of the previous page (oldest first). */
   after?: { createdAt: Date; id: string };
@@ -44,6 +56,7 @@ export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsPar
         eq(subscriptions.customerId, params.customerId),
         params.status ? eq(subscriptions.status, params.status) : undefined,
         params.orderId ? eq(subscriptions.orderId, params.orderId) : undefined,
+        params.subscriptionId ? eq(subscriptions.id, params.subscriptionId) : undefined,
         // One row comparison: an index condition on subscriptions_customer_created_idx, not a filter.
         params.after ? sql`(${subscriptions.createdAt}, ${subscriptions.id}) > (${params.after.createdAt.toISOString()}, ${params.after.id})` : undefined,
       ),
@@ -52,4 +65,10 @@ export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsPar
     .limit(params.limit + 1);
   const items = rows.slice(0, params.limit);
   return { items, hasMore: rows.length > params.limit };
+}
+
+/** One subscription of a customer, as the API shows it; the caller has checked it may see the customer. */
+export async function getSubscription(db: DbOrTx, params: { customerId: string; subscriptionId: string }): Promise<Subscription | undefined> {
+  const { items } = await listSubscriptions(db, { ...params, limit: 1 });
+  return items[0];
 }

@@ -9,3 +9,4 @@ export * from './partners';
 export * from './partnerships';
 export * from './reseller-relationships';
 export * from './events';
+export * from './charges';

@@ -1,4 +1,5 @@
-import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import type { OfferTerm } from '../../domain/subscription-billing';
 
 export const billingCycles = ['monthly', 'annual'] as const;
 
@@ -11,4 +12,6 @@ export const offers = pgTable('offers', {
   unitPrice: integer('unit_price').notNull(),
   currency: text('currency').notNull(),
   billingCycle: text('billing_cycle', { enum: billingCycles }).notNull(),
+  /** The terms sold and the billing frequencies of each; the first term is the default. */
+  terms: jsonb('terms').$type<OfferTerm[]>().notNull(),
 });

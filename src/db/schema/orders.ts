@@ -1,4 +1,7 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { billingFrequencies, subscriptionTerms, type LicenseBatch } from '../../domain/subscription-billing';
+import { subscriptionStatuses, type ScheduledChanges, type SubscriptionStatus } from '../../domain/subscription-lifecycle';
 import { customers } from './customers';
 import { offers } from './offers';
 import { partners } from './partners';
@@ -43,13 +46,15 @@ export const orderLines = pgTable(
     currency: text('currency').notNull(),
     /** The reseller credited for incentives (its public partnerId). */
     partnerIdOnRecord: text('partner_id_on_record'),
+    /** The term and billing frequency bought (the offer's defaults unless the line named them). */
+    term: text('term', { enum: subscriptionTerms }).notNull(),
+    billingFrequency: text('billing_frequency', { enum: billingFrequencies }).notNull(),
   },
   // Placing an order twice cannot add its lines twice.
   (t) => [uniqueIndex('order_lines_order_line_idx').on(t.orderId, t.lineNumber)],
 );
 
-export const subscriptionStatuses = ['active', 'suspended', 'cancelled'] as const;
-export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
+export { subscriptionStatuses, type SubscriptionStatus };
 
 export const subscriptions = pgTable(
   'subscriptions',
@@ -69,6 +74,23 @@ export const subscriptions = pgTable(
     status: text('status', { enum: subscriptionStatuses }).notNull().default('active'),
     partnerIdOnRecord: text('partner_id_on_record'),
     supportContactResellerId: uuid('support_contact_reseller_id').references(() => partners.id),
+    // The lifecycle (PRODUCT.md §6), written by the subscription-<id> workflow, which owns it.
+    term: text('term', { enum: subscriptionTerms }).notNull(),
+    billingFrequency: text('billing_frequency', { enum: billingFrequencies }).notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The current term's start (the purchase, then each renewal). */
+    termStartedAt: timestamp('term_started_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Null until the workflow has started. */
+    termEndsAt: timestamp('term_ends_at', { withTimezone: true }),
+    autoRenew: boolean('auto_renew').notNull().default(true),
+    renewalCount: integer('renewal_count').notNull().default(0),
+    scheduledChanges: jsonb('scheduled_changes').$type<ScheduledChanges>(),
+    cancellationAllowedUntil: timestamp('cancellation_allowed_until', { withTimezone: true }),
+    /** Licenses by purchase, each with its own cancellation window. */
+    licenseBatches: jsonb('license_batches').$type<LicenseBatch[]>().notNull().default([]),
+    suspensionReason: text('suspension_reason'),
+    /** `subscription-<id>` once its workflow runs (set by the workflow's first activity). */
+    workflowId: text('workflow_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -80,5 +102,7 @@ export const subscriptions = pgTable(
     index('subscriptions_customer_created_idx').on(t.customerId, t.createdAt, t.id),
     // GET /v1/orders/:id and the order and provisioning activities read an order's subscriptions.
     index('subscriptions_order_idx').on(t.orderId),
+    // The backfill: subscriptions still without their workflow.
+    index('subscriptions_without_workflow_idx').on(t.createdAt).where(sql`${t.workflowId} IS NULL`),
   ],
 );

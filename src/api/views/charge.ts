@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { uuid } from '../../domain/text';
+import type { Charge } from '../../db/queries/subscription-charges';
+import { chargeKinds } from '../../db/schema';
+
+/** A charge or refund as every reply shows it. */
+export const chargeSchema = z.object({
+  id: uuid,
+  subscriptionId: uuid,
+  kind: z.enum(chargeKinds),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  quantity: z.number().int(),
+  amount: z.number().int().describe('cents; negative for a refund'),
+  currency: z.string(),
+  createdAt: z.string(),
+});
+
+export function chargeView(row: Charge): z.infer<typeof chargeSchema> {
+  return {
+    id: row.id,
+    subscriptionId: row.subscriptionId,
+    kind: row.kind,
+    periodStart: row.periodStart.toISOString(),
+    periodEnd: row.periodEnd.toISOString(),
+    quantity: row.quantity,
+    amount: row.amount,
+    currency: row.currency,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

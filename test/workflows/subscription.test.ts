@@ -1,0 +1,209 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  cancelUpdate,
+  changeQuantityUpdate,
+  reactivateUpdate,
+  scheduleChangesUpdate,
+  setAutoRenewUpdate,
+  statusQuery,
+  suspendUpdate,
+} from '../../workflows/subscription.messages';
+import { subscriptionWorkflow } from '../../workflows/subscription';
+import { subscriptionWorkflowId } from '../../workflows/ids';
+import { DAY, fakeSubscriptionRecords, subscriptionWorker, timeSkippingEnvironment } from './support';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let taskQueue: string;
+const records = fakeSubscriptionRecords();
+
+beforeAll(async () => {
+  env = await timeSkippingEnvironment();
+});
+beforeEach(async () => {
+  ({ worker, taskQueue } = await subscriptionWorker(env, records.activities));
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const provider = 'partner:provider';
+
+/** Starts a subscription's workflow the way provisioning does, at the test server's current time. */
+async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
+  const seed = records.seed({ startedAt: new Date(await env.currentTimeMs()).toISOString(), ...overrides });
+  const handle = await env.client.workflow.start(subscriptionWorkflow, {
+    taskQueue,
+    workflowId: subscriptionWorkflowId(seed.subscriptionId),
+    args: [{ subscriptionId: seed.subscriptionId, customerId: seed.customerId, providerId: seed.providerId, customerDomain: 'contoso.onmicrosoft.com', resellerId: null }],
+  });
+  await waitFor(handle, (state) => state?.chargedPeriods === 1);
+  return { seed, handle };
+}
+
+async function waitFor(handle: WorkflowHandle<typeof subscriptionWorkflow>, ready: (state: Awaited<ReturnType<typeof query>>) => boolean) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (ready(await query(handle))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the workflow never reached the expected state');
+}
+const query = (handle: WorkflowHandle<typeof subscriptionWorkflow>) => handle.query(statusQuery);
+
+/** The business code of a refused Update. */
+async function refusal(promise: Promise<unknown>): Promise<{ code: string | undefined; details: unknown[] }> {
+  const error = await promise.then(
+    () => {
+      throw new Error('the update was accepted');
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return { code: (cause as ApplicationFailure).type ?? undefined, details: ((cause as ApplicationFailure).details ?? []) as unknown[] };
+}
+
+const total = (amounts: Array<{ amount: number }>) => amounts.reduce((sum, entry) => sum + entry.amount, 0);
+
+describe('subscription workflow over its whole life (time-skipping)', () => {
+  it('runs three years: monthly charges, a renewal applying its scheduled changes, a renewal unchanged, expiry without autoRenew, then disabled and deleted', async () => {
+    await worker.runUntil(async () => {
+      const { seed, handle } = await provision();
+      const id = seed.subscriptionId;
+      const firstRunId = (await handle.describe()).runId;
+
+      // Scheduled for the first renewal: 15 licenses billed annually on E5.
+      const scheduled = await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 15, billingFrequency: 'annual', offerId: 'm365-e5' } }] });
+      expect(scheduled.status).toBe('active');
+
+      await env.sleep(366 * DAY);
+      await waitFor(handle, (state) => state?.renewalCount === 1 && state.chargedPeriods === 1);
+      const year2 = (await query(handle))!;
+      expect(year2).toMatchObject({ quantity: 15, billingFrequency: 'annual', scheduledChanges: null, offer: { id: 'm365-e5' } });
+      expect((await handle.describe()).runId).not.toBe(firstRunId); // continued as new
+
+      await env.sleep(366 * DAY);
+      await waitFor(handle, (state) => state?.renewalCount === 2 && state.chargedPeriods === 1);
+      await handle.executeUpdate(setAutoRenewUpdate, { args: [{ actor: provider, autoRenew: false }] });
+
+      const final = await handle.result(); // skips through expiry and both grace periods
+      expect(final.status).toBe('deleted');
+
+      const charges = records.chargesOf(id);
+      expect(charges.filter((charge) => charge.key.startsWith('term0:'))).toHaveLength(12);
+      expect(total(charges.filter((charge) => charge.key.startsWith('term0:')))).toBe(3600 * 12 * 10);
+      expect(charges.filter((charge) => charge.key.startsWith('term1:')).map((charge) => charge.amount)).toEqual([5700 * 12 * 15]);
+      expect(charges.filter((charge) => charge.key.startsWith('term2:')).map((charge) => charge.amount)).toEqual([5700 * 12 * 15]);
+      expect(charges.every((charge) => charge.kind === 'charge')).toBe(true);
+
+      const notices = records.noticesOf(id);
+      expect(notices.map((notice) => [notice.renews, notice.scheduledChanges])).toEqual([
+        [true, { quantity: 15, billingFrequency: 'annual', offerId: 'm365-e5' }],
+        [true, null],
+        [false, null],
+      ]);
+      const actions = records.actionsOf(id);
+      expect(actions.filter((action) => action === 'subscription.renewed')).toHaveLength(2);
+      expect(actions.slice(-3)).toEqual(['subscription.expired', 'subscription.disabled', 'subscription.deleted']);
+      expect(actions).toContain('subscription.cancellation_window_closed');
+      expect(records.rows.get(id)).toMatchObject({ status: 'deleted', renewalCount: 2 });
+    });
+  });
+
+  it('an immediate quantity change removes the scheduled changes, says so, and charges the added licenses prorated to the period end', async () => {
+    await worker.runUntil(async () => {
+      const { seed, handle } = await provision();
+      await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 20 } }] });
+      await env.sleep(10 * DAY);
+
+      const changed = await handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 12 }] });
+      expect(changed.scheduledChangesRemoved).toBe(true);
+      const state = (await query(handle))!;
+      expect(state).toMatchObject({ quantity: 12, scheduledChanges: null });
+      const added = records.chargesOf(seed.subscriptionId).find((charge) => charge.key.startsWith('change:'))!;
+      expect(added).toMatchObject({ kind: 'charge', quantity: 2 });
+      expect(added.amount).toBeGreaterThan(0);
+      expect(added.amount).toBeLessThan(3600 * 2);
+
+      // The new batch is inside its own window: removing it is refunded; removing more is refused.
+      const removed = await handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 10 }] });
+      expect(removed.amount).toBeLessThan(0);
+      const refused = await refusal(handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 9 }] }));
+      expect(refused.code).toBe('QUANTITY_DECREASE_NOT_ALLOWED');
+      expect(refused.details[0]).toMatchObject({ removableQuantity: 0 });
+      await handle.terminate('test done');
+    });
+  });
+
+  it('cancels inside the window with a prorated refund, and refuses after it (CANCELLATION_WINDOW_CLOSED)', async () => {
+    await worker.runUntil(async () => {
+      const late = await provision();
+      await env.sleep(8 * DAY);
+      expect((await refusal(late.handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] }))).code).toBe('CANCELLATION_WINDOW_CLOSED');
+      await late.handle.terminate('test done');
+
+      const { seed, handle } = await provision();
+      await env.sleep(3 * DAY - 3_600_000); // inside the third day: three days begun
+      const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] });
+      expect(cancelled.status).toBe('cancelled');
+      // One month of 10 licenses charged (360.00), three days used at 36.00 × 12 / 365 per license per day.
+      expect(-cancelled.amount).toBe(36_000 - Math.round((3600 * 12 * 10 * 3) / 365));
+      expect((await handle.result()).status).toBe('cancelled');
+      const charges = records.chargesOf(seed.subscriptionId);
+      expect(charges.map((charge) => charge.kind)).toEqual(['charge', 'refund']);
+      expect(total(charges)).toBeGreaterThanOrEqual(0);
+      expect(records.actionsOf(seed.subscriptionId)).toContain('subscription.cancelled');
+    });
+  });
+
+  it('a suspended subscription keeps being charged, loses its scheduled changes, can be reactivated before term end, and expires if still suspended at term end', async () => {
+    await worker.runUntil(async () => {
+      const { seed, handle } = await provision({ term: 'P1M', billingFrequency: 'monthly', quantity: 3 });
+      await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 5 } }] });
+      const suspended = await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'unpaid invoice' }] });
+      expect(suspended).toMatchObject({ status: 'suspended', scheduledChangesRemoved: true });
+      expect((await refusal(handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'again' }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect((await refusal(handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 4 }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      const reactivated = await handle.executeUpdate(reactivateUpdate, { args: [{ actor: provider }] });
+      expect(reactivated.status).toBe('active');
+      await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'unpaid again' }] });
+
+      await env.sleep(32 * DAY);
+      await waitFor(handle, (state) => state?.status === 'expired');
+      expect((await refusal(handle.executeUpdate(reactivateUpdate, { args: [{ actor: provider }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect(records.chargesOf(seed.subscriptionId).map((charge) => charge.key)).toEqual(['term0:period0']);
+      expect(records.noticesOf(seed.subscriptionId).map((notice) => notice.renews)).toEqual([false]);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('charges each period of a suspended P1Y monthly term and expires at its end although autoRenew is on', async () => {
+    await worker.runUntil(async () => {
+      const { seed, handle } = await provision();
+      await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'dispute' }] });
+      await env.sleep(366 * DAY);
+      await waitFor(handle, (state) => state?.status === 'expired');
+      const state = (await query(handle))!;
+      expect(state).toMatchObject({ autoRenew: true, renewalCount: 0 });
+      expect(total(records.chargesOf(seed.subscriptionId))).toBe(3600 * 12 * 10);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('refuses scheduled changes without autoRenew (SCHEDULED_CHANGE_NEEDS_AUTORENEW), and turning autoRenew off removes them', async () => {
+    await worker.runUntil(async () => {
+      const { handle } = await provision();
+      await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { billingFrequency: 'annual' } }] });
+      const off = await handle.executeUpdate(setAutoRenewUpdate, { args: [{ actor: provider, autoRenew: false }] });
+      expect(off.scheduledChangesRemoved).toBe(true);
+      const refused = await refusal(handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 2 } }] }));
+      expect(refused.code).toBe('SCHEDULED_CHANGE_NEEDS_AUTORENEW');
+      await handle.terminate('test done');
+    });
+  });
+});
