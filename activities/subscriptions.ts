@@ -1,3 +1,6 @@
+import { chargeView } from '../src/api/views/charge';
+import { recordSubscriptionEvent } from '../src/events/record';
+import { subscriptionEventFor } from '../src/events/subscription-events';
 import { ApplicationFailure } from '@temporalio/common';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { recordCharge } from '../src/db/queries/subscription-charges';
@@ -66,6 +69,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           ...run,
           dedupeKey: input.audit.key,
         });
+        const event = subscriptionEventFor(input.audit.action);
+        if (event) await recordSubscriptionEvent(tx, { subscriptionId: state.subscriptionId, type: event, dedupeKey: `subscription:${state.subscriptionId}:${input.audit.key}` });
         for (const charge of input.charges) {
           const idempotencyKey = `subscription:${state.subscriptionId}:${charge.key}`;
           const recorded = await recordCharge(tx, {
@@ -81,6 +86,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
             ...run,
           });
           if (!recorded) continue;
+          await recordSubscriptionEvent(tx, { subscriptionId: state.subscriptionId, type: 'charge.created', dedupeKey: `charge:${recorded.id}`, data: chargeView(recorded) });
           await recordCustomerEvent(tx, {
             customerId: state.customerId,
             actor: 'workflow',

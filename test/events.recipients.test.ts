@@ -185,6 +185,21 @@ describe('who receives what', () => {
     }
   });
 
+  it('subscription.created and charge.created come from a real order: its subscription workflow records them with the change', async () => {
+    const customer = await createActiveCustomer(engine, { providerId: provider.partner.id, resellerId: reseller.partner.id });
+    const order = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.partner.apiKey, body: { items: [{ offerId: 'm365-business-basic', quantity: 3 }] } });
+    expect(order.status).toBe(202);
+    const subscriptionId = await waitFor(async () => {
+      const read = await engine.request('GET', `/v1/orders/${order.body.id}`, { key: provider.partner.apiKey });
+      return read.body.status === 'completed' && (read.body.subscriptions?.[0]?.id as string | undefined);
+    });
+    for (const to of [provider, reseller]) {
+      expect((await delivered(to, 'subscription.created', subscriptionId)).data).toMatchObject({ id: subscriptionId, quantity: 3 });
+      const charge = await waitFor(async () => to.receiver.ofType('charge.created').find((entry) => entry.json.data.subscriptionId === subscriptionId));
+      expect(to.receiver.verify(charge, to.secret)).toMatchObject({ type: 'charge.created', data: { subscriptionId, kind: 'charge', quantity: 3, amount: 3 * 600 } });
+    }
+  });
+
   it('an unrelated provider and reseller receive nothing and list no event', async () => {
     for (const outsider of [otherProvider, otherReseller]) {
       expect(outsider.receiver.received).toEqual([]);

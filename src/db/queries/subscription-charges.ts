@@ -17,13 +17,9 @@ export type NewCharge = {
 };
 
 /** Records a charge once: a second insert with the same idempotency key does nothing. Returns whether it was new. */
-export async function recordCharge(db: DbOrTx, charge: NewCharge): Promise<boolean> {
-  const inserted = await db
-    .insert(subscriptionCharges)
-    .values(charge)
-    .onConflictDoNothing({ target: subscriptionCharges.idempotencyKey })
-    .returning({ id: subscriptionCharges.id });
-  return inserted.length > 0;
+export async function recordCharge(db: DbOrTx, charge: NewCharge): Promise<Charge | undefined> {
+  const [inserted] = await db.insert(subscriptionCharges).values(charge).onConflictDoNothing({ target: subscriptionCharges.idempotencyKey }).returning();
+  return inserted;
 }
 
 export type Charge = typeof subscriptionCharges.$inferSelect;
