@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allEvents, createActiveCustomer, createPartnership, partneredPair, startLifecycles } from './fixtures';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, type TestEngine } from './harness';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './harness';
+import { registerEndpoint, startReceiver } from './webhook-receiver';
 
 let engine: TestEngine;
 beforeAll(async () => {
-  engine = await startTestEngine();
+  engine = await startTestEngine({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RELAY_INTERVAL: '100ms' } });
 });
 afterAll(async () => {
   await engine?.stop();
@@ -82,6 +83,8 @@ describe('changing an existing subscription', () => {
 
   it('suspends (provider or operator) and reactivates, and cancels inside the window with a prorated refund; each transition in the trail with its run', async () => {
     const { provider } = await partneredPair(engine);
+    const receiver = await startReceiver();
+    const { secret } = await registerEndpoint(engine.request, provider.apiKey, { url: receiver.url });
     const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: 'm365-e3', quantity: 4 }] });
     const subscriptionId = customer.subscriptions[0]!.id;
     await startLifecycles(engine, [subscriptionId]);
@@ -109,5 +112,14 @@ describe('changing an existing subscription', () => {
       ['subscription.refunded', 'workflow'],
     ]);
     for (const event of transitions) expect(event.workflowId).toBe(`subscription-${subscriptionId}`);
+
+    // The same transitions reach the provider's endpoint as signed events, the refund as a charge.
+    for (const type of ['subscription.suspended', 'subscription.reactivated', 'subscription.cancelled']) {
+      const entry = await waitFor(async () => receiver.ofType(type).find((candidate) => candidate.json.data.id === subscriptionId), { what: type });
+      expect(receiver.verify(entry, secret)).toMatchObject({ type, data: { id: subscriptionId } });
+    }
+    const refund = await waitFor(async () => receiver.ofType('charge.created').find((candidate) => candidate.json.data.kind === 'refund'), { what: 'the refund' });
+    expect(receiver.verify(refund, secret)).toMatchObject({ data: { subscriptionId, kind: 'refund', amount: -(4 * 3600 - Math.round((3600 * 12 * 4) / 365)) } });
+    await receiver.close();
   });
 });

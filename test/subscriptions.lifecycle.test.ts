@@ -4,6 +4,7 @@ import { mailOutbox } from '../src/db/schema';
 import { ProcessStatus } from '../workflows/search-attributes';
 import { allEvents, createActiveCustomer, partneredPair } from './fixtures';
 import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
+import { registerEndpoint, startReceiver } from './webhook-receiver';
 
 /**
  * A three-year subscription, compressed (SUBSCRIPTION_MONTH=1500ms), through the HTTP API against the
@@ -13,7 +14,7 @@ import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './h
 let engine: TestEngine;
 beforeAll(async () => {
   engine = await startTestEngine({
-    env: { SUBSCRIPTION_MONTH: '1500ms', CANCELLATION_WINDOW: '5s', RENEWAL_NOTICE: '3s', EXPIRED_GRACE: '2s', DISABLED_GRACE: '2s' },
+    env: { SUBSCRIPTION_MONTH: '1500ms', CANCELLATION_WINDOW: '5s', RENEWAL_NOTICE: '3s', EXPIRED_GRACE: '2s', DISABLED_GRACE: '2s', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RELAY_INTERVAL: '100ms' },
   });
 });
 afterAll(async () => {
@@ -41,6 +42,8 @@ async function orderSubscription(provider: TestPartner, reseller: TestPartner, c
 describe('a subscription over three compressed years, through the API', () => {
   it('charges, refunds, renews with its scheduled changes, renews unchanged, expires, is disabled and deleted; every step audited with its run; one notice per term', async () => {
     const { provider, reseller } = await partneredPair(engine);
+    const receiver = await startReceiver();
+    const { secret } = await registerEndpoint(engine.request, reseller.apiKey, { url: receiver.url });
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
     const created = await orderSubscription(provider, reseller, customer.id);
     expect(created).toMatchObject({ term: 'P1Y', billingFrequency: 'monthly', autoRenew: true, renewalCount: 0 });
@@ -109,11 +112,25 @@ describe('a subscription over three compressed years, through the API', () => {
     expect(new Set(once('subscription.renewed').map((e) => e.runId)).size).toBe(2);
 
     // Notices: one per term to the provider and to the reseller on record.
-    const notices = await engine.deps.db.select({ key: mailOutbox.dedupeKey, subject: mailOutbox.subject }).from(mailOutbox).where(like(mailOutbox.dedupeKey, `subscription:${created.id}:%`));
+    const notices = await engine.deps.db.select({ key: mailOutbox.dedupeKey, template: mailOutbox.template }).from(mailOutbox).where(like(mailOutbox.dedupeKey, `subscription:${created.id}:%`));
     expect(notices.map((notice) => notice.key).sort()).toEqual(
       [0, 1, 2].flatMap((term) => [`subscription:${created.id}:term${term}:notice:provider`, `subscription:${created.id}:term${term}:notice:reseller`]).sort(),
     );
-    expect(notices.filter((notice) => /expires/.test(notice.subject))).toHaveLength(2);
+    expect(notices.filter((notice) => notice.template === 'subscriptionExpiryNotice')).toHaveLength(2);
+
+    // The reseller managing the customer (and credited on it) got each transition as a signed event, once.
+    const lifecycle = ['subscription.created', 'subscription.updated', 'subscription.renewed', 'subscription.expired', 'subscription.disabled', 'subscription.deleted'];
+    await waitFor(async () => receiver.ofType('subscription.deleted').length > 0, { what: 'subscription.deleted delivered' });
+    for (const type of lifecycle) {
+      const entries = receiver.ofType(type).filter((entry) => entry.json.data.id === created.id);
+      expect(entries.length, type).toBeGreaterThan(0);
+      for (const entry of entries) expect(receiver.verify(entry, secret)).toMatchObject({ type });
+    }
+    expect(receiver.ofType('subscription.renewed').filter((entry) => entry.json.data.id === created.id)).toHaveLength(2);
+    const chargeEvents = receiver.ofType('charge.created').filter((entry) => entry.json.data.subscriptionId === created.id);
+    expect(chargeEvents).toHaveLength(charges.length);
+    expect(new Set(receiver.received.map((entry) => entry.headers['webhook-id'])).size).toBe(receiver.received.length);
+    await receiver.close();
 
     const handle = engine.deps.temporal.workflow.getHandle(`subscription-${created.id}`);
     const description = await handle.describe();
