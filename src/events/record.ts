@@ -68,7 +68,7 @@ export async function recordRelationshipEvent(tx: Tx, relationshipId: string): P
 }
 
 /**
- * The seam for the subscription lifecycle: call it in the transaction of each change with the type and
+ * Subscription events, called by the subscription workflow's activity in the transaction of each change, with the type and
  * a key naming the transition (e.g. `subscription:<id>:renewed:<renewalCount>`, `charge:<chargeId>`).
  * A subscription concerns the reseller managing its customer and the reseller credited on it.
  */

@@ -2,10 +2,9 @@
  * The closed list of event types (PRODUCT.md §7). An event is written in the transaction of the
  * state change it reports, so its type names the state reached.
  *
- * Seam for the subscription lifecycle: `subscription.*` and `charge.created` are listed here so that
- * endpoints may subscribe to them today; the subscription workflow's activities record them by calling
- * `recordSubscriptionEvent(tx, …)` (src/events/record.ts) in the transaction of each change, which
- * sends them to the provider, the reseller managing the customer and the reseller on record.
+ * The subscription lifecycle's `subscription.*` and `charge.created` are written by the subscription
+ * workflow's `saveSubscription` activity (`recordSubscriptionEvent`, src/events/record.ts) in the
+ * transaction of each change, for the provider, the reseller managing the customer and the reseller on record.
  */
 export const eventTypes = [
   'invitation.accepted',
