@@ -61,9 +61,9 @@ export async function seedCustomers(db: Db, customers: number, progress: (done: 
       insert into orders (id, provider_id, customer_id, status, workflow_id, created_at)
       select ${orderIdSql('g')}, ${providerIdSql(`(g % ${PROVIDERS})`)}, ${id}, 'completed', 'order-bench-' || g, now() - (g || ' seconds')::interval
       from generate_series(${from}, ${to}) g;
-      insert into subscriptions (customer_id, order_id, order_line_id, offer_id, quantity, status, created_at)
+      insert into subscriptions (customer_id, order_id, order_line_id, offer_id, quantity, status, term, billing_frequency, created_at)
       select ${id}, ${orderIdSql('g')}, md5('line-' || g || '-' || s)::uuid,
-             case s when 1 then 'm365-business-basic' else 'm365-e3' end, 10, case when g % 7 = 0 and s = 2 then 'cancelled' else 'active' end,
+             case s when 1 then 'm365-business-basic' else 'm365-e3' end, 10, case when g % 7 = 0 and s = 2 then 'cancelled' else 'active' end, 'P1Y', 'monthly',
              now() - (g || ' seconds')::interval + (s || ' milliseconds')::interval
       from generate_series(${from}, ${to}) g, generate_series(1, 2) s;
       insert into customer_events (customer_id, actor, action, details, created_at)

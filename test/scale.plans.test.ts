@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerIdSql, resellerIdSql, seedCustomers, uuidSql } from '../bench/reads.seed';
 import { openDatabase, type Db } from '../src/db/client';
+import { seedCatalog } from '../src/db/seed';
 import { listCustomerEvents } from '../src/db/queries/customer-events';
 import { getAdminUsername, getCustomerForPartner, listCustomers } from '../src/db/queries/customers';
 import { decodeCursor } from '../src/db/queries/pagination';
@@ -36,8 +37,7 @@ describe.skipIf(!runDatabaseUrl)('query plans at scale', () => {
     scratch = await createScratchDatabase(runDatabaseUrl, 'plans');
     const database = await openDatabase({ databaseUrl: scratch.url, dataDir: os.tmpdir(), maxConnections: 1 });
     await database.migrate();
-    await database.db.execute(sql`insert into offers (id, name, min_quantity, max_quantity, unit_price, currency, billing_cycle) values
-      ('m365-business-basic', 'Basic', 1, 300, 600, 'EUR', 'monthly'), ('m365-e3', 'E3', 1, 10000, 3600, 'EUR', 'annual')`);
+    await seedCatalog(database.db);
     await seedCustomers(database.db, 20_000, () => {});
     await database.db.execute(
       sql.raw(`insert into invitations (id, provider_id, reseller_email, status, expires_at, workflow_id, created_at)

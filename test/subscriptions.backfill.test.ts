@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptionCharges, subscriptions } from '../src/db/schema';
@@ -18,7 +19,8 @@ const run = async (db: PGlite, tag: string) => {
 
 describe('migration 0003 on a database that already has subscriptions', () => {
   it("gives existing offers their terms, and existing lines and subscriptions the offer's billing cycle as term, started at their creation", async () => {
-    const db = new PGlite();
+    // The migrations need pg_trgm (0002), which PGlite loads only when asked, as src/db/client.ts does.
+    const db = new PGlite({ extensions: { pg_trgm } });
     for (const entry of journal.entries.filter((candidate) => candidate.idx < 3)) await run(db, entry.tag);
     await db.exec(`
       INSERT INTO partners (id, kind, partner_id, name, email, country, api_key_hash) VALUES ('00000000-0000-4000-8000-000000000001', 'provider', '1000001', 'P', 'p@example.test', 'ES', 'h');

@@ -84,7 +84,14 @@ describe.skipIf(Boolean(skip))(`npm run prod:local${skip ? ` — SKIPPED: ${skip
     const reseller = await createTestPartner(request, { kind: 'reseller' });
     const { id, link } = await inviteByApi(request, provider.apiKey, reseller.email);
     process.kill(pids['worker-1']!, 'SIGKILL');
-    const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+    // As a converging client does: the answer is bounded (503 + Retry-After while the killed worker's
+    // task times out), and a retry with the same Idempotency-Key attaches to the same accept.
+    const idempotencyKey = randomUUID();
+    let accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId }, headers: { 'idempotency-key': idempotencyKey } });
+    for (let attempt = 0; accepted.status === 503 && attempt < 10; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(accepted.headers.get('retry-after') ?? 1)));
+      accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId }, headers: { 'idempotency-key': idempotencyKey } });
+    }
     expect(accepted.status, accepted.text).toBe(200);
     expect((await request('GET', `/v1/invitations/${id}`, { key: provider.apiKey })).body.status).toBe('accepted');
 

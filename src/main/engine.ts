@@ -98,8 +98,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     stopSweeper = startEscrowSweeper(database.db, logger, Math.min(60_000, config.credentialsReplayWindowMs));
     const { app } = createApp(deps);
     server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(options.listenPort ?? config.port, () => resolve(listening));
-      listening.once('error', reject);
+      // Express 5 hands a failed listen (EADDRINUSE) to this callback rather than throwing it.
+      const listening = app.listen(options.listenPort ?? config.port, (error?: Error) => (error ? reject(error) : resolve(listening)));
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
