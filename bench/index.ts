@@ -3,13 +3,14 @@ import { invitations } from './scenarios/invitations';
 import { onboardings } from './scenarios/onboardings';
 import { reads } from './scenarios/reads';
 import { waiting } from './scenarios/waiting';
+import { waitingSubscriptions } from './scenarios/waiting-subscriptions';
 import { logger, type Scenario } from './support';
 
 /**
  * `npm run bench [-- <scenario> …]`: the benchmark suite. Each named scenario prints a table and
  * one JSON line `{"scenario": …}`; none asserts anything. Without names it runs `invitations`.
  */
-const scenarios: Scenario[] = [invitations, onboardings, reads, waiting];
+const scenarios: Scenario[] = [invitations, onboardings, reads, waiting, waitingSubscriptions];
 
 async function main() {
   const names = process.argv.slice(2);

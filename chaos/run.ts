@@ -121,8 +121,9 @@ async function main(): Promise<number> {
     processes.push(...workers);
     const base = `http://127.0.0.1:${apiPort}`;
     await answers(`${base}/readyz`, 120_000);
+    const polls = (worker: AppProcess) => readFileSync(path.join(dir, `${worker.name}.log`), 'utf8').includes('worker running');
     for (const worker of workers) {
-      while (!readFileSync(path.join(dir, `${worker.name}.log`), 'utf8').includes('worker running')) await sleep(250);
+      while (!polls(worker)) await sleep(250);
     }
     log('topology up: 1 API, 2 workers, Temporal dev server on a file, private Postgres');
 
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
     log(`${N} resellers registered; workload and faults start`);
 
     // --- faults ---
-    const faults = { workerKills: 0, temporalRestarts: 0, postgresOutages: 0 };
+    const faults = { workerKills: 0, temporalRestarts: 0, postgresOutages: 0, killsDelayedMs: 0 };
     let workloadDone = false;
     const faultLoop = (async () => {
       const t0 = Date.now();
@@ -150,6 +151,13 @@ async function main(): Promise<number> {
       let postgresDone = false;
       for (let tick = 1; !workloadDone || !temporalDone || !postgresDone; tick++) {
         await sleep(Math.max(0, t0 + tick * 10_000 - Date.now()));
+        // A crash takes one worker, not the fleet: the kill waits until the other worker polls. On
+        // a starved machine a replacement can need longer than 10 s to start, and killing it anyway
+        // would leave no worker polling at all — an outage of every worker, not the fault under test.
+        const survivor = workers[(tick + 1) % 2]!;
+        const waitedFrom = Date.now();
+        while (!polls(survivor)) await sleep(250);
+        faults.killsDelayedMs += Date.now() - waitedFrom;
         const victim = workers[tick % 2]!;
         victim.kill('SIGKILL');
         await victim.exited;
@@ -204,6 +212,7 @@ async function main(): Promise<number> {
       onboardings: ONBOARDINGS,
       orders: orders.length,
       workerKills: faults.workerKills,
+      killsDelayedForASurvivorMs: faults.killsDelayedMs,
       temporalRestarts: faults.temporalRestarts,
       postgresOutages10s: faults.postgresOutages,
       requests: stats.attempts,

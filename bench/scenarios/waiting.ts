@@ -71,7 +71,7 @@ export const waiting: Scenario = {
 };
 
 /** Resident set size of a process, in MiB (Linux). */
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? round(Number(match[1]) / 1024) : 0;
 }
@@ -82,7 +82,7 @@ async function linksSent(database: DbHandle): Promise<number> {
 }
 
 /** `npm run worker` as a child process, with the bench's configuration; resolves once it polls. */
-async function startWorkerProcess(config: RuntimeConfig, databaseUrl: string): Promise<ChildProcess> {
+export async function startWorkerProcess(config: RuntimeConfig, databaseUrl: string): Promise<ChildProcess> {
   const root = path.resolve(import.meta.dirname, '../..');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
     cwd: root,
@@ -108,6 +108,6 @@ async function startWorkerProcess(config: RuntimeConfig, databaseUrl: string): P
 }
 
 /** The Temporal server's RSS when the scenario started it (0 for an existing TEMPORAL_ADDRESS, measured elsewhere). */
-function serverRss(server: BenchServer): number {
+export function serverRss(server: BenchServer): number {
   return server.process?.pid ? rssMiB(server.process.pid) : 0;
 }

@@ -1,0 +1,100 @@
+import { sql } from 'drizzle-orm';
+import type { DbHandle } from '../../src/db/client';
+import { backfillSubscriptionWorkflows } from '../../src/services/subscription-backfill';
+import { connectClient } from '../../src/temporal/connection';
+import { createDataConverter } from '../../src/temporal/data-converter';
+import { createKeyRing } from '../../src/security/cipher';
+import { seedCustomers } from '../reads.seed';
+import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchServer, type Scenario } from '../support';
+import { rssMiB, serverRss, startWorkerProcess } from './waiting';
+
+/** Of the seed's two subscriptions per customer, one in fourteen is cancelled: about 1.93 live ones each. */
+const LIVE_SUBSCRIPTIONS_PER_CUSTOMER = 1.9;
+/** Workflows started per backfill call; BENCH_CONCURRENCY calls run at once. */
+const SLICE = 100;
+
+/**
+ * `waiting-subscriptions`: what a book of sleeping subscriptions costs. Seeds enough customers by
+ * SQL (`bench/reads.seed.ts`) for the last checkpoint of BENCH_WAITING (`5000,100000`), then starts
+ * their `subscription-<id>` workflows through the backfill (`npm run subscriptions:backfill`'s
+ * code), BENCH_CONCURRENCY (10) slices of 100 at a time, up to each checkpoint. At each one, once
+ * every workflow has recorded its state (its first charge written, its timer set) and
+ * BENCH_SETTLE_SECONDS (30) have passed, it samples the worker's own process RSS and the Temporal
+ * server's. Needs DATABASE_URL (the worker runs as a process of its own); WORKER_* are passed on.
+ */
+export const waitingSubscriptions: Scenario = {
+  name: 'waiting-subscriptions',
+  describe: 'worker and server RSS with N subscription workflows asleep between billing periods',
+  async run() {
+    if (!process.env.DATABASE_URL) throw new Error('the waiting-subscriptions scenario needs DATABASE_URL: the worker runs as a process of its own');
+    const checkpoints = (process.env.BENCH_WAITING ?? '5000,100000').split(',').map(Number);
+    const concurrency = Number((process.env.BENCH_CONCURRENCY ?? '10').split(',')[0]);
+    const settleMs = envNumber('BENCH_SETTLE_SECONDS', 30) * 1000;
+    const customers = Math.ceil(Math.max(...checkpoints) / LIVE_SUBSCRIPTIONS_PER_CUSTOMER);
+    const server = await startBenchServer();
+    const bench = await openBenchDatabase({ name: `poe_bench_subscriptions_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
+    const rows = [];
+    try {
+      await seedCustomers(bench.database.db, customers, (done) => process.stderr.write(`\r  seeded ${done} of ${customers} customers`));
+      process.stderr.write('\n');
+      const config = benchConfig(server, freePort());
+      const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
+      const temporal = await connectClient({ ...config.temporal, address: server.address }, createDataConverter(keyRing));
+      const worker = await startWorkerProcess(config, bench.url!);
+      try {
+        const ids = await liveSubscriptionIds(bench.database, Math.max(...checkpoints));
+        await sleep(settleMs / 3);
+        rows.push({ waiting: 0, startsPerSecond: 0, drainSeconds: 0, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: rssMiB(worker.pid!), serverRssMiB: serverRss(server) });
+        let started = 0;
+        for (const target of checkpoints) {
+          let workerPeak = 0;
+          const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
+          const slice = ids.slice(started, target);
+          const t0 = performance.now();
+          await runConcurrently(Math.ceil(slice.length / SLICE), concurrency, async (index) => {
+            const subscriptionIds = slice.slice(index * SLICE, (index + 1) * SLICE);
+            await backfillSubscriptionWorkflows({ db: bench.database.db, temporal, taskQueue: config.temporal.taskQueue }, { subscriptionIds });
+          });
+          const startSeconds = (performance.now() - t0) / 1000;
+          started = target;
+          while ((await subscriptionsWithWorkflow(bench.database)) < target) await sleep(1000);
+          const drainSeconds = round((performance.now() - t0) / 1000);
+          await sleep(settleMs);
+          clearInterval(sampler);
+          rows.push({ waiting: target, startsPerSecond: round(slice.length / startSeconds), drainSeconds, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: workerPeak, serverRssMiB: serverRss(server) });
+          process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
+        }
+      } finally {
+        worker.kill('SIGTERM');
+        await new Promise((resolve) => worker.once('exit', resolve));
+        await temporal.connection.close();
+      }
+    } finally {
+      await bench.drop();
+      await server.stop();
+    }
+    const first = rows[1]!.workerRssMiB;
+    return {
+      rows,
+      summary: {
+        maxCachedWorkflows: envNumber('WORKER_MAX_CACHED_WORKFLOWS', 500),
+        rss: rows.map((row) => ({ waiting: row.waiting, worker: row.workerRssMiB, server: row.serverRssMiB })),
+        workerGrowthVsFirstCheckpoint: round(rows.at(-1)!.workerRssMiB / first, 3),
+      },
+    };
+  },
+};
+
+async function liveSubscriptionIds(database: DbHandle, count: number): Promise<string[]> {
+  const rows = (await database.db.execute(
+    sql`select id from subscriptions where status = 'active' order by created_at limit ${count}`,
+  )) as unknown as Array<{ id: string }>;
+  if (rows.length < count) throw new Error(`the seed holds ${rows.length} live subscriptions, fewer than ${count}`);
+  return rows.map((row) => row.id);
+}
+
+/** Subscriptions whose workflow has recorded its state: it has run its first task and sleeps on a timer. */
+async function subscriptionsWithWorkflow(database: DbHandle): Promise<number> {
+  const [row] = (await database.db.execute(sql`select count(*)::int as n from subscriptions where workflow_id is not null`)) as unknown as Array<{ n: number }>;
+  return row!.n;
+}
