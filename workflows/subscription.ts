@@ -21,9 +21,11 @@ import {
   termEnd,
 } from '../src/domain/subscription-billing';
 import { allowedStatuses, isLive, type SubscriptionChangeKind } from '../src/domain/subscription-lifecycle';
+import { offerChangeProration, offerChangeRefusal, repriceOpenBatches, type OfferForChange } from '../src/domain/subscription-offer-change';
 import { businessFailure } from './failures';
 import {
   cancelUpdate,
+  changeOfferUpdate,
   changeQuantityUpdate,
   reactivateUpdate,
   scheduleChangesUpdate,
@@ -193,6 +195,56 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         return answer(current, removed, charge.amount);
       }),
     { validator: ({ quantity }) => validateQuantity(state, quantity) },
+  );
+
+  function validateOffer(current: SubscriptionState | null, offer: OfferForChange) {
+    refuseUnlessAllowed(current, 'offer');
+    if (!current || offer.id === current.offer.id) return;
+    const refusal = offerChangeRefusal(current, offer);
+    if (refusal) throw businessFailure(refusal.code, refusal.message, refusal.details);
+  }
+
+  /**
+   * An upgrade (or any change of offer) now rather than at renewal: the rest of the current billing
+   * period is refunded at the old price and charged at the new one (src/domain/subscription-offer-change.ts),
+   * later periods are charged at the new price. The same offer changes nothing.
+   */
+  setHandler(
+    changeOfferUpdate,
+    ({ actor, offer }) =>
+      change(async (current) => {
+        validateOffer(current, offer);
+        if (offer.id === current.offer.id) return answer(current, false);
+        const now = new Date();
+        const from = current.offer;
+        const periods = billingPeriods(new Date(current.termStartedAt), current, current.timing.month);
+        const period = periods[Math.max(current.chargedPeriods - 1, 0)]!;
+        const proration = offerChangeProration({ fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, period, at: now, quantity: current.quantity });
+        const key = changeKey(current);
+        const removed = dropScheduledChanges(current);
+        current.batches = repriceOpenBatches(current.batches, { fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, proration, at: now, month: current.timing.month });
+        const { terms: _sold, ...priced } = offer;
+        current.offer = priced;
+        const line = { periodStart: now.toISOString(), periodEnd: period.end.toISOString(), quantity: current.quantity };
+        // Two keys per change, each unique in the charges table: a retried save writes neither twice.
+        const lines: ChargeRecord[] = [
+          { key: `${key}:credit`, kind: 'refund', ...line, amount: -proration.credit },
+          { key, kind: 'charge', ...line, amount: proration.charge },
+        ];
+        const charges = lines.filter((charge) => charge.amount !== 0);
+        await save(
+          current,
+          {
+            actor,
+            action: 'subscription.offer_changed',
+            key,
+            details: { from: from.id, to: offer.id, credit: proration.credit, charge: proration.charge, scheduledChangesRemoved: removed },
+          },
+          charges,
+        );
+        return answer(current, removed, proration.charge - proration.credit);
+      }),
+    { validator: ({ offer }) => validateOffer(state, offer) },
   );
 
   setHandler(
