@@ -140,6 +140,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return had;
   };
 
+  /** The billing period a change falls in: the last one charged (change() charges a due period first). */
+  const currentPeriod = (current: SubscriptionState) =>
+    billingPeriods(new Date(current.termStartedAt), current, current.timing.month)[Math.max(current.chargedPeriods - 1, 0)]!;
+
   function validateQuantity(current: SubscriptionState | null, quantity: number) {
     refuseUnlessAllowed(current, 'quantity');
     if (!current || quantity === current.quantity) return;
@@ -178,8 +182,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         const removed = dropScheduledChanges(current);
         let charge: ChargeRecord;
         if (quantity > from) {
-          const periods = billingPeriods(new Date(current.termStartedAt), current, current.timing.month);
-          const period = periods[Math.max(current.chargedPeriods - 1, 0)]!;
+          const period = currentPeriod(current);
           const perLicense = proratedChargePerLicense(current.offer.unitPrice, period, new Date(now));
           const added = quantity - from;
           current.batches.push({ id: key, quantity: added, purchasedAt: iso(now), allowedUntil: iso(now + current.timing.cancellationWindowMs), chargedPerLicense: perLicense });
@@ -217,8 +220,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         if (offer.id === current.offer.id) return answer(current, false);
         const now = new Date();
         const from = current.offer;
-        const periods = billingPeriods(new Date(current.termStartedAt), current, current.timing.month);
-        const period = periods[Math.max(current.chargedPeriods - 1, 0)]!;
+        const period = currentPeriod(current);
         const proration = offerChangeProration({ fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, period, at: now, quantity: current.quantity });
         const key = changeKey(current);
         const removed = dropScheduledChanges(current);
