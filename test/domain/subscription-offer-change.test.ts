@@ -1,28 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  batchRefund,
-  billingPeriods,
-  chargeBatchesForPeriod,
-  frequenciesForTerm,
-  periodCharge,
-  subscriptionTerms,
-  termEnd,
-  termMonths,
-  type LicenseBatch,
-  type TermChoice,
-} from '../../src/domain/subscription-billing';
+import { batchRefund, billingPeriods, chargeBatchesForPeriod, periodCharge, termEnd, termMonths, type LicenseBatch, type TermChoice } from '../../src/domain/subscription-billing';
 import { offerChangeProration, offerChangeRefusal, repriceOpenBatches, type OfferForChange } from '../../src/domain/subscription-offer-change';
 import type { SubscriptionMonth } from '../../src/domain/subscription-time';
-
-const calendar: SubscriptionMonth = { kind: 'calendar' };
-const month = fc.oneof(fc.constant(calendar), fc.integer({ min: 1_000, max: 40 * 86_400_000 }).map((monthMs): SubscriptionMonth => ({ kind: 'fixed', monthMs })));
-const choice = fc
-  .constantFrom(...subscriptionTerms)
-  .chain((term) => fc.constantFrom(...frequenciesForTerm(term)).map((billingFrequency): TermChoice => ({ term, billingFrequency })));
-const instant = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2060-01-01T00:00:00Z'), noInvalidDate: true });
-const unitPrice = fc.integer({ min: 0, max: 100_000 });
-const quantity = fc.integer({ min: 1, max: 10_000 });
+import { calendar, choice, instant, month, quantity, unitPrice } from './subscription-arbitraries';
 
 /**
  * A term's charges when the offer changes at `at`, as the workflow records them: each period charged
