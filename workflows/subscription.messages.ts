@@ -1,6 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BillingFrequency, LicenseBatch, SubscriptionTerm } from '../src/domain/subscription-billing';
 import type { ScheduledChanges, SubscriptionStatus } from '../src/domain/subscription-lifecycle';
+import type { OfferForChange } from '../src/domain/subscription-offer-change';
 import type { SubscriptionTiming } from '../src/domain/subscription-time';
 
 /** Messages of the subscription workflow, shared by the workflow, the API and the tests. */
@@ -56,6 +57,8 @@ export type ChangeResult = { status: SubscriptionStatus; scheduledChangesRemoved
 
 export const statusQuery = defineQuery<SubscriptionState | null>('status');
 export const changeQuantityUpdate = defineUpdate<ChangeResult, [Actor & { quantity: number }]>('changeQuantity');
+/** An immediate change of offer; the offer as the catalog sells it now, found by the API (unknown offers never reach the workflow). */
+export const changeOfferUpdate = defineUpdate<ChangeResult, [Actor & { offer: OfferForChange }]>('changeOffer');
 export const setAutoRenewUpdate = defineUpdate<ChangeResult, [Actor & { autoRenew: boolean }]>('setAutoRenew');
 /** The scheduled changes, already checked against the catalog by the API; null clears them. */
 export const scheduleChangesUpdate = defineUpdate<ChangeResult, [Actor & { changes: ScheduledChanges | null }]>('scheduleChanges');

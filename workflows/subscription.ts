@@ -21,9 +21,11 @@ import {
   termEnd,
 } from '../src/domain/subscription-billing';
 import { allowedStatuses, isLive, type SubscriptionChangeKind } from '../src/domain/subscription-lifecycle';
+import { offerChangeProration, offerChangeRefusal, repriceOpenBatches, type OfferForChange } from '../src/domain/subscription-offer-change';
 import { businessFailure } from './failures';
 import {
   cancelUpdate,
+  changeOfferUpdate,
   changeQuantityUpdate,
   reactivateUpdate,
   scheduleChangesUpdate,
@@ -138,6 +140,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return had;
   };
 
+  /** The billing period a change falls in: the last one charged (change() charges a due period first). */
+  const currentPeriod = (current: SubscriptionState) =>
+    billingPeriods(new Date(current.termStartedAt), current, current.timing.month)[Math.max(current.chargedPeriods - 1, 0)]!;
+
   function validateQuantity(current: SubscriptionState | null, quantity: number) {
     refuseUnlessAllowed(current, 'quantity');
     if (!current || quantity === current.quantity) return;
@@ -176,8 +182,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         const removed = dropScheduledChanges(current);
         let charge: ChargeRecord;
         if (quantity > from) {
-          const periods = billingPeriods(new Date(current.termStartedAt), current, current.timing.month);
-          const period = periods[Math.max(current.chargedPeriods - 1, 0)]!;
+          const period = currentPeriod(current);
           const perLicense = proratedChargePerLicense(current.offer.unitPrice, period, new Date(now));
           const added = quantity - from;
           current.batches.push({ id: key, quantity: added, purchasedAt: iso(now), allowedUntil: iso(now + current.timing.cancellationWindowMs), chargedPerLicense: perLicense });
@@ -193,6 +198,55 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         return answer(current, removed, charge.amount);
       }),
     { validator: ({ quantity }) => validateQuantity(state, quantity) },
+  );
+
+  function validateOffer(current: SubscriptionState | null, offer: OfferForChange) {
+    refuseUnlessAllowed(current, 'offer');
+    if (!current || offer.id === current.offer.id) return;
+    const refusal = offerChangeRefusal(current, offer);
+    if (refusal) throw businessFailure(refusal.code, refusal.message, refusal.details);
+  }
+
+  /**
+   * An upgrade (or any change of offer) now rather than at renewal: the rest of the current billing
+   * period is refunded at the old price and charged at the new one (src/domain/subscription-offer-change.ts),
+   * later periods are charged at the new price. The same offer changes nothing.
+   */
+  setHandler(
+    changeOfferUpdate,
+    ({ actor, offer }) =>
+      change(async (current) => {
+        validateOffer(current, offer);
+        if (offer.id === current.offer.id) return answer(current, false);
+        const now = new Date();
+        const from = current.offer;
+        const period = currentPeriod(current);
+        const proration = offerChangeProration({ fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, period, at: now, quantity: current.quantity });
+        const key = changeKey(current);
+        const removed = dropScheduledChanges(current);
+        current.batches = repriceOpenBatches(current.batches, { fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, proration, at: now, month: current.timing.month });
+        const { terms: _sold, ...priced } = offer;
+        current.offer = priced;
+        const line = { periodStart: now.toISOString(), periodEnd: period.end.toISOString(), quantity: current.quantity };
+        // Two keys per change, each unique in the charges table: a retried save writes neither twice.
+        const lines: ChargeRecord[] = [
+          { key: `${key}:credit`, kind: 'refund', ...line, amount: -proration.credit },
+          { key, kind: 'charge', ...line, amount: proration.charge },
+        ];
+        const charges = lines.filter((charge) => charge.amount !== 0);
+        await save(
+          current,
+          {
+            actor,
+            action: 'subscription.offer_changed',
+            key,
+            details: { from: from.id, to: offer.id, credit: proration.credit, charge: proration.charge, scheduledChangesRemoved: removed },
+          },
+          charges,
+        );
+        return answer(current, removed, proration.charge - proration.credit);
+      }),
+    { validator: ({ offer }) => validateOffer(state, offer) },
   );
 
   setHandler(

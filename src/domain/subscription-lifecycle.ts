@@ -22,6 +22,7 @@ export type ScheduledChanges = {
 /** The subscription changes a caller can ask for, each checked against the status it needs. */
 export type SubscriptionChangeKind =
   | 'quantity'
+  | 'offer'
   | 'autoRenew'
   | 'scheduledChanges'
   | 'cancel'
@@ -31,6 +32,7 @@ export type SubscriptionChangeKind =
 /** Which statuses allow which change; anything else is a 409. */
 export const allowedStatuses: Record<SubscriptionChangeKind, readonly SubscriptionStatus[]> = {
   quantity: ['active'],
+  offer: ['active'],
   autoRenew: ['active', 'suspended'],
   scheduledChanges: ['active'],
   cancel: ['active', 'suspended'],

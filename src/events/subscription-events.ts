@@ -8,6 +8,7 @@ import type { SubscriptionEventType } from './types';
 const eventByAction: Record<string, SubscriptionEventType> = {
   'subscription.lifecycle_started': 'subscription.created',
   'subscription.quantity_changed': 'subscription.updated',
+  'subscription.offer_changed': 'subscription.updated',
   'subscription.auto_renew_changed': 'subscription.updated',
   'subscription.changes_scheduled': 'subscription.updated',
   'subscription.scheduled_changes_cleared': 'subscription.updated',

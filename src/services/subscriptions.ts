@@ -15,6 +15,7 @@ import type { ScheduledChanges } from '../domain/subscription-lifecycle';
 import { subscriptionWorkflowId } from '../../workflows/ids';
 import {
   cancelUpdate,
+  changeOfferUpdate,
   changeQuantityUpdate,
   reactivateUpdate,
   scheduleChangesUpdate,
@@ -64,22 +65,36 @@ async function askWorkflow<A>(deps: ApiDeps, subscription: Subscription, update:
   }
 }
 
+/** An offer of the catalog, or 422 OFFER_NOT_FOUND naming the field. */
+async function catalogOffer(deps: ApiDeps, offerId: string) {
+  const offer = (await getOffersByIds(deps.db, [offerId])).get(offerId);
+  if (!offer) throw new AppError('OFFER_NOT_FOUND', `No offer ${offerId} in the catalog`, [{ path: 'body.offerId' }]);
+  return offer;
+}
+
 /**
- * PATCH: licenses (through the workflow: added at once and charged prorated, removed only inside
- * their window and refunded), autoRenew, and the partner of record. The partner is checked before
- * anything changes, so a refused credit leaves the quantity as it was.
+ * PATCH: the offer (through the workflow: changed at once, the rest of the billing period refunded
+ * at the old price and charged at the new one), licenses (added at once and charged prorated,
+ * removed only inside their window and refunded), autoRenew, and the partner of record — applied in
+ * that order, each its own change. The partner is checked before anything changes, so a refused
+ * credit leaves the offer and quantity as they were.
  */
 export async function patchSubscription(
   deps: ApiDeps,
   caller: Extract<Caller, { role: 'provider' }>,
   ref: SubscriptionRef,
-  body: { quantity?: number; autoRenew?: boolean; partnerIdOnRecord?: string | null },
+  body: { offerId?: string; quantity?: number; autoRenew?: boolean; partnerIdOnRecord?: string | null },
 ) {
   const subscription = await subscriptionFor(deps, caller, ref);
   if (body.partnerIdOnRecord && !(await findActivePartnerReseller(deps.db, { providerId: caller.partner.id, partnerId: body.partnerIdOnRecord }))) {
     throw new AppError('PARTNERSHIP_NOT_ACTIVE', `Partner ${body.partnerIdOnRecord} is not a reseller in an active partnership with you`);
   }
   let scheduledChangesRemoved = false;
+  if (body.offerId !== undefined) {
+    const { id, name, unitPrice, currency, minQuantity, maxQuantity, terms } = await catalogOffer(deps, body.offerId);
+    const offer = { id, name, unitPrice, currency, minQuantity, maxQuantity, terms };
+    scheduledChangesRemoved ||= (await askWorkflow(deps, subscription, changeOfferUpdate, { actor: actorOf(caller), offer })).scheduledChangesRemoved;
+  }
   if (body.quantity !== undefined) {
     scheduledChangesRemoved ||= (await askWorkflow(deps, subscription, changeQuantityUpdate, { actor: actorOf(caller), quantity: body.quantity })).scheduledChangesRemoved;
   }
@@ -122,9 +137,7 @@ export async function scheduleSubscriptionChanges(
 ) {
   const subscription = await subscriptionFor(deps, caller, ref);
   if (changes) {
-    const offerId = changes.offerId ?? subscription.offerId;
-    const offer = (await getOffersByIds(deps.db, [offerId])).get(offerId);
-    if (!offer) throw new AppError('OFFER_NOT_FOUND', `No offer ${offerId} in the catalog`, [{ path: 'body.offerId' }]);
+    const offer = await catalogOffer(deps, changes.offerId ?? subscription.offerId);
     const choice = resolveTermChoice(offer, { term: changes.term ?? subscription.term, billingFrequency: changes.billingFrequency ?? subscription.billingFrequency });
     if (isTermChoiceRefusal(choice)) throw new AppError(choice.code, choice.message, [{ path: choice.code === 'TERM_NOT_OFFERED' ? 'body.term' : 'body.billingFrequency' }]);
     const quantity = changes.quantity ?? subscription.quantity;

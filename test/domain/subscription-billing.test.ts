@@ -11,22 +11,12 @@ import {
   proratedChargePerLicense,
   refundableQuantities,
   resolveTermChoice,
-  subscriptionTerms,
   termEnd,
   termMonths,
   type LicenseBatch,
-  type TermChoice,
 } from '../../src/domain/subscription-billing';
-import { addMonths, type SubscriptionMonth } from '../../src/domain/subscription-time';
-
-const calendar: SubscriptionMonth = { kind: 'calendar' };
-const month = fc.oneof(fc.constant(calendar), fc.integer({ min: 1_000, max: 40 * 86_400_000 }).map((monthMs): SubscriptionMonth => ({ kind: 'fixed', monthMs })));
-const choice = fc
-  .constantFrom(...subscriptionTerms)
-  .chain((term) => fc.constantFrom(...frequenciesForTerm(term)).map((billingFrequency): TermChoice => ({ term, billingFrequency })));
-const instant = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2060-01-01T00:00:00Z'), noInvalidDate: true });
-const unitPrice = fc.integer({ min: 0, max: 100_000 });
-const quantity = fc.integer({ min: 1, max: 10_000 });
+import { addMonths } from '../../src/domain/subscription-time';
+import { calendar, choice, instant, month, quantity, unitPrice } from './subscription-arbitraries';
 
 describe('billing periods and charges', () => {
   it("property: a term's charges cover it exactly and add up to unitPrice × months × quantity to the cent", () => {

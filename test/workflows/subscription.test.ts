@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelUpdate,
+  changeOfferUpdate,
   changeQuantityUpdate,
   reactivateUpdate,
   scheduleChangesUpdate,
@@ -12,9 +13,11 @@ import {
   statusQuery,
   suspendUpdate,
 } from '../../workflows/subscription.messages';
+import { billingPeriods } from '../../src/domain/subscription-billing';
+import { offerChangeProration, type OfferForChange } from '../../src/domain/subscription-offer-change';
 import { subscriptionWorkflow } from '../../workflows/subscription';
 import { subscriptionWorkflowId } from '../../workflows/ids';
-import { DAY, fakeSubscriptionRecords, subscriptionWorker, timeSkippingEnvironment } from './support';
+import { DAY, fakeSubscriptionRecords, offers, subscriptionWorker, timeSkippingEnvironment } from './support';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -136,6 +139,53 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       const refused = await refusal(handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 9 }] }));
       expect(refused.code).toBe('QUANTITY_DECREASE_NOT_ALLOWED');
       expect(refused.details[0]).toMatchObject({ removableQuantity: 0 });
+      await handle.terminate('test done');
+    });
+  });
+
+  it('an immediate offer change removes the scheduled changes, says so, refunds the rest of the period at the old price and charges it at the new one, once; later periods cost the new price', async () => {
+    const sold = (offerId: string, overrides: Partial<OfferForChange> = {}): OfferForChange => ({
+      ...offers[offerId]!,
+      terms: [{ term: 'P1Y', billingFrequencies: ['monthly', 'annual'] }],
+      ...overrides,
+    });
+    await worker.runUntil(async () => {
+      const { seed, handle } = await provision();
+      const id = seed.subscriptionId;
+      await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 20, billingFrequency: 'annual' } }] });
+      await env.sleep(10 * DAY);
+
+      const refused = await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5', { currency: 'USD' }) }] }));
+      expect(refused).toMatchObject({ code: 'OFFER_CURRENCY_MISMATCH', details: [{ path: 'body.offerId' }] });
+      expect((await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5', { maxQuantity: 5 }) }] }))).code).toBe('QUANTITY_OUT_OF_BOUNDS');
+      const notSold = sold('m365-e5', { terms: [{ term: 'P3Y', billingFrequencies: ['monthly'] }] });
+      expect((await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: notSold }] }))).code).toBe('TERM_NOT_OFFERED');
+      expect((await query(handle))!.scheduledChanges).not.toBeNull(); // refusals change nothing
+
+      const changed = await handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5') }] });
+      expect(changed.scheduledChangesRemoved).toBe(true);
+      expect((await query(handle))!).toMatchObject({ offer: { id: 'm365-e5', unitPrice: 5700 }, quantity: 10, scheduledChanges: null });
+      const [credit, charge] = records.chargesOf(id).filter((entry) => entry.key.startsWith('change:'));
+      expect(credit).toMatchObject({ key: 'change:2:credit', kind: 'refund', quantity: 10 });
+      expect(charge).toMatchObject({ key: 'change:2', kind: 'charge', quantity: 10, periodStart: credit!.periodStart, periodEnd: credit!.periodEnd });
+      const [january] = billingPeriods(new Date(seed.startedAt), { term: 'P1Y', billingFrequency: 'monthly' }, seed.timing.month);
+      const expected = offerChangeProration({ fromUnitPrice: 3600, toUnitPrice: 5700, period: january!, at: new Date(charge!.periodStart), quantity: 10 });
+      expect([credit!.amount, charge!.amount]).toEqual([-expected.credit, expected.charge]);
+      expect(changed.amount).toBe(expected.charge - expected.credit);
+      expect(expected.credit).toBeGreaterThan(0);
+
+      // The same offer again is a no-op: no charge, no audit row.
+      const again = await handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5') }] });
+      expect(again).toEqual({ status: 'active', scheduledChangesRemoved: false, amount: 0 });
+      expect(records.actionsOf(id).filter((action) => action === 'subscription.offer_changed')).toHaveLength(1);
+
+      await env.sleep(25 * DAY);
+      await waitFor(handle, (state) => state?.chargedPeriods === 2);
+      expect(records.chargesOf(id).find((entry) => entry.key === 'term0:period1')).toMatchObject({ kind: 'charge', amount: 5700 * 10 });
+
+      await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'unpaid invoice' }] });
+      expect((await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e3') }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect(records.chargesOf(id)).toHaveLength(4);
       await handle.terminate('test done');
     });
   });

@@ -19,6 +19,9 @@ const subscriptionParams = z.object({
 });
 
 const patchBody = patchOf({
+  offerId: identifier(100).describe(
+    "changes the offer now (an upgrade): same currency, taking the current quantity and selling the current term and billing frequency; the rest of the billing period is refunded at the old price and charged at the new one; the same offer changes nothing",
+  ),
   quantity: z
     .number()
     .int()
@@ -48,12 +51,12 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'patch',
     path: '/v1/customers/:id/subscriptions/:subscriptionId',
-    summary: 'Buy or remove licenses, turn autoRenew on or off, set, change or clear (null) the partner of record',
+    summary: 'Change the offer now, buy or remove licenses, turn autoRenew on or off, set, change or clear (null) the partner of record',
     tag: 'Subscriptions',
     access: ['provider'],
     params: subscriptionParams,
     body: patchBody,
-    errors: [404, 409, 422],
+    errors: [400, 404, 409, 422],
     responses: { 200: { description: 'The updated subscription', schema: withRemoval } },
     handle: async ({ caller, params, body }) => ({ status: 200, json: await patchSubscription(deps, caller, ref(params), body) }),
   });
