@@ -121,7 +121,14 @@ async function main(): Promise<number> {
     processes.push(...workers);
     const base = `http://127.0.0.1:${apiPort}`;
     await answers(`${base}/readyz`, 120_000);
-    const polls = (worker: AppProcess) => readFileSync(path.join(dir, `${worker.name}.log`), 'utf8').includes('worker running');
+    /** Whether a worker has said it polls (its log file is opened asynchronously: absent means not yet). */
+    const polls = (worker: AppProcess) => {
+      try {
+        return readFileSync(path.join(dir, `${worker.name}.log`), 'utf8').includes('worker running');
+      } catch {
+        return false;
+      }
+    };
     for (const worker of workers) {
       while (!polls(worker)) await sleep(250);
     }
