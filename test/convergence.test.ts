@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 /**
  * Under faults every client converges: answers come within the bound (503 + Retry-After, never a

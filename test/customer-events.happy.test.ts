@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { OPERATOR_KEY, startTestEngine, type TestEngine } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { OPERATOR_KEY, startTestEngine, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

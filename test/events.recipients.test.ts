@@ -6,10 +6,10 @@ import { subscriptions } from '../src/db/schema';
 import { recordSubscriptionEvent } from '../src/events/record';
 import { startOnboarding } from '../src/services/onboardings';
 import type { OnboardingRequest } from '../workflows/onboarding.messages';
-import { createActiveCustomer } from './fixtures';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
-import { registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
+import { createActiveCustomer } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
+import { registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 
 /**
  * Who receives what (README "Events and webhooks"): every event type of the onboarding processes,

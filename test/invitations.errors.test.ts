@@ -10,7 +10,7 @@ import {
   waitFor,
   type TestEngine,
   type TestPartner,
-} from './harness';
+} from './support/harness';
 
 let engine: TestEngine;
 /** A second engine whose invitations expire after one second, for the "expired" refusal. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStatus, ProviderId, ResellerId } from '../workflows/search-attributes';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { sha256 } from '../src/security/tokens';
-import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 /** Every line the engine logs, at debug level, so the tests can search the logs for secrets. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
-import { onboardingBody, reviewedOnboarding } from './onboarding.fixtures';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -4,9 +4,9 @@ import { getPartnerById } from '../src/db/queries/partners';
 import { partnerships } from '../src/db/schema';
 import { startOnboarding } from '../src/services/onboardings';
 import type { OnboardingRequest } from '../workflows/onboarding.messages';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, onboardingIn, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { onboardingBody, onboardingIn, reviewedOnboarding, uniquePrefix } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;

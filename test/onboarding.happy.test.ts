@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../workflows/onboarding.messages';
-import { createTestPartner, decodedHistoryText, startTestEngine, type TestEngine } from './harness';
-import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { createTestPartner, decodedHistoryText, startTestEngine, type TestEngine } from './support/harness';
+import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
 
 let engine: TestEngine;
 beforeAll(async () => {

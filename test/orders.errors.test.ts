@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers } from '../src/db/schema';
 import { eq } from 'drizzle-orm';
-import { createActiveCustomer, ordersOf, partneredPair, type FixtureCustomer } from './fixtures';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, ordersOf, partneredPair, type FixtureCustomer } from './support/fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderStatusQuery } from '../workflows/order.messages';
-import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine } from './harness';
+import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
+import { startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import { Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnerships } from '../src/db/schema';
-import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine } from './harness';
+import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
+import { startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 /** The API alone; workers come and go on its task queue. */
 let api: TestEngine;

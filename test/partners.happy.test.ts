@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers, mailOutbox, resellerRelationships } from '../src/db/schema';
 import { createLogger } from '../src/logger';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 const logLines: string[] = [];
 let engine: TestEngine;

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../src/db/schema';
-import { createActiveCustomer, customerRow, partneredPair, startLifecycles, type FixtureCustomer } from './fixtures';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, customerRow, partneredPair, startLifecycles, type FixtureCustomer } from './support/fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;

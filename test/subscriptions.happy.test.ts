@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEvents, createActiveCustomer, createPartnership, partneredPair, startLifecycles } from './fixtures';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './harness';
-import { registerEndpoint, startReceiver } from './webhook-receiver';
+import { allEvents, createActiveCustomer, createPartnership, partneredPair, startLifecycles } from './support/fixtures';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { registerEndpoint, startReceiver } from './support/webhook-receiver';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -2,9 +2,9 @@ import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailOutbox } from '../src/db/schema';
 import { ProcessStatus } from '../workflows/search-attributes';
-import { allEvents, createActiveCustomer, partneredPair } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
-import { registerEndpoint, startReceiver } from './webhook-receiver';
+import { allEvents, createActiveCustomer, partneredPair } from './support/fixtures';
+import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { registerEndpoint, startReceiver } from './support/webhook-receiver';
 
 /**
  * A three-year subscription, compressed (SUBSCRIPTION_MONTH=1500ms), through the HTTP API against the

@@ -4,8 +4,8 @@ import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { mailOutbox, subscriptionCharges, subscriptions } from '../src/db/schema';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 /**
  * Money is recorded once whatever happens to the worker: a step that fails after committing is

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { customers, orderLines, orders, partnerships, subscriptions } from '../src/db/schema';
-import { backfillSubscriptionWorkflows } from '../src/services/subscription-backfill';
+import { customers, orderLines, orders, partnerships, subscriptions } from '../../src/db/schema';
+import { backfillSubscriptionWorkflows } from '../../src/services/subscription-backfill';
 import { createTestPartner, waitFor, uniqueEmail, type TestEngine, type TestPartner } from './harness';
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookDeliveryState } from '../workflows/webhook-delivery.messages';
+import type { WebhookDeliveryState } from '../../workflows/webhook-delivery.messages';
 import { waitFor, type TestEngine } from './harness';
 
 export type Received = { headers: IncomingHttpHeaders; body: string; receivedAt: number };

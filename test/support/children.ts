@@ -9,7 +9,7 @@ import { afterAll } from 'vitest';
  * test file kills whatever is left.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '../..');
 
 /** Every variable src/config.ts and the prod:local launcher read: children get only what a test gives them. */
 const CONFIG_VARIABLES = [
