@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderStatusQuery } from '../workflows/order.messages';
 import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
 import { startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { OFFERS } from './support/catalog';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -30,8 +31,8 @@ describe('orders for existing customers', () => {
       key: provider.apiKey,
       body: {
         items: [
-          { offerId: 'm365-e3', quantity: 25, partnerIdOnRecord: reseller.partnerId },
-          { offerId: 'defender-business', quantity: 5 },
+          { offerId: OFFERS.m365E3, quantity: 25, partnerIdOnRecord: reseller.partnerId },
+          { offerId: OFFERS.defenderBusiness, quantity: 5 },
         ],
         supportContactResellerId: reseller.id,
       },
@@ -43,13 +44,13 @@ describe('orders for existing customers', () => {
     expect(order).toMatchObject({ status: 'completed', customerId: customer.id, failureReason: null });
     expect(order.lines).toEqual([
       // Without a term the offer's first term, billed at its billing cycle.
-      { lineNumber: 1, offerId: 'm365-e3', quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId, term: 'P1Y', billingFrequency: 'annual' },
-      { lineNumber: 2, offerId: 'defender-business', quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null, term: 'P1M', billingFrequency: 'monthly' },
+      { lineNumber: 1, offerId: OFFERS.m365E3, quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId, term: 'P1Y', billingFrequency: 'annual' },
+      { lineNumber: 2, offerId: OFFERS.defenderBusiness, quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null, term: 'P1M', billingFrequency: 'monthly' },
     ]);
     const byOffer = Object.fromEntries(order.subscriptions.map((s: any) => [s.offerId, s]));
     const supportContact = { id: reseller.id, name: reseller.name, partnerId: reseller.partnerId };
-    expect(byOffer['m365-e3']).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContact, term: 'P1Y', billingFrequency: 'annual' });
-    expect(byOffer['defender-business']).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContact, term: 'P1M' });
+    expect(byOffer[OFFERS.m365E3]).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContact, term: 'P1Y', billingFrequency: 'annual' });
+    expect(byOffer[OFFERS.defenderBusiness]).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContact, term: 'P1M' });
     // Each subscription's lifecycle workflow was started by the order, before it reported completed.
     for (const subscription of order.subscriptions) {
       const lifecycle = await engine.deps.temporal.workflow.getHandle(`subscription-${subscription.id}`).describe();
@@ -84,7 +85,7 @@ describe('orders for existing customers', () => {
       engine.request('POST', `/v1/customers/${customer.id}/orders`, {
         key: provider.apiKey,
         headers: { 'idempotency-key': 'order-2026-0001' },
-        body: { items: [{ offerId: 'teams-essentials', quantity: 3 }] },
+        body: { items: [{ offerId: OFFERS.teamsEssentials, quantity: 3 }] },
       });
     const [first, second] = await Promise.all([send(), send()]);
     expect(first.status).toBe(202);
@@ -104,7 +105,7 @@ describe('orders for existing customers', () => {
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
     const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
       key: provider.apiKey,
-      body: { items: [{ offerId: 'exchange-online-p1', quantity: 2 }] },
+      body: { items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }] },
     });
     await completedOrder(provider.apiKey, placed.body.id);
 
@@ -115,7 +116,7 @@ describe('orders for existing customers', () => {
 
     const refused = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
       key: reseller.apiKey,
-      body: { items: [{ offerId: 'exchange-online-p1', quantity: 2 }] },
+      body: { items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }] },
     });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('FORBIDDEN');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnerships } from '../src/db/schema';
 import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
 import { startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { OFFERS } from './support/catalog';
 
 /** The API alone; workers come and go on its task queue. */
 let api: TestEngine;
@@ -52,9 +53,9 @@ describe('order recovery', () => {
       key: provider.apiKey,
       body: {
         items: [
-          { offerId: 'm365-business-premium', quantity: 12, partnerIdOnRecord: reseller.partnerId },
-          { offerId: 'entra-id-p1', quantity: 12 },
-          { offerId: 'azure-plan', quantity: 1 },
+          { offerId: OFFERS.m365BusinessPremium, quantity: 12, partnerIdOnRecord: reseller.partnerId },
+          { offerId: OFFERS.entraIdP1, quantity: 12 },
+          { offerId: OFFERS.azurePlan, quantity: 1 },
         ],
       },
     });
@@ -83,7 +84,7 @@ describe('order recovery', () => {
       const provisioned = await subscriptionsOfOrder(api, placed.body.id);
       expect(provisioned).toHaveLength(3);
       expect(new Set(provisioned.map((s) => s.orderLineId)).size).toBe(3);
-      expect(provisioned.find((s) => s.offerId === 'm365-business-premium')?.partnerIdOnRecord).toBe(reseller.partnerId);
+      expect(provisioned.find((s) => s.offerId === OFFERS.m365BusinessPremium)?.partnerIdOnRecord).toBe(reseller.partnerId);
 
       const events = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id);
       expect(events.filter((e) => e.action === 'subscription.created')).toHaveLength(3);
@@ -125,7 +126,7 @@ describe('order recovery', () => {
     try {
       const placed = await api.request('POST', `/v1/customers/${customer.id}/orders`, {
         key: provider.apiKey,
-        body: { items: [{ offerId: 'm365-e5', quantity: 4, partnerIdOnRecord: reseller.partnerId }] },
+        body: { items: [{ offerId: OFFERS.m365E5, quantity: 4, partnerIdOnRecord: reseller.partnerId }] },
       });
       expect(placed.status).toBe(202);
       const order = await finishedOrder(provider.apiKey, placed.body.id);

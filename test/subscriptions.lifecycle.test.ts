@@ -5,6 +5,7 @@ import { ProcessStatus } from '../workflows/search-attributes';
 import { allEvents, createActiveCustomer, partneredPair } from './support/fixtures';
 import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
 import { registerEndpoint, startReceiver } from './support/webhook-receiver';
+import { OFFERS } from './support/catalog';
 
 /**
  * A three-year subscription, compressed (SUBSCRIPTION_MONTH=1500ms), through the HTTP API against the
@@ -26,7 +27,7 @@ const UNIT = 3600; // m365-e3, cents per license per month
 async function orderSubscription(provider: TestPartner, reseller: TestPartner, customerId: string) {
   const placed = await engine.request('POST', `/v1/customers/${customerId}/orders`, {
     key: provider.apiKey,
-    body: { items: [{ offerId: 'm365-e3', quantity: 10, term: 'P1Y', billingFrequency: 'monthly', partnerIdOnRecord: reseller.partnerId }] },
+    body: { items: [{ offerId: OFFERS.m365E3, quantity: 10, term: 'P1Y', billingFrequency: 'monthly', partnerIdOnRecord: reseller.partnerId }] },
   });
   expect(placed.status).toBe(202);
   const order = await waitFor(

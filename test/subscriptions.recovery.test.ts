@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { mailOutbox, subscriptionCharges, subscriptions } from '../src/db/schema';
 import { createActiveCustomer, partneredPair } from './support/fixtures';
 import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { OFFERS } from './support/catalog';
 
 /**
  * Money is recorded once whatever happens to the worker: a step that fails after committing is
@@ -72,7 +73,7 @@ describe('a step that fails after it committed', () => {
   it('is retried without a second charge, audit row or notice, and no term goes uncharged', async () => {
     const { provider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    const [subscriptionId] = await orderSubscriptions(engine, provider, customer.id, ['teams-essentials']);
+    const [subscriptionId] = await orderSubscriptions(engine, provider, customer.id, [OFFERS.teamsEssentials]);
     await waitFor(async () => (await engine.deps.db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId!)))[0]!.renewalCount >= 2, {
       what: 'two renewals',
       timeoutMs: 60_000,
@@ -142,7 +143,7 @@ describe.skipIf(!databaseUrl)('a worker process killed at random during billing 
     const { provider } = await partneredPair(api);
     const customer = await createActiveCustomer(api, { providerId: provider.id });
     let worker = await start();
-    const ids = await orderSubscriptions(api, provider, customer.id, ['teams-essentials', 'defender-business']);
+    const ids = await orderSubscriptions(api, provider, customer.id, [OFFERS.teamsEssentials, OFFERS.defenderBusiness]);
     for (let kill = 0; kill < 3; kill += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.floor(Math.random() * 4_000)));
       await worker.kill();

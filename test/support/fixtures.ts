@@ -3,6 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { customers, orderLines, orders, partnerships, subscriptions } from '../../src/db/schema';
 import { backfillSubscriptionWorkflows } from '../../src/services/subscription-backfill';
 import { createTestPartner, waitFor, uniqueEmail, type TestEngine, type TestPartner } from './harness';
+import { OFFERS } from './catalog';
 
 /**
  * Test setup written straight into the real test database: partnerships and existing customers
@@ -39,7 +40,7 @@ export async function createActiveCustomer(
   const domainPrefix = `fixture${randomBytes(5).toString('hex')}`;
   const domain = `${domainPrefix}.onmicrosoft.com`;
   const contactEmail = uniqueEmail('contact');
-  const items = params.items ?? [{ offerId: 'm365-business-basic', quantity: 10 }];
+  const items = params.items ?? [{ offerId: OFFERS.m365BusinessBasic, quantity: 10 }];
   return db.transaction(async (tx) => {
     await tx.insert(customers).values({
       id,
