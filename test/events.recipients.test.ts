@@ -11,6 +11,8 @@ import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFo
 import { onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
 import { registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 import { OFFERS, OFFER_NOT_IN_CATALOG } from './support/catalog';
+import { apiClient } from './support/client';
+import { finishedOrder } from './support/orders';
 
 /**
  * Who receives what (README "Events and webhooks"): every event type of the onboarding processes,
@@ -190,10 +192,9 @@ describe('who receives what', () => {
     const customer = await createActiveCustomer(engine, { providerId: provider.partner.id, resellerId: reseller.partner.id });
     const order = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.partner.apiKey, body: { items: [{ offerId: OFFERS.m365BusinessBasic, quantity: 3 }] } });
     expect(order.status).toBe(202);
-    const subscriptionId = await waitFor(async () => {
-      const read = await engine.request('GET', `/v1/orders/${order.body.id}`, { key: provider.partner.apiKey });
-      return read.body.status === 'completed' && (read.body.subscriptions?.[0]?.id as string | undefined);
-    });
+    const finished = await finishedOrder(apiClient(engine.request, provider.partner.apiKey), order.body.id);
+    expect(finished.status).toBe('completed');
+    const subscriptionId = finished.subscriptions[0]!.id;
     for (const to of [provider, reseller]) {
       expect((await delivered(to, 'subscription.created', subscriptionId)).data).toMatchObject({ id: subscriptionId, quantity: 3 });
       const charge = await waitFor(async () => to.receiver.ofType('charge.created').find((entry) => entry.json.data.subscriptionId === subscriptionId));

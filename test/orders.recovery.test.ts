@@ -6,6 +6,7 @@ import { partnerships } from '../src/db/schema';
 import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
 import { startTestEngine, waitFor, type TestEngine } from './support/harness';
 import { OFFERS } from './support/catalog';
+import { finishedOrder } from './support/orders';
 
 /** The API alone; workers come and go on its task queue. */
 let api: TestEngine;
@@ -17,19 +18,9 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function finishedOrder(key: string, orderId: string) {
-  return waitFor(
-    async () => {
-      const reply = await api.request('GET', `/v1/orders/${orderId}`, { key });
-      return reply.body.status !== 'pending' && reply.body;
-    },
-    { what: `order ${orderId} to finish`, timeoutMs: 60_000 },
-  );
-}
-
 describe('order recovery', () => {
   it('finishes an order exactly once when the worker is killed after provisioning committed and a new worker takes over', async () => {
-    const { provider, reseller } = await partneredPair(api);
+    const { provider, reseller, asProvider } = await partneredPair(api);
     const customer = await createActiveCustomer(api, { providerId: provider.id });
 
     let reached!: () => void;
@@ -75,7 +66,7 @@ describe('order recovery', () => {
       },
     });
     try {
-      const order = await finishedOrder(provider.apiKey, placed.body.id);
+      const order = await finishedOrder(asProvider, placed.body.id);
       expect(order.status).toBe('completed');
       expect(firstWorkerRuns).toBe(1);
       expect(secondWorkerRuns).toBe(1);
@@ -109,7 +100,7 @@ describe('order recovery', () => {
   });
 
   it('fails the order and cancels its subscriptions when the partnership is removed while the order runs', async () => {
-    const { provider, reseller, partnershipId } = await partneredPair(api);
+    const { provider, reseller, partnershipId, asProvider } = await partneredPair(api);
     const customer = await createActiveCustomer(api, { providerId: provider.id });
     // The partnership ends between provisioning and crediting the reseller.
     const worker = await startTestEngine({
@@ -129,14 +120,14 @@ describe('order recovery', () => {
         body: { items: [{ offerId: OFFERS.m365E5, quantity: 4, partnerIdOnRecord: reseller.partnerId }] },
       });
       expect(placed.status).toBe(202);
-      const order = await finishedOrder(provider.apiKey, placed.body.id);
+      const order = await finishedOrder(asProvider, placed.body.id);
       expect(order).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('no longer in an active partnership') });
       expect(order.subscriptions).toHaveLength(1);
       expect(order.subscriptions[0]).toMatchObject({ status: 'cancelled', partnerIdOnRecord: null });
       const actions = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id).map((e) => e.action);
       expect(actions).toEqual(['order.placed', 'subscription.created', 'subscription.cancelled', 'order.failed']);
       // A failed order starts no lifecycle for the subscription it cancelled.
-      await expect(api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0].id}`).describe()).rejects.toThrow();
+      await expect(api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0]!.id}`).describe()).rejects.toThrow();
     } finally {
       await worker.stop();
     }

@@ -6,6 +6,8 @@ import { allEvents, createActiveCustomer, partneredPair } from './support/fixtur
 import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
 import { registerEndpoint, startReceiver } from './support/webhook-receiver';
 import { OFFERS } from './support/catalog';
+import { apiClient } from './support/client';
+import { finishedOrder } from './support/orders';
 
 /**
  * A three-year subscription, compressed (SUBSCRIPTION_MONTH=1500ms), through the HTTP API against the
@@ -30,14 +32,9 @@ async function orderSubscription(provider: TestPartner, reseller: TestPartner, c
     body: { items: [{ offerId: OFFERS.m365E3, quantity: 10, term: 'P1Y', billingFrequency: 'monthly', partnerIdOnRecord: reseller.partnerId }] },
   });
   expect(placed.status).toBe(202);
-  const order = await waitFor(
-    async () => {
-      const reply = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key: provider.apiKey });
-      return reply.body.status === 'completed' && reply.body;
-    },
-    { what: 'order completed' },
-  );
-  return order.subscriptions[0];
+  const order = await finishedOrder(apiClient(engine.request, provider.apiKey), placed.body.id);
+  expect(order.status).toBe('completed');
+  return order.subscriptions[0]!;
 }
 
 describe('a subscription over three compressed years, through the API', () => {

@@ -7,6 +7,8 @@ import { mailOutbox, subscriptionCharges, subscriptions } from '../src/db/schema
 import { createActiveCustomer, partneredPair } from './support/fixtures';
 import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
 import { OFFERS } from './support/catalog';
+import { apiClient } from './support/client';
+import { finishedOrder } from './support/orders';
 
 /**
  * Money is recorded once whatever happens to the worker: a step that fails after committing is
@@ -21,14 +23,9 @@ async function orderSubscriptions(engine: TestEngine, provider: TestPartner, cus
     body: { items: offers.map((offerId) => ({ offerId, quantity: 3, term: 'P1M' })) },
   });
   expect(placed.status).toBe(202);
-  const order = await waitFor(
-    async () => {
-      const reply = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key: provider.apiKey });
-      return reply.body.status === 'completed' && reply.body;
-    },
-    { what: 'order completed', timeoutMs: 90_000 },
-  );
-  return order.subscriptions.map((subscription: { id: string }) => subscription.id);
+  const order = await finishedOrder(apiClient(engine.request, provider.apiKey), placed.body.id, 90_000);
+  expect(order.status).toBe('completed');
+  return order.subscriptions.map((subscription) => subscription.id);
 }
 
 /** Stops the renewals (autoRenew off), waits for the expiry, then checks one charge and one notice per term, none missing. */
