@@ -6,7 +6,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     // One Temporal dev server, one test database and one workflow bundle for the whole run.
-    globalSetup: ['./test/global-setup.ts'],
+    globalSetup: ['./test/support/global-setup.ts'],
     include: ['test/**/*.test.ts'],
     testTimeout: 90_000,
     hookTimeout: 180_000,

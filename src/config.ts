@@ -201,6 +201,9 @@ const envSchema = z
 
 export type Config = z.infer<typeof envSchema>;
 
+/** Every environment variable the configuration reads (the schema's keys): what a child process must not inherit by accident. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.in.shape) as ReadonlyArray<keyof typeof envSchema.in.shape>;
+
 /** A configuration whose secrets are settled: what the API and worker run with. */
 export type RuntimeConfig = Config & {
   operatorApiKey: string;

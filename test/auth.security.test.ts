@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, uniquePartnerId, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, uniquePartnerId, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;

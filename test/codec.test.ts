@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app';
 import { createKeyRing } from '../src/security/cipher';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA_KEY, PayloadDecryptionError } from '../src/temporal/codec';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, waitFor, type Requester, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, waitFor, type Requester, type TestEngine, type TestPartner } from './support/harness';
 
 type JsonPayload = { metadata: Record<string, string>; data: string };
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { invite } from './support/invitations';
 
 /**
  * Under faults every client converges: answers come within the bound (503 + Retry-After, never a
@@ -20,13 +21,6 @@ afterAll(async () => {
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await engine.deps.db.execute(query)) as unknown as { rows?: T[] } & T[];
   return result.rows ?? result;
-}
-
-async function inviteWithLink(on: TestEngine, provider: TestPartner, resellerEmail: string) {
-  const reply = await on.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail } });
-  expect(reply.status).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(on, resellerEmail)).find((m) => m.text.includes('/invitations/')), { what: 'the invitation mail' });
-  return { invitation: reply.body, link: linkIn(mail.text, '/invitations').pathname };
 }
 
 describe('Idempotency-Key reservations', () => {
@@ -75,7 +69,7 @@ describe('bounded answers', () => {
     // Its own task queue, so that its workers can be taken away and brought back.
     const taskQueue = `conv-${randomUUID()}`;
     const withWorker = await startTestEngine({ taskQueue, env: { API_ANSWER_TIMEOUT: '3s' } });
-    const { invitation, link } = await inviteWithLink(withWorker, provider, reseller.email);
+    const { invitation, link } = await invite(withWorker, provider, reseller.email);
     await withWorker.stop();
 
     const apiOnly = await startTestEngine({ taskQueue, runWorker: false, env: { API_ANSWER_TIMEOUT: '3s' } });
@@ -117,7 +111,7 @@ describe('bounded answers', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
     const withWorker = await startTestEngine({ taskQueue });
-    const { link } = await inviteWithLink(withWorker, provider, reseller.email);
+    const { link } = await invite(withWorker, provider, reseller.email);
     await withWorker.stop();
     const apiOnly = await startTestEngine({ taskQueue, runWorker: false, env: { API_ANSWER_TIMEOUT: '3s', API_MAX_IN_FLIGHT: '1' } });
     try {

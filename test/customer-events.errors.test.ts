@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, partneredPair, type FixtureCustomer } from './fixtures';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, partneredPair, type FixtureCustomer } from './support/fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;

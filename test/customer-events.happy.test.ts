@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { OPERATOR_KEY, startTestEngine, type TestEngine } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import type { CustomerEvent, Page } from './support/api-types';
+import { apiClient } from './support/client';
+import { OPERATOR_KEY, startTestEngine, type Reply, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -12,19 +14,19 @@ afterAll(async () => {
 
 describe('customer audit trail', () => {
   it('pages through every change oldest first with limit and cursor, without gaps or repeats', async () => {
-    const { provider, reseller } = await partneredPair(engine);
+    const { provider, reseller, asProvider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
     const path = `/v1/customers/${customer.id}/subscriptions/${customer.subscriptions[0]!.id}/support-contact`;
     for (const designate of [true, false, true, false, true]) {
-      const reply = designate ? await engine.request('PUT', path, { key: provider.apiKey, body: { resellerId: reseller.id } }) : await engine.request('DELETE', path, { key: provider.apiKey });
+      const reply = designate ? await asProvider.put(path, { resellerId: reseller.id }) : await asProvider.delete(path);
       expect(reply.status).toBe(200);
     }
 
-    const seen: any[] = [];
+    const seen: CustomerEvent[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const reply: { status: number; body: any } = await engine.request('GET', `/v1/customers/${customer.id}/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: provider.apiKey });
+      const reply: Reply<Page<CustomerEvent>> = await asProvider.get(`/v1/customers/${customer.id}/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(reply.status).toBe(200);
       expect(reply.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...reply.body.items);
@@ -47,9 +49,9 @@ describe('customer audit trail', () => {
 
     // The reseller managing the customer and the operator read the same trail.
     for (const key of [reseller.apiKey, OPERATOR_KEY]) {
-      const reply = await engine.request('GET', `/v1/customers/${customer.id}/events?limit=200`, { key });
+      const reply = await apiClient(engine.request, key).get<Page<CustomerEvent>>(`/v1/customers/${customer.id}/events?limit=200`);
       expect(reply.status).toBe(200);
-      expect(reply.body.items.map((e: { id: string }) => e.id)).toEqual(seen.map((e) => e.id));
+      expect(reply.body.items.map((e) => e.id)).toEqual(seen.map((e) => e.id));
     }
   });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnerships } from '../src/db/schema';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { onboardingBody, reviewedOnboarding, uniquePrefix } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;

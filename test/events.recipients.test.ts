@@ -6,10 +6,13 @@ import { subscriptions } from '../src/db/schema';
 import { recordSubscriptionEvent } from '../src/events/record';
 import { startOnboarding } from '../src/services/onboardings';
 import type { OnboardingRequest } from '../workflows/onboarding.messages';
-import { createActiveCustomer } from './fixtures';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
-import { registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
+import { createActiveCustomer } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
+import { registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
+import { OFFERS, OFFER_NOT_IN_CATALOG } from './support/catalog';
+import { apiClient } from './support/client';
+import { finishedOrder } from './support/orders';
 
 /**
  * Who receives what (README "Events and webhooks"): every event type of the onboarding processes,
@@ -125,14 +128,14 @@ describe('who receives what', () => {
     await onboardingIn(engine, provider.partner.apiKey, expiring.id, ['expired']);
     await expectRecipients('customer_onboarding.expired', expiring.id, false);
 
-    const request = { ...onboardingBody(), items: [{ offerId: 'm365-nonexistent', quantity: 1 }] } as unknown as OnboardingRequest;
+    const request = { ...onboardingBody(), items: [{ offerId: OFFER_NOT_IN_CATALOG, quantity: 1 }] } as unknown as OnboardingRequest;
     const rejected = await startOnboarding(engine.deps, (await getPartnerById(engine.deps.db, provider.partner.id))!, request);
     await expectRecipients('customer_onboarding.rejected', rejected.id, false);
   });
 
   it("order.completed and order.failed: the provider and the reseller managing the customer", async () => {
     const order = async () => {
-      const reply = await engine.request('POST', `/v1/customers/${customerId}/orders`, { key: provider.partner.apiKey, body: { items: [{ offerId: 'teams-essentials', quantity: 2 }] } });
+      const reply = await engine.request('POST', `/v1/customers/${customerId}/orders`, { key: provider.partner.apiKey, body: { items: [{ offerId: OFFERS.teamsEssentials, quantity: 2 }] } });
       expect(reply.status).toBe(202);
       return reply.body.id as string;
     };
@@ -187,12 +190,11 @@ describe('who receives what', () => {
 
   it('subscription.created and charge.created come from a real order: its subscription workflow records them with the change', async () => {
     const customer = await createActiveCustomer(engine, { providerId: provider.partner.id, resellerId: reseller.partner.id });
-    const order = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.partner.apiKey, body: { items: [{ offerId: 'm365-business-basic', quantity: 3 }] } });
+    const order = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.partner.apiKey, body: { items: [{ offerId: OFFERS.m365BusinessBasic, quantity: 3 }] } });
     expect(order.status).toBe(202);
-    const subscriptionId = await waitFor(async () => {
-      const read = await engine.request('GET', `/v1/orders/${order.body.id}`, { key: provider.partner.apiKey });
-      return read.body.status === 'completed' && (read.body.subscriptions?.[0]?.id as string | undefined);
-    });
+    const finished = await finishedOrder(apiClient(engine.request, provider.partner.apiKey), order.body.id);
+    expect(finished.status).toBe('completed');
+    const subscriptionId = finished.subscriptions[0]!.id;
     for (const to of [provider, reseller]) {
       expect((await delivered(to, 'subscription.created', subscriptionId)).data).toMatchObject({ id: subscriptionId, quantity: 3 });
       const charge = await waitFor(async () => to.receiver.ofType('charge.created').find((entry) => entry.json.data.subscriptionId === subscriptionId));

@@ -10,7 +10,8 @@ import {
   waitFor,
   type TestEngine,
   type TestPartner,
-} from './harness';
+} from './support/harness';
+import { invite } from './support/invitations';
 
 let engine: TestEngine;
 /** A second engine whose invitations expire after one second, for the "expired" refusal. */
@@ -24,13 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([engine?.stop(), shortLived?.stop()]);
 });
-
-async function invite(on: TestEngine, from: TestPartner, resellerEmail: string) {
-  const reply = await on.request('POST', '/v1/invitations', { key: from.apiKey, body: { resellerEmail } });
-  expect(reply.status).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(on, resellerEmail)).find((m) => m.text.includes('/invitations/')), { what: 'the invitation mail' });
-  return { invitation: reply.body, link: linkIn(mail.text, '/invitations').pathname };
-}
 
 type Refusal = {
   name: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

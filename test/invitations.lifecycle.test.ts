@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStatus, ProviderId, ResellerId } from '../workflows/search-attributes';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { invite } from './support/invitations';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -10,14 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
 });
-
-/** Invites an address and returns the invitation with the link path from the email it produced. */
-async function invite(provider: TestPartner, resellerEmail: string) {
-  const reply = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail } });
-  expect(reply.status).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(engine, resellerEmail)).find((m) => m.text.includes('/invitations/')), { what: 'the invitation mail' });
-  return { invitation: reply.body, link: linkIn(mail.text, '/invitations').pathname };
-}
 
 const rowCount = async (query: ReturnType<typeof sql>) => {
   const result = (await engine.deps.db.execute(query)) as unknown as { rows?: { n: number }[] } & { n: number }[];
@@ -29,7 +22,7 @@ describe('invitation decline and revoke', () => {
   it('declining through the link ends the invitation as declined and creates no partnership', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { invitation, link } = await invite(provider, reseller.email);
+    const { invitation, link } = await invite(engine, provider, reseller.email);
 
     const declined = await engine.request('POST', `${link}/decline`, { body: { reason: 'Not this year' } });
     expect(declined.status).toBe(200);
@@ -50,7 +43,7 @@ describe('invitation decline and revoke', () => {
   it("the page's HTML form accepts with the reseller's partnerId", async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { invitation, link } = await invite(provider, reseller.email);
+    const { invitation, link } = await invite(engine, provider, reseller.email);
     const pageReply = await engine.request('GET', link);
     // The reseller is in Spain: the page is Spanish, and its form keeps the language for the answer.
     expect(pageReply.text).toContain(`action="${link}/accept?lang=es"`);
@@ -68,7 +61,7 @@ describe('invitation decline and revoke', () => {
   it("the page's HTML form declines", async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const email = uniqueEmail('reseller');
-    const { invitation, link } = await invite(provider, email);
+    const { invitation, link } = await invite(engine, provider, email);
     const declined = await engine.request('POST', `${link}/decline`, {
       rawBody: '',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
@@ -82,7 +75,7 @@ describe('invitation decline and revoke', () => {
   it('revoking kills the link (410 on the page and on accept) and a second revoke is a 409', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { invitation, link } = await invite(provider, reseller.email);
+    const { invitation, link } = await invite(engine, provider, reseller.email);
 
     const revoked = await engine.request('POST', `/v1/invitations/${invitation.id}/revoke`, { key: provider.apiKey });
     expect(revoked.status).toBe(200);
@@ -112,7 +105,7 @@ describe('what operators see in the Temporal UI', () => {
   it('keeps the search attributes ProviderId, ResellerId and ProcessStatus current as the invitation moves', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { invitation, link } = await invite(provider, reseller.email);
+    const { invitation, link } = await invite(engine, provider, reseller.email);
     const handle = engine.deps.temporal.workflow.getHandle(invitation.workflowId);
     expect(invitation.workflowId).toBe(`invitation-${invitation.id}`);
 
@@ -138,7 +131,7 @@ describe('concurrent accepts', () => {
   it('five parallel accepts of one link: exactly one 200, the others 409, exactly one partnership row', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { invitation, link } = await invite(provider, reseller.email);
+    const { invitation, link } = await invite(engine, provider, reseller.email);
 
     const replies = await Promise.all(
       Array.from({ length: 5 }, () => engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })),
@@ -235,7 +228,7 @@ describe('idempotent invite', () => {
   it('inviting a reseller already in an active partnership is a 409', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { link } = await invite(provider, reseller.email);
+    const { link } = await invite(engine, provider, reseller.email);
     expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(200);
 
     const again = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email.toUpperCase() } });
@@ -246,7 +239,7 @@ describe('idempotent invite', () => {
   it('after a decline, inviting the same address starts a new invitation', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const email = uniqueEmail('reseller');
-    const { invitation, link } = await invite(provider, email);
+    const { invitation, link } = await invite(engine, provider, email);
     expect((await engine.request('POST', `${link}/decline`, { body: {} })).status).toBe(200);
 
     const fresh = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email } });

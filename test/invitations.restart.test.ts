@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 import { statusQuery } from '../workflows/invitation.messages';
 
 const running: TestEngine[] = [];

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { sha256 } from '../src/security/tokens';
-import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { invite } from './support/invitations';
 
 let engine: TestEngine;
 /** Every line the engine logs, at debug level, so the tests can search the logs for secrets. */
@@ -30,19 +31,11 @@ async function databaseDump(): Promise<string> {
   return parts.join('\n');
 }
 
-async function invite(provider: TestPartner, resellerEmail: string) {
-  const reply = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail, message: 'Hola' } });
-  expect(reply.status).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(engine, resellerEmail)).find((m) => m.text.includes('/invitations/')));
-  const link = linkIn(mail.text, '/invitations').pathname;
-  return { invitation: reply.body, link, token: link.split('/').pop()! };
-}
-
 describe('the link token is a secret', () => {
   it('is random (≥ 128 bits), and appears in neither workflow history, the logs nor the database in plaintext', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { invitation, link, token } = await invite(provider, reseller.email);
+    const { invitation, link, token } = await invite(engine, provider, reseller.email, { message: 'Hola' });
     expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     // Resend and reminder paths handle the token too.
     expect((await engine.request('POST', `/v1/invitations/${invitation.id}/resend`, { key: provider.apiKey })).status).toBe(200);
@@ -82,7 +75,7 @@ describe('the link token is a secret', () => {
 
   it("the invitation API never shows the token, its hash or its escrow", async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
-    const { invitation, token } = await invite(provider, uniqueEmail());
+    const { invitation, token } = await invite(engine, provider, uniqueEmail(), { message: 'Hola' });
     const one = await engine.request('GET', `/v1/invitations/${invitation.id}`, { key: provider.apiKey });
     const list = await engine.request('GET', '/v1/invitations', { key: provider.apiKey });
     for (const reply of [one, list]) {
@@ -97,7 +90,7 @@ describe('tenant isolation', () => {
   it("another provider's invitation answers 404 on read, resend and revoke, and is missing from its list", async () => {
     const owner = await createTestPartner(engine.request, { kind: 'provider' });
     const intruder = await createTestPartner(engine.request, { kind: 'provider' });
-    const { invitation } = await invite(owner, uniqueEmail());
+    const { invitation } = await invite(engine, owner, uniqueEmail(), { message: 'Hola' });
 
     for (const [method, path] of [
       ['GET', `/v1/invitations/${invitation.id}`],
@@ -120,7 +113,7 @@ describe('tenant isolation', () => {
     const intruder = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
     const outsider = await createTestPartner(engine.request, { kind: 'reseller' });
-    const { link } = await invite(owner, reseller.email);
+    const { link } = await invite(engine, owner, reseller.email, { message: 'Hola' });
     const accepted = await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } });
     const partnershipId = accepted.body.partnership.id;
 

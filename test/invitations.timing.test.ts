@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 import { statusQuery } from '../workflows/invitation.messages';
 
 // Short clocks through the environment, as an operator would set them: 8 s to answer, a reminder 3 s before.

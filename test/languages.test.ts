@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import { partneredPair } from './fixtures';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine } from './harness';
-import { onboardingBody, reviewedOnboarding } from './onboarding.fixtures';
-import { freePort } from './ports';
+import { partneredPair } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine } from './support/harness';
+import { onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
+import { freePort } from './support/ports';
 
 /** PRODUCT.md §8: each person reads emails and link pages in their language, Spanish or English. */
 

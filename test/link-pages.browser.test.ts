@@ -2,9 +2,9 @@ import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitations, resellerRelationships } from '../src/db/schema';
-import { checkPage, launchBrowser, personContext, phone } from './browser';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { createTestPartner, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './harness';
+import { checkPage, launchBrowser, personContext, phone } from './support/browser';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { createTestPartner, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 /**
  * The people at the links, in a real browser: a reseller and a customer's contact open the

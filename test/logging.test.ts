@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, logContext } from '../src/logger';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 type Line = Record<string, unknown> & { msg?: string };
 

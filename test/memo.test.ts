@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
-import { onboardingBody, reviewedOnboarding } from './onboarding.fixtures';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
+import { OFFERS } from './support/catalog';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -46,7 +47,7 @@ describe('every workflow carries display names in its memo for the Temporal UI',
     const managed = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
     const order = await engine.request('POST', `/v1/customers/${managed.id}/orders`, {
       key: provider.apiKey,
-      body: { items: [{ offerId: 'm365-business-basic', quantity: 2 }] },
+      body: { items: [{ offerId: OFFERS.m365BusinessBasic, quantity: 2 }] },
     });
     expect(order.status).toBe(202);
     expect(await memoOf(order.body.workflowId)).toMatchObject({ provider: provider.name, reseller: reseller.name, customer: expect.any(String) });

@@ -4,8 +4,8 @@ import { createActivities } from '../activities';
 import { connectWorkerConnection } from '../src/temporal/connection';
 import { createDataConverter } from '../src/temporal/data-converter';
 import { createWorker } from '../src/temporal/worker';
-import { createTestPartner, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
-import { freePort } from './ports';
+import { createTestPartner, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { freePort } from './support/ports';
 
 
 let engine: TestEngine;

@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../src/db/client';
 import { onlineStatements } from '../src/db/online-indexes';
-import { createScratchDatabase } from './scratch-database';
+import { createScratchDatabase } from './support/scratch-database';
 
 const migrationsFolder = path.resolve(import.meta.dirname, '../drizzle');
 const scaleIndexes = [

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepRevealedEscrows } from '../src/db/queries/credential-escrow';
-import { createTestPartner, startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
-import { databaseDump, onboardingBody, reviewedOnboarding } from './onboarding.fixtures';
+import { createTestPartner, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { databaseDump, onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
 
 /**
  * One-time credentials survive a lost answer without being shown to anyone else: the reveal is bound

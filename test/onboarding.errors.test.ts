@@ -4,9 +4,10 @@ import { getPartnerById } from '../src/db/queries/partners';
 import { partnerships } from '../src/db/schema';
 import { startOnboarding } from '../src/services/onboardings';
 import type { OnboardingRequest } from '../workflows/onboarding.messages';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, onboardingIn, reviewedOnboarding, uniquePrefix } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { onboardingBody, onboardingIn, reviewedOnboarding, uniquePrefix } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
+import { OFFERS, OFFER_NOT_IN_CATALOG } from './support/catalog';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -35,12 +36,12 @@ describe('POST /v1/customer-onboardings refuses malformed input with 400', () =>
     ['a domain prefix with a dot', () => company({ domainPrefix: 'wood.grove' }), 'body.company.domainPrefix'],
     ['a lowercase country', () => company({ country: 'es' }), 'body.company.country'],
     ['no items', () => ({ items: [] }), 'body.items'],
-    ['a zero quantity', () => ({ items: [{ offerId: 'm365-e3', quantity: 0 }] }), 'body.items.0.quantity'],
-    ['a negative quantity', () => ({ items: [{ offerId: 'm365-e3', quantity: -3 }] }), 'body.items.0.quantity'],
-    ['a fractional quantity', () => ({ items: [{ offerId: 'm365-e3', quantity: 1.5 }] }), 'body.items.0.quantity'],
-    ['a quantity given as text', () => ({ items: [{ offerId: 'm365-e3', quantity: '5' }] }), 'body.items.0.quantity'],
+    ['a zero quantity', () => ({ items: [{ offerId: OFFERS.m365E3, quantity: 0 }] }), 'body.items.0.quantity'],
+    ['a negative quantity', () => ({ items: [{ offerId: OFFERS.m365E3, quantity: -3 }] }), 'body.items.0.quantity'],
+    ['a fractional quantity', () => ({ items: [{ offerId: OFFERS.m365E3, quantity: 1.5 }] }), 'body.items.0.quantity'],
+    ['a quantity given as text', () => ({ items: [{ offerId: OFFERS.m365E3, quantity: '5' }] }), 'body.items.0.quantity'],
     ['an unknown field', () => ({ discount: 50 }), 'body'],
-    ['an unknown field in an item', () => ({ items: [{ offerId: 'm365-e3', quantity: 1, price: 1 }] }), 'body.items.0'],
+    ['an unknown field in an item', () => ({ items: [{ offerId: OFFERS.m365E3, quantity: 1, price: 1 }] }), 'body.items.0'],
     ['a contact without email', () => ({ contact: { firstName: 'Ana', lastName: 'García' } }), 'body.contact.email'],
     ['a malformed contact email', () => ({ contact: { firstName: 'Ana', lastName: 'García', email: 'not-an-email' } }), 'body.contact.email'],
     ['a resellerId that is not a UUID', () => ({ resellerId: '12345' }), 'body.resellerId'],
@@ -63,10 +64,10 @@ describe('POST /v1/customer-onboardings refuses malformed input with 400', () =>
 describe('POST /v1/customer-onboardings refuses what breaks a business rule with 422 at once', () => {
   const cases: Array<[string, () => Record<string, unknown>, string, string]> = [
     // Valid by the OpenAPI document (it cannot state these), so refused as business rules, not as malformed.
-    ['the same offer twice', () => ({ items: [{ offerId: 'm365-e3', quantity: 1 }, { offerId: 'm365-e3', quantity: 2 }] }), 'BUSINESS_RULE', 'items.1.offerId'],
+    ['the same offer twice', () => ({ items: [{ offerId: OFFERS.m365E3, quantity: 1 }, { offerId: OFFERS.m365E3, quantity: 2 }] }), 'BUSINESS_RULE', 'items.1.offerId'],
     ['crediting a reseller without one', () => ({ creditResellerAsPartnerOfRecord: true }), 'BUSINESS_RULE', 'creditResellerAsPartnerOfRecord'],
-    ['an offer not in the catalog', () => ({ items: [{ offerId: 'm365-nonexistent', quantity: 1 }] }), 'OFFER_NOT_FOUND', 'items.0.offerId'],
-    ['a quantity above the offer maximum', () => ({ items: [{ offerId: 'm365-business-basic', quantity: 301 }] }), 'QUANTITY_OUT_OF_BOUNDS', 'items.0.quantity'],
+    ['an offer not in the catalog', () => ({ items: [{ offerId: OFFER_NOT_IN_CATALOG, quantity: 1 }] }), 'OFFER_NOT_FOUND', 'items.0.offerId'],
+    ['a quantity above the offer maximum', () => ({ items: [{ offerId: OFFERS.m365BusinessBasic, quantity: 301 }] }), 'QUANTITY_OUT_OF_BOUNDS', 'items.0.quantity'],
     ['a reseller with no partnership', () => ({ resellerId: outsider.id }), 'PARTNERSHIP_NOT_ACTIVE', 'resellerId'],
     ['a reseller whose partnership was removed', () => ({ resellerId: removedReseller.id }), 'PARTNERSHIP_NOT_ACTIVE', 'resellerId'],
     ['a provider given as reseller', () => ({ resellerId: provider.id }), 'PARTNERSHIP_NOT_ACTIVE', 'resellerId'],
@@ -81,8 +82,8 @@ describe('POST /v1/customer-onboardings refuses what breaks a business rule with
   });
 
   it.each([
-    ['a term the offer does not sell', { offerId: 'm365-e3', quantity: 1, term: 'P1M' }, 'TERM_NOT_OFFERED', 'items.0.term'],
-    ['a billing frequency the term does not allow', { offerId: 'm365-business-basic', quantity: 1, term: 'P1M', billingFrequency: 'annual' }, 'BILLING_FREQUENCY_NOT_OFFERED', 'items.0.billingFrequency'],
+    ['a term the offer does not sell', { offerId: OFFERS.m365E3, quantity: 1, term: 'P1M' }, 'TERM_NOT_OFFERED', 'items.0.term'],
+    ['a billing frequency the term does not allow', { offerId: OFFERS.m365BusinessBasic, quantity: 1, term: 'P1M', billingFrequency: 'annual' }, 'BILLING_FREQUENCY_NOT_OFFERED', 'items.0.billingFrequency'],
   ])('refuses %s with 400', async (_name, item, code, field) => {
     const reply = await engine.request('POST', '/v1/customer-onboardings', { key: provider.apiKey, body: { ...onboardingBody(), items: [item] } });
     expect(reply.status).toBe(400);
@@ -99,7 +100,7 @@ describe('POST /v1/customer-onboardings refuses what breaks a business rule with
   });
 
   it('refuses a domain a live customer has', async () => {
-    const reviewed = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ items: [{ offerId: 'teams-essentials', quantity: 1 }] }));
+    const reviewed = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ items: [{ offerId: OFFERS.teamsEssentials, quantity: 1 }] }));
     expect((await engine.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, { key: provider.apiKey })).status).toBe(200);
     const reply = await engine.request('POST', '/v1/customer-onboardings', {
       key: provider.apiKey,
@@ -114,14 +115,14 @@ describe('the workflow re-checks everything against the database', () => {
   it('ends in rejected with one error per field when the request no longer holds', async () => {
     // A customer took the domain, the offer and partnership checks fail: what the API would have refused
     // can still change between the API's check and the workflow's, so the workflow decides.
-    const taken = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ items: [{ offerId: 'teams-essentials', quantity: 1 }] }));
+    const taken = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ items: [{ offerId: OFFERS.teamsEssentials, quantity: 1 }] }));
     expect((await engine.request('POST', `/v1/customer-onboardings/${taken.id}/submit`, { key: provider.apiKey })).status).toBe(200);
     const request = {
       ...onboardingBody(company({ domainPrefix: taken.request.company.domainPrefix })),
       resellerId: outsider.id,
       items: [
-        { offerId: 'm365-nonexistent', quantity: 1 },
-        { offerId: 'm365-business-basic', quantity: 500 },
+        { offerId: OFFER_NOT_IN_CATALOG, quantity: 1 },
+        { offerId: OFFERS.m365BusinessBasic, quantity: 500 },
       ],
     } as unknown as OnboardingRequest;
     const providerRecord = (await getPartnerById(engine.deps.db, provider.id))!;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../workflows/onboarding.messages';
-import { createTestPartner, decodedHistoryText, startTestEngine, type TestEngine } from './harness';
-import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { createTestPartner, decodedHistoryText, startTestEngine, type TestEngine } from './support/harness';
+import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
+import { OFFERS } from './support/catalog';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -25,8 +26,8 @@ describe('customer onboarding happy path', () => {
     const reviewed = await onboardingIn(engine, provider.apiKey, created.body.id, ['awaiting_review']);
     expect(reviewed.review).toMatchObject({
       lineItems: [
-        { lineNumber: 1, offerId: 'm365-business-premium', offerName: 'Microsoft 365 Business Premium', quantity: 10, unitPrice: 2200, lineTotal: 22_000, currency: 'EUR' },
-        { lineNumber: 2, offerId: 'exchange-online-p1', offerName: 'Exchange Online (Plan 1)', quantity: 5, unitPrice: 400, lineTotal: 2_000, currency: 'EUR' },
+        { lineNumber: 1, offerId: OFFERS.m365BusinessPremium, offerName: 'Microsoft 365 Business Premium', quantity: 10, unitPrice: 2200, lineTotal: 22_000, currency: 'EUR' },
+        { lineNumber: 2, offerId: OFFERS.exchangeOnlineP1, offerName: 'Exchange Online (Plan 1)', quantity: 5, unitPrice: 400, lineTotal: 2_000, currency: 'EUR' },
       ],
       total: 24_000,
       currency: 'EUR',
@@ -60,7 +61,7 @@ describe('customer onboarding happy path', () => {
     expect(asReseller.status).toBe(200);
     expect(asReseller.body).toMatchObject({ id: customerId, adminUsername: `admin@${prefix}.onmicrosoft.com` });
     const subscriptions = await engine.request('GET', `/v1/customers/${customerId}/subscriptions`, { key: provider.apiKey });
-    expect(subscriptions.body.items.map((s: { offerId: string }) => s.offerId).sort()).toEqual(['exchange-online-p1', 'm365-business-premium']);
+    expect(subscriptions.body.items.map((s: { offerId: string }) => s.offerId).sort()).toEqual([OFFERS.exchangeOnlineP1, OFFERS.m365BusinessPremium]);
 
     const final = await onboardingIn(engine, provider.apiKey, created.body.id, ['completed']);
     expect(final.customerId).toBe(customerId);
@@ -90,13 +91,13 @@ describe('customer onboarding happy path', () => {
 
   it('creates a customer without a reseller: nothing credited, no delegated admin', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
-    const reviewed = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ items: [{ offerId: 'm365-e3', quantity: 250 }] }));
+    const reviewed = await reviewedOnboarding(engine, provider.apiKey, onboardingBody({ items: [{ offerId: OFFERS.m365E3, quantity: 250 }] }));
     expect(reviewed.review).toMatchObject({ reseller: null, partnerOfRecord: { credited: false, partnerId: null }, supportContact: null, total: 900_000 });
 
     const submitted = await engine.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, { key: provider.apiKey });
     expect(submitted.status).toBe(200);
     expect(submitted.body.customer).toMatchObject({ status: 'active', reseller: null });
-    expect(submitted.body.subscriptions).toEqual([expect.objectContaining({ offerId: 'm365-e3', quantity: 250, partnerIdOnRecord: null, supportContact: null })]);
+    expect(submitted.body.subscriptions).toEqual([expect.objectContaining({ offerId: OFFERS.m365E3, quantity: 250, partnerIdOnRecord: null, supportContact: null })]);
     const list = await engine.request('GET', '/v1/customers', { key: provider.apiKey });
     expect(list.body.items.map((c: { id: string }) => c.id)).toEqual([submitted.body.customer.id]);
   });

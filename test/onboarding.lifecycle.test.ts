@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../workflows/onboarding.messages';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { liveRowsFor, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { liveRowsFor, onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;

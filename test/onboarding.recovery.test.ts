@@ -3,10 +3,10 @@ import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { customerEvents, customers, customerUsers, orderLines, orders, subscriptions } from '../src/db/schema';
-import { decodedHistoryText, startTestEngine, type TestEngine } from './harness';
-import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
-import { topologies, topologyTitle } from './topologies';
+import { decodedHistoryText, startTestEngine, type TestEngine } from './support/harness';
+import { databaseDump, onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
+import { topologies, topologyTitle } from './support/topologies';
 
 const engines: TestEngine[] = [];
 afterAll(async () => {

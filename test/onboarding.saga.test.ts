@@ -3,9 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerEvents } from '../src/db/schema';
 import { provisioningSteps, type ProvisioningStep } from '../workflows/onboarding.messages';
-import { startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { liveRowsFor, onboardingBody, onboardingIn, reviewedOnboarding } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { liveRowsFor, onboardingBody, onboardingIn, reviewedOnboarding } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
 
 /** The step the next saga run fails at, right after it committed: the hardest moment to undo. */
 let failAt: ProvisioningStep | null = null;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
-import { onboardingBody, reviewedOnboarding } from './onboarding.fixtures';
-import { partneredPair } from './fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
+import { partneredPair } from './support/fixtures';
 
 let engine: TestEngine;
 let provider: TestPartner;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app';
-import { startTestEngine, type TestEngine } from './harness';
+import { startTestEngine, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId } from './harness';
+import { OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId } from './support/harness';
 
 /** Opens a request and sends its headers and half its body: the server is now handling it. */
 function startSlowRequest(url: string, body: string) {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers } from '../src/db/schema';
 import { eq } from 'drizzle-orm';
-import { createActiveCustomer, ordersOf, partneredPair, type FixtureCustomer } from './fixtures';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, ordersOf, partneredPair, type FixtureCustomer } from './support/fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { OFFERS, OFFER_NOT_IN_CATALOG } from './support/catalog';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -28,7 +29,7 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-const item = (extra: Record<string, unknown> = {}) => ({ offerId: 'm365-business-basic', quantity: 3, ...extra });
+const item = (extra: Record<string, unknown> = {}) => ({ offerId: OFFERS.m365BusinessBasic, quantity: 3, ...extra });
 type Case = { name: string; path?: () => string; key?: () => string | undefined; body?: () => unknown; rawBody?: string; status: number; code: string };
 
 const cases: Case[] = [
@@ -39,8 +40,8 @@ const cases: Case[] = [
   { name: 'unknown field on an item', body: () => ({ items: [item({ discount: 10 })] }), status: 400, code: 'VALIDATION_FAILED' },
   { name: 'malformed JSON', rawBody: '{"items": [', status: 400, code: 'MALFORMED_JSON' },
   { name: 'customer id not a UUID', path: () => '/v1/customers/abc/orders', body: () => ({ items: [item()] }), status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'unknown offer', body: () => ({ items: [item({ offerId: 'm365-nonexistent' })] }), status: 422, code: 'OFFER_NOT_FOUND' },
-  { name: 'quantity above the offer maximum', body: () => ({ items: [{ offerId: 'azure-plan', quantity: 2 }] }), status: 422, code: 'QUANTITY_OUT_OF_BOUNDS' },
+  { name: 'unknown offer', body: () => ({ items: [item({ offerId: OFFER_NOT_IN_CATALOG })] }), status: 422, code: 'OFFER_NOT_FOUND' },
+  { name: 'quantity above the offer maximum', body: () => ({ items: [{ offerId: OFFERS.azurePlan, quantity: 2 }] }), status: 422, code: 'QUANTITY_OUT_OF_BOUNDS' },
   { name: 'partner of record not in an active partnership', body: () => ({ items: [item({ partnerIdOnRecord: unpartnered.partnerId })] }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
   { name: 'partner of record unknown', body: () => ({ items: [item({ partnerIdOnRecord: '99999999' })] }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
   { name: 'partner of record not digits', body: () => ({ items: [item({ partnerIdOnRecord: 'reseller-1' })] }), status: 400, code: 'VALIDATION_FAILED' },
@@ -71,7 +72,7 @@ describe('orders refused', () => {
   it('names every broken rule in details, with the field it concerns', async () => {
     const reply = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
       key: provider.apiKey,
-      body: { items: [{ offerId: 'azure-plan', quantity: 5 }, item({ partnerIdOnRecord: unpartnered.partnerId })], supportContactResellerId: unpartnered.id },
+      body: { items: [{ offerId: OFFERS.azurePlan, quantity: 5 }, item({ partnerIdOnRecord: unpartnered.partnerId })], supportContactResellerId: unpartnered.id },
     });
     expect(reply.status).toBe(422);
     expect(reply.body.error.details.map((d: { field: string }) => d.field)).toEqual(['items.0.quantity', 'items.1.partnerIdOnRecord', 'supportContactResellerId']);
@@ -79,9 +80,9 @@ describe('orders refused', () => {
 
   it('refuses the same Idempotency-Key with another body (422) and replays a refusal for the same body', async () => {
     const headers = { 'idempotency-key': `k-${randomUUID()}` };
-    const first = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [{ offerId: 'azure-plan', quantity: 9 }] } });
+    const first = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [{ offerId: OFFERS.azurePlan, quantity: 9 }] } });
     expect(first.status).toBe(422);
-    const replay = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [{ offerId: 'azure-plan', quantity: 9 }] } });
+    const replay = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [{ offerId: OFFERS.azurePlan, quantity: 9 }] } });
     expect(replay.status).toBe(422);
     expect(replay.body.error.code).toBe('QUANTITY_OUT_OF_BOUNDS');
     const other = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [item()] } });

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderStatusQuery } from '../workflows/order.messages';
-import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine } from './harness';
+import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
+import type { ErrorBody, Order, Placed } from './support/api-types';
+import { startTestEngine, type TestEngine } from './support/harness';
+import { finishedOrder } from './support/orders';
+import { OFFERS } from './support/catalog';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -11,45 +14,32 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-async function completedOrder(key: string, orderId: string) {
-  return waitFor(
-    async () => {
-      const reply = await engine.request('GET', `/v1/orders/${orderId}`, { key });
-      return reply.body.status !== 'pending' && reply.body;
-    },
-    { what: `order ${orderId} to finish` },
-  );
-}
-
 describe('orders for existing customers', () => {
   it('places the order, provisions one subscription per line, credits the partner of record, sets the support contact and audits each change with its run', async () => {
-    const { provider, reseller } = await partneredPair(engine);
+    const { provider, reseller, asProvider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
 
-    const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
-      key: provider.apiKey,
-      body: {
-        items: [
-          { offerId: 'm365-e3', quantity: 25, partnerIdOnRecord: reseller.partnerId },
-          { offerId: 'defender-business', quantity: 5 },
-        ],
-        supportContactResellerId: reseller.id,
-      },
+    const placed = await asProvider.post<Placed>(`/v1/customers/${customer.id}/orders`, {
+      items: [
+        { offerId: OFFERS.m365E3, quantity: 25, partnerIdOnRecord: reseller.partnerId },
+        { offerId: OFFERS.defenderBusiness, quantity: 5 },
+      ],
+      supportContactResellerId: reseller.id,
     });
     expect(placed.status).toBe(202);
     expect(placed.body).toEqual({ id: expect.any(String), status: 'pending', workflowId: `order-${placed.body.id}` });
 
-    const order = await completedOrder(provider.apiKey, placed.body.id);
+    const order = await finishedOrder(asProvider, placed.body.id);
     expect(order).toMatchObject({ status: 'completed', customerId: customer.id, failureReason: null });
     expect(order.lines).toEqual([
       // Without a term the offer's first term, billed at its billing cycle.
-      { lineNumber: 1, offerId: 'm365-e3', quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId, term: 'P1Y', billingFrequency: 'annual' },
-      { lineNumber: 2, offerId: 'defender-business', quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null, term: 'P1M', billingFrequency: 'monthly' },
+      { lineNumber: 1, offerId: OFFERS.m365E3, quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId, term: 'P1Y', billingFrequency: 'annual' },
+      { lineNumber: 2, offerId: OFFERS.defenderBusiness, quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null, term: 'P1M', billingFrequency: 'monthly' },
     ]);
-    const byOffer = Object.fromEntries(order.subscriptions.map((s: any) => [s.offerId, s]));
+    const byOffer = Object.fromEntries(order.subscriptions.map((s) => [s.offerId, s]));
     const supportContact = { id: reseller.id, name: reseller.name, partnerId: reseller.partnerId };
-    expect(byOffer['m365-e3']).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContact, term: 'P1Y', billingFrequency: 'annual' });
-    expect(byOffer['defender-business']).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContact, term: 'P1M' });
+    expect(byOffer[OFFERS.m365E3]).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContact, term: 'P1Y', billingFrequency: 'annual' });
+    expect(byOffer[OFFERS.defenderBusiness]).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContact, term: 'P1M' });
     // Each subscription's lifecycle workflow was started by the order, before it reported completed.
     for (const subscription of order.subscriptions) {
       const lifecycle = await engine.deps.temporal.workflow.getHandle(`subscription-${subscription.id}`).describe();
@@ -57,7 +47,7 @@ describe('orders for existing customers', () => {
     }
 
     const handle = engine.deps.temporal.workflow.getHandle(placed.body.workflowId);
-    expect(await handle.query(orderStatusQuery)).toMatchObject({ status: 'completed', step: 'done', subscriptionIds: expect.arrayContaining(order.subscriptions.map((s: any) => s.id)) });
+    expect(await handle.query(orderStatusQuery)).toMatchObject({ status: 'completed', step: 'done', subscriptionIds: expect.arrayContaining(order.subscriptions.map((s) => s.id)) });
     const description = await handle.describe();
     expect(description.searchAttributes).toMatchObject({ ProcessStatus: ['completed'], ProviderId: [provider.id], CustomerDomain: [customer.domain] });
 
@@ -78,20 +68,16 @@ describe('orders for existing customers', () => {
   });
 
   it('answers two concurrent POSTs with the same Idempotency-Key identically and places one order', async () => {
-    const { provider } = await partneredPair(engine);
+    const { provider, asProvider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
     const send = () =>
-      engine.request('POST', `/v1/customers/${customer.id}/orders`, {
-        key: provider.apiKey,
-        headers: { 'idempotency-key': 'order-2026-0001' },
-        body: { items: [{ offerId: 'teams-essentials', quantity: 3 }] },
-      });
+      asProvider.post<Placed>(`/v1/customers/${customer.id}/orders`, { items: [{ offerId: OFFERS.teamsEssentials, quantity: 3 }] }, { headers: { 'idempotency-key': 'order-2026-0001' } });
     const [first, second] = await Promise.all([send(), send()]);
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(second.body).toEqual(first.body);
 
-    await completedOrder(provider.apiKey, first.body.id);
+    await finishedOrder(asProvider, first.body.id);
     const third = await send();
     expect(third.body).toEqual(first.body);
     // The fixture's initial order plus exactly one new one.
@@ -100,23 +86,17 @@ describe('orders for existing customers', () => {
   });
 
   it('lets the reseller managing the customer read its orders and audit trail, but not order for it (403)', async () => {
-    const { provider, reseller } = await partneredPair(engine);
+    const { provider, reseller, asProvider, asReseller } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
-    const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
-      key: provider.apiKey,
-      body: { items: [{ offerId: 'exchange-online-p1', quantity: 2 }] },
-    });
-    await completedOrder(provider.apiKey, placed.body.id);
+    const placed = await asProvider.post<Placed>(`/v1/customers/${customer.id}/orders`, { items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }] });
+    await finishedOrder(asProvider, placed.body.id);
 
-    const read = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key: reseller.apiKey });
+    const read = await asReseller.get<Order>(`/v1/orders/${placed.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body.status).toBe('completed');
     expect((await allEvents(engine, reseller.apiKey, customer.id)).some((e) => e.action === 'order.completed')).toBe(true);
 
-    const refused = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
-      key: reseller.apiKey,
-      body: { items: [{ offerId: 'exchange-online-p1', quantity: 2 }] },
-    });
+    const refused = await asReseller.post<ErrorBody>(`/v1/customers/${customer.id}/orders`, { items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }] });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('FORBIDDEN');
   });

@@ -3,8 +3,10 @@ import { Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partnerships } from '../src/db/schema';
-import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine } from './harness';
+import { allEvents, createActiveCustomer, ordersOf, partneredPair, subscriptionsOfOrder } from './support/fixtures';
+import { startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { OFFERS } from './support/catalog';
+import { finishedOrder } from './support/orders';
 
 /** The API alone; workers come and go on its task queue. */
 let api: TestEngine;
@@ -16,19 +18,9 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function finishedOrder(key: string, orderId: string) {
-  return waitFor(
-    async () => {
-      const reply = await api.request('GET', `/v1/orders/${orderId}`, { key });
-      return reply.body.status !== 'pending' && reply.body;
-    },
-    { what: `order ${orderId} to finish`, timeoutMs: 60_000 },
-  );
-}
-
 describe('order recovery', () => {
   it('finishes an order exactly once when the worker is killed after provisioning committed and a new worker takes over', async () => {
-    const { provider, reseller } = await partneredPair(api);
+    const { provider, reseller, asProvider } = await partneredPair(api);
     const customer = await createActiveCustomer(api, { providerId: provider.id });
 
     let reached!: () => void;
@@ -52,9 +44,9 @@ describe('order recovery', () => {
       key: provider.apiKey,
       body: {
         items: [
-          { offerId: 'm365-business-premium', quantity: 12, partnerIdOnRecord: reseller.partnerId },
-          { offerId: 'entra-id-p1', quantity: 12 },
-          { offerId: 'azure-plan', quantity: 1 },
+          { offerId: OFFERS.m365BusinessPremium, quantity: 12, partnerIdOnRecord: reseller.partnerId },
+          { offerId: OFFERS.entraIdP1, quantity: 12 },
+          { offerId: OFFERS.azurePlan, quantity: 1 },
         ],
       },
     });
@@ -74,7 +66,7 @@ describe('order recovery', () => {
       },
     });
     try {
-      const order = await finishedOrder(provider.apiKey, placed.body.id);
+      const order = await finishedOrder(asProvider, placed.body.id);
       expect(order.status).toBe('completed');
       expect(firstWorkerRuns).toBe(1);
       expect(secondWorkerRuns).toBe(1);
@@ -83,7 +75,7 @@ describe('order recovery', () => {
       const provisioned = await subscriptionsOfOrder(api, placed.body.id);
       expect(provisioned).toHaveLength(3);
       expect(new Set(provisioned.map((s) => s.orderLineId)).size).toBe(3);
-      expect(provisioned.find((s) => s.offerId === 'm365-business-premium')?.partnerIdOnRecord).toBe(reseller.partnerId);
+      expect(provisioned.find((s) => s.offerId === OFFERS.m365BusinessPremium)?.partnerIdOnRecord).toBe(reseller.partnerId);
 
       const events = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id);
       expect(events.filter((e) => e.action === 'subscription.created')).toHaveLength(3);
@@ -108,7 +100,7 @@ describe('order recovery', () => {
   });
 
   it('fails the order and cancels its subscriptions when the partnership is removed while the order runs', async () => {
-    const { provider, reseller, partnershipId } = await partneredPair(api);
+    const { provider, reseller, partnershipId, asProvider } = await partneredPair(api);
     const customer = await createActiveCustomer(api, { providerId: provider.id });
     // The partnership ends between provisioning and crediting the reseller.
     const worker = await startTestEngine({
@@ -125,17 +117,17 @@ describe('order recovery', () => {
     try {
       const placed = await api.request('POST', `/v1/customers/${customer.id}/orders`, {
         key: provider.apiKey,
-        body: { items: [{ offerId: 'm365-e5', quantity: 4, partnerIdOnRecord: reseller.partnerId }] },
+        body: { items: [{ offerId: OFFERS.m365E5, quantity: 4, partnerIdOnRecord: reseller.partnerId }] },
       });
       expect(placed.status).toBe(202);
-      const order = await finishedOrder(provider.apiKey, placed.body.id);
+      const order = await finishedOrder(asProvider, placed.body.id);
       expect(order).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('no longer in an active partnership') });
       expect(order.subscriptions).toHaveLength(1);
       expect(order.subscriptions[0]).toMatchObject({ status: 'cancelled', partnerIdOnRecord: null });
       const actions = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id).map((e) => e.action);
       expect(actions).toEqual(['order.placed', 'subscription.created', 'subscription.cancelled', 'order.failed']);
       // A failed order starts no lifecycle for the subscription it cancelled.
-      await expect(api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0].id}`).describe()).rejects.toThrow();
+      await expect(api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0]!.id}`).describe()).rejects.toThrow();
     } finally {
       await worker.stop();
     }

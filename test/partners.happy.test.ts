@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine, type TestPartner } from './harness';
+import type { Page, Partnership } from './support/api-types';
+import { apiClient } from './support/client';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, type TestEngine } from './support/harness';
+import { accept, invite, partneredByInvitation } from './support/invitations';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -8,16 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
 });
-
-/** Invites the reseller and accepts through the emailed link; returns the partnership. */
-async function partner(provider: TestPartner, reseller: TestPartner) {
-  const invite = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
-  expect(invite.status).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(engine, reseller.email)).find((m) => m.text.includes('/invitations/')));
-  const accepted = await engine.request('POST', `${linkIn(mail.text, '/invitations').pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-  expect(accepted.status).toBe(200);
-  return accepted.body.partnership;
-}
 
 describe('partners', () => {
   it('the operator registers a partner and gets its API key once; the key then identifies the partner', async () => {
@@ -98,53 +91,50 @@ describe('partners', () => {
 
 describe('partnerships', () => {
   it('appear on both sides with the contract shape', async () => {
-    const provider = await createTestPartner(engine.request, { kind: 'provider' });
-    const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const partnership = await partner(provider, reseller);
+    const { provider, reseller, partnershipId, asProvider, asReseller } = await partneredByInvitation(engine);
     const expected = {
-      id: partnership.id,
+      id: partnershipId,
       provider: { id: provider.id, name: provider.name, partnerId: provider.partnerId },
       reseller: { id: reseller.id, name: reseller.name, partnerId: reseller.partnerId },
       status: 'active',
       createdAt: expect.any(String),
     };
-    expect((await engine.request('GET', '/v1/partnerships', { key: provider.apiKey })).body.items).toEqual([expect.objectContaining(expected)]);
-    expect((await engine.request('GET', '/v1/partnerships', { key: reseller.apiKey })).body.items).toEqual([expect.objectContaining(expected)]);
+    expect((await asProvider.get<Page<Partnership>>('/v1/partnerships')).body.items).toEqual([expect.objectContaining(expected)]);
+    expect((await asReseller.get<Page<Partnership>>('/v1/partnerships')).body.items).toEqual([expect.objectContaining(expected)]);
   });
 
   it('DELETE ends a partnership: 200 {status: removed}, shown as removed, a second delete is 409, and the reseller can be invited again', async () => {
-    const provider = await createTestPartner(engine.request, { kind: 'provider' });
-    const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const partnership = await partner(provider, reseller);
+    const { reseller, partnershipId, asProvider, asReseller } = await partneredByInvitation(engine);
 
-    const removed = await engine.request('DELETE', `/v1/partnerships/${partnership.id}`, { key: provider.apiKey });
+    const removed = await asProvider.delete(`/v1/partnerships/${partnershipId}`);
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ status: 'removed' });
 
-    for (const key of [provider.apiKey, reseller.apiKey]) {
-      const list = await engine.request('GET', '/v1/partnerships', { key });
-      expect(list.body.items).toEqual([expect.objectContaining({ id: partnership.id, status: 'removed', removedAt: expect.any(String) })]);
+    for (const side of [asProvider, asReseller]) {
+      const list = await side.get<Page<Partnership>>('/v1/partnerships');
+      expect(list.body.items).toEqual([expect.objectContaining({ id: partnershipId, status: 'removed', removedAt: expect.any(String) })]);
     }
-    const active = await engine.request('GET', '/v1/partnerships?status=active', { key: provider.apiKey });
+    const active = await asProvider.get<Page<Partnership>>('/v1/partnerships?status=active');
     expect(active.body.items).toEqual([]);
 
-    const again = await engine.request('DELETE', `/v1/partnerships/${partnership.id}`, { key: provider.apiKey });
+    const again = await asProvider.delete(`/v1/partnerships/${partnershipId}`);
     expect(again.status).toBe(409);
 
-    const reinvite = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+    const reinvite = await asProvider.post('/v1/invitations', { resellerEmail: reseller.email });
     expect(reinvite.status).toBe(202);
   });
 
   it('lists partnerships in pages', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
+    const asProvider = apiClient(engine.request, provider.apiKey);
     const resellers = await Promise.all([0, 1, 2].map(() => createTestPartner(engine.request, { kind: 'reseller' })));
-    for (const reseller of resellers) await partner(provider, reseller);
-    const first = await engine.request('GET', '/v1/partnerships?limit=2', { key: provider.apiKey });
+    for (const reseller of resellers) await accept(engine, (await invite(engine, provider, reseller.email)).link, reseller);
+    const first = await asProvider.get<Page<Partnership>>('/v1/partnerships?limit=2');
     expect(first.body.items).toHaveLength(2);
-    const second = await engine.request('GET', `/v1/partnerships?limit=2&cursor=${first.body.nextCursor}`, { key: provider.apiKey });
+    const second = await asProvider.get<Page<Partnership>>(`/v1/partnerships?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
-    const ids = [...first.body.items, ...second.body.items].map((p: { reseller: { id: string } }) => p.reseller.id).sort();
+    const ids = [...first.body.items, ...second.body.items].map((partnership) => partnership.reseller.id).sort();
     expect(ids).toEqual(resellers.map((r) => r.id).sort());
   });
 });

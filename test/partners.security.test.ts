@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../src/security/tokens';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, type TestEngine } from './harness';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

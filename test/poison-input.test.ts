@@ -10,9 +10,9 @@ import { createLogger } from '../src/logger';
 import { sha256 } from '../src/security/tokens';
 import { declineUpdate } from '../workflows/invitation.messages';
 import { declineRelationshipUpdate } from '../workflows/reseller-relationship.messages';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine } from './harness';
-import { onboardingBody } from './onboarding.fixtures';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine } from './support/harness';
+import { onboardingBody } from './support/onboarding.fixtures';
 
 /**
  * Poison input: NUL bytes, control characters, lone surrogates, forged cursors and ids Postgres

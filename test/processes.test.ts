@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './harness';
+import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './support/harness';
 import { portAnswers } from '../src/temporal/dev-server';
-import { childEnv, pollStatus, processesMatching, startEntry, STARTUP_MS, tail } from './children';
-import { freePort } from './ports';
-import { topologies, topologyTitle } from './topologies';
+import { childEnv, pollStatus, processesMatching, startEntry, STARTUP_MS, tail } from './support/children';
+import { freePort } from './support/ports';
+import { topologies, topologyTitle } from './support/topologies';
 import { waitForPollers } from '../src/prod/temporal-cluster';
 
 /**

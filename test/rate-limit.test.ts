@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, customerRow, partneredPair, type FixtureCustomer } from './fixtures';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, customerRow, partneredPair, type FixtureCustomer } from './support/fixtures';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;

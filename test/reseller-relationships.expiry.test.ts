@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActiveCustomer, customerRow, partneredPair } from './fixtures';
-import { linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createActiveCustomer, customerRow, partneredPair } from './support/fixtures';
+import { linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resellerRelationships } from '../src/db/schema';
 import { sha256 } from '../src/security/tokens';
 import { relationshipStatusQuery } from '../workflows/reseller-relationship.messages';
-import { allEvents, createActiveCustomer, customerRow, partneredPair } from './fixtures';
-import { decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { allEvents, createActiveCustomer, customerRow, partneredPair } from './support/fixtures';
+import { decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {

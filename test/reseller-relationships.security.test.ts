@@ -2,8 +2,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customers, mailOutbox, resellerRelationships } from '../src/db/schema';
 import { createLogger } from '../src/logger';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import type { ErrorBody } from './support/api-types';
+import { linkIn, mailTo, startTestEngine, waitFor, type Reply, type TestEngine } from './support/harness';
 
 const logLines: string[] = [];
 let engine: TestEngine;
@@ -45,7 +46,7 @@ describe('reseller relationship link security', () => {
     expect(JSON.stringify(outbox)).not.toContain(token);
     expect(logLines.join('\n')).not.toContain(token);
 
-    let limited: { status: number; body: any } | undefined;
+    let limited: Reply<ErrorBody> | undefined;
     for (let attempt = 0; attempt < 12 && !limited; attempt++) {
       const reply = await engine.request('GET', `/reseller-relationships/${'y'.repeat(43)}`);
       if (reply.status === 429) limited = reply;

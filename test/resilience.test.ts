@@ -5,8 +5,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type DbHandle } from '../src/db/client';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './harness';
-import { startOwnTemporal, topologies, topologyTitle } from './topologies';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { startOwnTemporal, topologies, topologyTitle } from './support/topologies';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { listInvitations } from '../src/db/queries/invitations';
 import { listPartnerships } from '../src/db/queries/partnerships';
 import { listSubscriptions } from '../src/db/queries/subscriptions';
 import * as schema from '../src/db/schema';
-import { createScratchDatabase } from './scratch-database';
+import { createScratchDatabase } from './support/scratch-database';
 
 /**
  * The plans Postgres picks for every list and read query, over enough rows (20,000 customers with

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptionCharges, subscriptions } from '../src/db/schema';
 import { addMonths } from '../src/domain/subscription-time';
 import { backfillSubscriptionWorkflows } from '../src/services/subscription-backfill';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 const drizzleDir = path.resolve(import.meta.dirname, '../drizzle');
 const journal = JSON.parse(readFileSync(path.join(drizzleDir, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ idx: number; tag: string }> };

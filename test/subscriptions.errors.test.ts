@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptions } from '../src/db/schema';
-import { createActiveCustomer, customerRow, partneredPair, startLifecycles, type FixtureCustomer } from './fixtures';
-import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, customerRow, partneredPair, startLifecycles, type FixtureCustomer } from './support/fixtures';
+import { createTestPartner, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
+import { OFFERS } from './support/catalog';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   unpartnered = await createTestPartner(engine.request, { kind: 'reseller' });
   otherProvider = await createTestPartner(engine.request, { kind: 'provider' });
   // teams-essentials takes 1 to 300 licenses.
-  customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id, items: [{ offerId: 'teams-essentials', quantity: 10 }] });
+  customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id, items: [{ offerId: OFFERS.teamsEssentials, quantity: 10 }] });
   othersCustomer = await createActiveCustomer(engine, { providerId: otherProvider.id });
   await startLifecycles(engine, [customer.subscriptions[0]!.id, othersCustomer.subscriptions[0]!.id]);
 });
@@ -68,8 +69,8 @@ const cases: Case[] = [
   { name: "another provider's charges", method: 'GET', path: () => `/v1/customers/${othersCustomer.id}/charges`, status: 404, code: 'NOT_FOUND' },
   { name: 'charges of a reseller credited on nothing', method: 'GET', path: () => `/v1/customers/${customer.id}/charges`, key: () => reseller.apiKey, status: 404, code: 'NOT_FOUND' },
   { name: 'charges filtered by a subscription id that is not a UUID', method: 'GET', path: () => `/v1/customers/${customer.id}/charges?subscriptionId=1`, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'an order line with a term the offer does not sell', method: 'POST', path: () => `/v1/customers/${customer.id}/orders`, body: () => ({ items: [{ offerId: 'm365-e3', quantity: 1, term: 'P1M' }] }), status: 400, code: 'TERM_NOT_OFFERED' },
-  { name: 'an order line billed triennially on a one-year term', method: 'POST', path: () => `/v1/customers/${customer.id}/orders`, body: () => ({ items: [{ offerId: 'm365-e3', quantity: 1, term: 'P1Y', billingFrequency: 'triennial' }] }), status: 400, code: 'BILLING_FREQUENCY_NOT_OFFERED' },
+  { name: 'an order line with a term the offer does not sell', method: 'POST', path: () => `/v1/customers/${customer.id}/orders`, body: () => ({ items: [{ offerId: OFFERS.m365E3, quantity: 1, term: 'P1M' }] }), status: 400, code: 'TERM_NOT_OFFERED' },
+  { name: 'an order line billed triennially on a one-year term', method: 'POST', path: () => `/v1/customers/${customer.id}/orders`, body: () => ({ items: [{ offerId: OFFERS.m365E3, quantity: 1, term: 'P1Y', billingFrequency: 'triennial' }] }), status: 400, code: 'BILLING_FREQUENCY_NOT_OFFERED' },
   { name: "clearing another provider's support contact", method: 'DELETE', path: () => `/v1/customers/${othersCustomer.id}/subscriptions/${othersCustomer.subscriptions[0]!.id}/support-contact`, status: 404, code: 'NOT_FOUND' },
 ];
 
@@ -106,7 +107,7 @@ describe('after the partnership is removed', () => {
     expect(support.body.error.code).toBe('PARTNERSHIP_NOT_ACTIVE');
     const order = await engine.request('POST', `/v1/customers/${managed.id}/orders`, {
       key: pair.provider.apiKey,
-      body: { items: [{ offerId: 'm365-e3', quantity: 1, partnerIdOnRecord: pair.reseller.partnerId }] },
+      body: { items: [{ offerId: OFFERS.m365E3, quantity: 1, partnerIdOnRecord: pair.reseller.partnerId }] },
     });
     expect(order.status).toBe(422);
     expect(order.body.error.code).toBe('PARTNERSHIP_NOT_ACTIVE');

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEvents, createActiveCustomer, createPartnership, partneredPair, startLifecycles } from './fixtures';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './harness';
-import { registerEndpoint, startReceiver } from './webhook-receiver';
+import { allEvents, createActiveCustomer, createPartnership, partneredPair, startLifecycles } from './support/fixtures';
+import { createTestPartner, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { registerEndpoint, startReceiver } from './support/webhook-receiver';
+import { OFFERS } from './support/catalog';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -85,7 +86,7 @@ describe('changing an existing subscription', () => {
     const { provider } = await partneredPair(engine);
     const receiver = await startReceiver();
     const { secret } = await registerEndpoint(engine.request, provider.apiKey, { url: receiver.url });
-    const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: 'm365-e3', quantity: 4 }] });
+    const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: OFFERS.m365E3, quantity: 4 }] });
     const subscriptionId = customer.subscriptions[0]!.id;
     await startLifecycles(engine, [subscriptionId]);
     const path = `/v1/customers/${customer.id}/subscriptions/${subscriptionId}`;

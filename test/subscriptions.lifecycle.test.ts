@@ -2,9 +2,12 @@ import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailOutbox } from '../src/db/schema';
 import { ProcessStatus } from '../workflows/search-attributes';
-import { allEvents, createActiveCustomer, partneredPair } from './fixtures';
-import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
-import { registerEndpoint, startReceiver } from './webhook-receiver';
+import { allEvents, createActiveCustomer, partneredPair } from './support/fixtures';
+import { startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { registerEndpoint, startReceiver } from './support/webhook-receiver';
+import { OFFERS } from './support/catalog';
+import { apiClient } from './support/client';
+import { finishedOrder } from './support/orders';
 
 /**
  * A three-year subscription, compressed (SUBSCRIPTION_MONTH=1500ms), through the HTTP API against the
@@ -26,17 +29,12 @@ const UNIT = 3600; // m365-e3, cents per license per month
 async function orderSubscription(provider: TestPartner, reseller: TestPartner, customerId: string) {
   const placed = await engine.request('POST', `/v1/customers/${customerId}/orders`, {
     key: provider.apiKey,
-    body: { items: [{ offerId: 'm365-e3', quantity: 10, term: 'P1Y', billingFrequency: 'monthly', partnerIdOnRecord: reseller.partnerId }] },
+    body: { items: [{ offerId: OFFERS.m365E3, quantity: 10, term: 'P1Y', billingFrequency: 'monthly', partnerIdOnRecord: reseller.partnerId }] },
   });
   expect(placed.status).toBe(202);
-  const order = await waitFor(
-    async () => {
-      const reply = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key: provider.apiKey });
-      return reply.body.status === 'completed' && reply.body;
-    },
-    { what: 'order completed' },
-  );
-  return order.subscriptions[0];
+  const order = await finishedOrder(apiClient(engine.request, provider.apiKey), placed.body.id);
+  expect(order.status).toBe('completed');
+  return order.subscriptions[0]!;
 }
 
 describe('a subscription over three compressed years, through the API', () => {

@@ -4,8 +4,11 @@ import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { mailOutbox, subscriptionCharges, subscriptions } from '../src/db/schema';
-import { createActiveCustomer, partneredPair } from './fixtures';
-import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
+import { createActiveCustomer, partneredPair } from './support/fixtures';
+import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { OFFERS } from './support/catalog';
+import { apiClient } from './support/client';
+import { finishedOrder } from './support/orders';
 
 /**
  * Money is recorded once whatever happens to the worker: a step that fails after committing is
@@ -20,14 +23,9 @@ async function orderSubscriptions(engine: TestEngine, provider: TestPartner, cus
     body: { items: offers.map((offerId) => ({ offerId, quantity: 3, term: 'P1M' })) },
   });
   expect(placed.status).toBe(202);
-  const order = await waitFor(
-    async () => {
-      const reply = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key: provider.apiKey });
-      return reply.body.status === 'completed' && reply.body;
-    },
-    { what: 'order completed', timeoutMs: 90_000 },
-  );
-  return order.subscriptions.map((subscription: { id: string }) => subscription.id);
+  const order = await finishedOrder(apiClient(engine.request, provider.apiKey), placed.body.id, 90_000);
+  expect(order.status).toBe('completed');
+  return order.subscriptions.map((subscription) => subscription.id);
 }
 
 /** Stops the renewals (autoRenew off), waits for the expiry, then checks one charge and one notice per term, none missing. */
@@ -72,7 +70,7 @@ describe('a step that fails after it committed', () => {
   it('is retried without a second charge, audit row or notice, and no term goes uncharged', async () => {
     const { provider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    const [subscriptionId] = await orderSubscriptions(engine, provider, customer.id, ['teams-essentials']);
+    const [subscriptionId] = await orderSubscriptions(engine, provider, customer.id, [OFFERS.teamsEssentials]);
     await waitFor(async () => (await engine.deps.db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId!)))[0]!.renewalCount >= 2, {
       what: 'two renewals',
       timeoutMs: 60_000,
@@ -142,7 +140,7 @@ describe.skipIf(!databaseUrl)('a worker process killed at random during billing 
     const { provider } = await partneredPair(api);
     const customer = await createActiveCustomer(api, { providerId: provider.id });
     let worker = await start();
-    const ids = await orderSubscriptions(api, provider, customer.id, ['teams-essentials', 'defender-business']);
+    const ids = await orderSubscriptions(api, provider, customer.id, [OFFERS.teamsEssentials, OFFERS.defenderBusiness]);
     for (let kill = 0; kill < 3; kill += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.floor(Math.random() * 4_000)));
       await worker.kill();

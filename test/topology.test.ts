@@ -8,10 +8,10 @@ import { NODE_PORT_STRIDE } from '../src/prod/local-topology';
 import { postgresUrl } from '../src/prod/postgres-server';
 import { nodePorts } from '../src/prod/temporal-config';
 import { portAnswers } from '../src/temporal/dev-server';
-import { childEnv, pollStatus, startScript, tail } from './children';
-import { createTestPartner, ENCRYPTION_KEY, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, waitFor, type Requester, type TestEngine } from './harness';
-import { freePort, freePortBlock } from './ports';
-import { startRealTemporal, type RealTemporal } from './real-temporal';
+import { childEnv, pollStatus, startScript, tail } from './support/children';
+import { createTestPartner, ENCRYPTION_KEY, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, waitFor, type Requester, type TestEngine } from './support/harness';
+import { freePort, freePortBlock } from './support/ports';
+import { startRealTemporal, type RealTemporal } from './support/real-temporal';
 
 /**
  * The production topology itself: `npm run prod:local` as an operator runs it, and a Temporal

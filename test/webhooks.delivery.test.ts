@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { createTestPartner, historyText, startTestEngine, waitFor, type TestEngine } from './harness';
-import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
+import { createTestPartner, historyText, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 
 const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '1s,1s', WEBHOOK_RELAY_INTERVAL: '100ms' };
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../src/db/queries/events';
 import { events, webhookDeliveries } from '../src/db/schema';
 import { retentionScheduleId } from '../src/webhooks/retention';
-import { createTestPartner, startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
-import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
+import { createTestPartner, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 
 const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RELAY_INTERVAL: '100ms', WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s' };
 const taskQueue = `webhooks-recovery-${randomUUID()}`;

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEndpoints } from '../src/db/schema';
-import { createTestPartner, decodedHistoryText, mailTo, startTestEngine, waitFor, type TestEngine, type TestPartner } from './harness';
-import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './webhook-receiver';
+import { createTestPartner, decodedHistoryText, mailTo, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 
 /** Compressed durations: retries 1 s apart, an endpoint failing for 3 s is disabled. */
 const env = {

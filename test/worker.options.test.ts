@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
-import { startTestEngine, type TestEngine } from './harness';
+import { startTestEngine, type TestEngine } from './support/harness';
 
 describe('worker cache and concurrency configuration', () => {
   it('defaults to a fixed workflow cache and task concurrency, whatever the heap size', () => {

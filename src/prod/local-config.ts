@@ -29,6 +29,9 @@ const schema = z.object({
   LOCAL_WORKERS: count(2, 16),
 });
 
+/** Every environment variable `npm run prod:local` reads. */
+export const LOCAL_CONFIG_VARIABLES = Object.keys(schema.shape) as ReadonlyArray<keyof typeof schema.shape>;
+
 export function loadLocalSettings(
   env: NodeJS.ProcessEnv,
   /** Keys used when OPERATOR_API_KEY / ENCRYPTION_KEY are unset, kept in the topology's directory. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { waitFor, type TestEngine } from './harness';
+import { OFFERS } from './catalog';
 
 /** Shared set-up of the onboarding and customer tests. */
 
@@ -16,8 +17,8 @@ export function onboardingBody(overrides: Record<string, unknown> = {}) {
     },
     contact: { firstName: 'Ana', lastName: 'García', email: 'ana@woodgrove.example', phone: '+34 600 000 000' },
     items: [
-      { offerId: 'm365-business-premium', quantity: 10 },
-      { offerId: 'exchange-online-p1', quantity: 5 },
+      { offerId: OFFERS.m365BusinessPremium, quantity: 10 },
+      { offerId: OFFERS.exchangeOnlineP1, quantity: 5 },
     ],
     ...overrides,
   };

@@ -1,8 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { customers, orderLines, orders, partnerships, subscriptions } from '../src/db/schema';
-import { backfillSubscriptionWorkflows } from '../src/services/subscription-backfill';
-import { createTestPartner, waitFor, uniqueEmail, type TestEngine, type TestPartner } from './harness';
+import { customers, orderLines, orders, partnerships, subscriptions } from '../../src/db/schema';
+import { backfillSubscriptionWorkflows } from '../../src/services/subscription-backfill';
+import type { CustomerEvent, Page } from './api-types';
+import { apiClient, type ApiClient } from './client';
+import { createTestPartner, waitFor, uniqueEmail, type Reply, type TestEngine, type TestPartner } from './harness';
+import { OFFERS } from './catalog';
 
 /**
  * Test setup written straight into the real test database: partnerships and existing customers
@@ -14,12 +17,26 @@ export async function createPartnership(engine: TestEngine, provider: TestPartne
   return row!.id;
 }
 
-/** A provider, an enrolled reseller and the active partnership between them. */
-export async function partneredPair(engine: TestEngine) {
+/** A provider, an enrolled reseller, the partnership between them, and each side's typed API client. */
+export type PartneredPair = {
+  provider: TestPartner;
+  reseller: TestPartner;
+  partnershipId: string;
+  asProvider: ApiClient;
+  asReseller: ApiClient;
+};
+
+/** Each partner of a pair with a client that calls the API with its key. */
+export function clientsOf(engine: TestEngine, provider: TestPartner, reseller: TestPartner) {
+  return { provider, reseller, asProvider: apiClient(engine.request, provider.apiKey), asReseller: apiClient(engine.request, reseller.apiKey) };
+}
+
+/** A provider, an enrolled reseller and the active partnership between them, in one call (written straight into the database). */
+export async function partneredPair(engine: TestEngine): Promise<PartneredPair> {
   const provider = await createTestPartner(engine.request, { kind: 'provider' });
   const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
   const partnershipId = await createPartnership(engine, provider, reseller);
-  return { provider, reseller, partnershipId };
+  return { ...clientsOf(engine, provider, reseller), partnershipId };
 }
 
 export type FixtureCustomer = {
@@ -39,7 +56,7 @@ export async function createActiveCustomer(
   const domainPrefix = `fixture${randomBytes(5).toString('hex')}`;
   const domain = `${domainPrefix}.onmicrosoft.com`;
   const contactEmail = uniqueEmail('contact');
-  const items = params.items ?? [{ offerId: 'm365-business-basic', quantity: 10 }];
+  const items = params.items ?? [{ offerId: OFFERS.m365BusinessBasic, quantity: 10 }];
   return db.transaction(async (tx) => {
     await tx.insert(customers).values({
       id,
@@ -88,12 +105,12 @@ export async function subscriptionsOfOrder(engine: TestEngine, orderId: string) 
 }
 
 /** Every event of a customer's audit trail, following the cursor. */
-export async function allEvents(engine: TestEngine, key: string, customerId: string) {
-  const events: any[] = [];
+export async function allEvents(engine: TestEngine, key: string, customerId: string): Promise<CustomerEvent[]> {
+  const events: CustomerEvent[] = [];
   let cursor: string | null = null;
   do {
-    const reply: { status: number; body: any } = await engine.request('GET', `/v1/customers/${customerId}/events?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { key });
-    if (reply.status !== 200) throw new Error(`events: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const reply: Reply<Page<CustomerEvent>> = await apiClient(engine.request, key).get(`/v1/customers/${customerId}/events?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    if (reply.status !== 200) throw new Error(`events: ${reply.status} ${reply.text}`);
     events.push(...reply.body.items);
     cursor = reply.body.nextCursor;
   } while (cursor);

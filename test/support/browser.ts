@@ -15,7 +15,7 @@ declare const document: { documentElement: { scrollWidth: number } };
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const phone = { width: 390, height: 844 };
 /** Screenshots of every page checked, for people to look at; git-ignored. */
-export const screenshotDir = path.resolve(import.meta.dirname, '../test-artifacts/screenshots');
+export const screenshotDir = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findPostgresBin } from '../src/prod/postgres-server';
-import { NODE_PORT_STRIDE, startTemporalTopology, type TemporalTopology } from '../src/prod/local-topology';
-import { Supervisor } from '../src/prod/supervisor';
-import { findTemporalServer } from '../src/temporal/server-binaries';
+import { findPostgresBin } from '../../src/prod/postgres-server';
+import { NODE_PORT_STRIDE, startTemporalTopology, type TemporalTopology } from '../../src/prod/local-topology';
+import { Supervisor } from '../../src/prod/supervisor';
+import { findTemporalServer } from '../../src/temporal/server-binaries';
 import { freePortBlock } from './ports';
 
 /**

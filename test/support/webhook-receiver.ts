@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookDeliveryState } from '../workflows/webhook-delivery.messages';
-import { waitFor, type TestEngine } from './harness';
+import type { WebhookDeliveryState } from '../../workflows/webhook-delivery.messages';
+import type { WebhookEndpoint } from './api-types';
+import { waitFor, type Requester, type TestEngine } from './harness';
 
 export type Received = { headers: IncomingHttpHeaders; body: string; receivedAt: number };
 
@@ -44,13 +45,13 @@ export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /** Registers an endpoint for a partner and returns it with its secret. */
 export async function registerEndpoint(
-  request: (method: string, path: string, options?: any) => Promise<{ status: number; body: any; text: string }>,
+  request: Requester,
   key: string,
   body: { url: string; events?: string[] },
 ) {
-  const reply = await request('POST', '/v1/webhook-endpoints', { key, body });
+  const reply = await request<{ endpoint: WebhookEndpoint; secret: string }>('POST', '/v1/webhook-endpoints', { key, body });
   if (reply.status !== 201) throw new Error(`registering an endpoint failed: ${reply.status} ${reply.text}`);
-  return reply.body as { endpoint: { id: string }; secret: string };
+  return reply.body;
 }
 
 /** The result of a delivery workflow, once the relay has started it. */

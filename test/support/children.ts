@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { CONFIG_VARIABLES as APPLICATION_VARIABLES } from '../../src/config';
+import { LOCAL_CONFIG_VARIABLES } from '../../src/prod/local-config';
 
 /**
  * The product's processes as a test starts them: each entry point a child process started with
@@ -9,17 +11,10 @@ import { afterAll } from 'vitest';
  * test file kills whatever is left.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '../..');
 
 /** Every variable src/config.ts and the prod:local launcher read: children get only what a test gives them. */
-const CONFIG_VARIABLES = [
-  'PORT', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'DATA_DIR', 'TEMPORAL_ADDRESS', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
-  'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_CLI_PATH',
-  'OPERATOR_API_KEY', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS_PREVIOUS', 'ENCRYPTION_KEY_ID', 'SMTP_URL', 'MAIL_FROM', 'INVITATION_TTL',
-  'REVIEW_TTL', 'REMINDER_BEFORE', 'SUBMIT_WAIT', 'LOG_LEVEL', 'UI_ORIGIN', 'WORKER_METRICS_ADDRESS',
-  // npm run prod:local (src/prod/local-config.ts)
-  'LOCAL_POSTGRES_PORT', 'LOCAL_TEMPORAL_PORT', 'LOCAL_TEMPORAL_NODES', 'LOCAL_WORKERS',
-];
+const CONFIG_VARIABLES = new Set<string>([...APPLICATION_VARIABLES, ...LOCAL_CONFIG_VARIABLES]);
 
 export function childEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

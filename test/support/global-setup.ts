@@ -4,18 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../src/db/client';
-import { seedCatalog } from '../src/db/seed';
-import { ensureTemporalCli } from '../src/temporal/cli';
-import { startDevServer } from '../src/temporal/dev-server';
-import { bundleWorkflows } from '../src/temporal/worker';
+import { openDatabase } from '../../src/db/client';
+import { seedCatalog } from '../../src/db/seed';
+import { ensureTemporalCli } from '../../src/temporal/cli';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { bundleWorkflows } from '../../src/temporal/worker';
 import { freePort } from './ports';
 import { realTemporalUnavailable, startRealTemporal } from './real-temporal';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
-    /** The run's Temporal server of the production kind (test/real-temporal.ts), '' when it cannot run here. */
+    /** The run's Temporal server of the production kind (test/support/real-temporal.ts), '' when it cannot run here. */
     realTemporalAddress: string;
     /** Why realTemporalAddress is '' (tests skip with this reason in their title). */
     realTemporalSkip: string;
@@ -27,7 +27,7 @@ declare module 'vitest' {
 
 /**
  * Starts what every test file shares: a real Temporal dev server (headless, in memory), the pinned
- * Temporal server on its own Postgres (the production topology's kind; see test/topologies.ts), a fresh
+ * Temporal server on its own Postgres (the production topology's kind; see test/support/topologies.ts), a fresh
  * database on the Postgres server at DATABASE_URL (created here, dropped afterwards), and the
  * workflow bundle. Without DATABASE_URL each test file opens its own embedded PGlite instead.
  */

@@ -1,9 +1,9 @@
 import { inject } from 'vitest';
-import { ensureTemporalCli } from '../src/temporal/cli';
-import { startDevServer } from '../src/temporal/dev-server';
-import { startTemporalNode } from '../src/prod/temporal-cluster';
-import { findTemporalServer } from '../src/temporal/server-binaries';
-import { TEMPORAL_SERVER_VERSION } from '../src/temporal/server-versions';
+import { ensureTemporalCli } from '../../src/temporal/cli';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { startTemporalNode } from '../../src/prod/temporal-cluster';
+import { findTemporalServer } from '../../src/temporal/server-binaries';
+import { TEMPORAL_SERVER_VERSION } from '../../src/temporal/server-versions';
 import { freePort } from './ports';
 import { startRealTemporal } from './real-temporal';
 
