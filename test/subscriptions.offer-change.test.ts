@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offers, subscriptionCharges } from '../src/db/schema';
 import { offerChangeProration } from '../src/domain/subscription-offer-change';
-import { allEvents, createActiveCustomer, partneredPair, startLifecycles, type FixtureCustomer } from './fixtures';
-import { OPERATOR_KEY, startTestEngine, type TestEngine, type TestPartner } from './harness';
+import { allEvents, createActiveCustomer, partneredPair, startLifecycles, type FixtureCustomer } from './support/fixtures';
+import { OPERATOR_KEY, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
 
 /**
  * PATCH …/subscriptions/:sid {offerId} on the real dev server and Postgres: the offer changes at once
@@ -102,7 +102,7 @@ describe('an immediate offer change', () => {
       runId: expect.any(String),
       details: { from: 'teams-essentials', to: 'm365-business-basic', credit: expected.credit, charge: expected.charge, scheduledChangesRemoved: true },
     });
-    const money = events.filter((event) => (event.action === 'subscription.refunded' || event.action === 'subscription.charged') && event.details.key?.startsWith('change:'));
+    const money = events.filter((event) => (event.action === 'subscription.refunded' || event.action === 'subscription.charged') && String(event.details.key ?? '').startsWith('change:'));
     expect(money.map((event) => [event.action, event.details.amount]).sort()).toEqual([
       ['subscription.charged', expected.charge],
       ['subscription.refunded', -expected.credit],
