@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { Db } from '../db/client';
 import { getPartnerByApiKeyHash, type Partner } from '../db/queries/partners';
 import { safeEqual, sha256 } from '../security/tokens';
-import { AppError } from './errors';
+import { AppError } from '../domain/errors';
 
 export type Role = 'operator' | 'provider' | 'reseller';
 export type Caller = { role: 'operator' } | { role: 'provider'; partner: Partner } | { role: 'reseller'; partner: Partner };

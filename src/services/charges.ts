@@ -1,6 +1,6 @@
 import type { PartnerCaller } from '../api/auth';
 import type { ApiDeps } from '../api/context';
-import { notFound } from '../api/errors';
+import { notFound } from '../domain/errors';
 import { chargeView } from '../api/views/charge';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';

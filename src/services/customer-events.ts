@@ -1,6 +1,6 @@
 import type { Caller } from '../api/auth';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
+import { AppError, notFound } from '../domain/errors';
 import { listCustomerEvents } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
 

@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/context';
-import { notFound } from '../api/errors';
+import { notFound } from '../domain/errors';
 import type { PartnerCaller } from '../api/auth';
 import { getAdminUsername, getCustomerForPartner, listCustomers, type CustomerScope, type ListCustomersParams } from '../db/queries/customers';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
+import { AppError, notFound } from '../domain/errors';
 import { getEventForPartner, listEvents, type Event, type ListEventsParams } from '../db/queries/events';
 import { queueRedelivery } from '../db/queries/webhook-deliveries';
 import { listEnabledEndpointIds } from '../db/queries/webhook-endpoints';

@@ -1,7 +1,7 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { AppError, notFound } from '../domain/errors';
+import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import {
   deleteInvitation,
   getInvitationByTokenHash,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
-import { AppError, isDependencyOutage, notFound, type ErrorCode } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { AppError, notFound, type ErrorCode } from '../domain/errors';
+import { isDependencyOutage } from './dependency-outage';
+import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { isUniqueViolation } from '../db/errors';
 import { destroyRevealedEscrow, takeCredentialEscrow } from '../db/queries/credential-escrow';
 import { getCustomerForPartner } from '../db/queries/customers';

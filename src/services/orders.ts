@@ -1,6 +1,6 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
+import { AppError, notFound } from '../domain/errors';
 import {
   createOrder,
   deletePendingOrder,

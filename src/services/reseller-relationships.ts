@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { AppError, notFound } from '../domain/errors';
+import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
 import { findActivePartnerReseller } from '../db/queries/customer-subscriptions';
 import { getPartnerById, type Partner } from '../db/queries/partners';

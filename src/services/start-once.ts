@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ApiDeps } from '../api/context';
-import { AppError } from '../api/errors';
+import { AppError } from '../domain/errors';
 
 /**
  * Starts the workflow that belongs to a reserved row (its id is derived from the row's). "Already

@@ -1,8 +1,8 @@
 import type { UpdateDefinition } from '@temporalio/client';
 import type { Caller } from '../api/auth';
 import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { AppError, notFound } from '../domain/errors';
+import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { subscriptionView } from '../api/views/subscription';
 import { recordCustomerEvent } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';

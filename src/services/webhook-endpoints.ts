@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiDeps } from '../api/context';
-import { notFound } from '../api/errors';
+import { notFound } from '../domain/errors';
 import { recordEvent } from '../db/queries/events';
 import type { Partner } from '../db/queries/partners';
 import { listAttempts, type ListAttemptsParams } from '../db/queries/webhook-deliveries';

@@ -10,7 +10,7 @@ import {
   revokeInvitation,
 } from '../../services/invitations';
 import type { ApiDeps } from '../context';
-import { AppError } from '../errors';
+import { AppError } from '../../domain/errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 export const invitationSchema = z.object({

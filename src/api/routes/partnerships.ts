@@ -5,7 +5,7 @@ import { partnershipStatuses } from '../../db/schema';
 import { recordPartnershipEvent } from '../../events/record';
 import { partnershipView } from '../../services/invitations';
 import type { ApiDeps } from '../context';
-import { AppError, notFound } from '../errors';
+import { AppError, notFound } from '../../domain/errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from './invitations';
 

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { causeChain } from '../domain/cause-chain';
-import { AppError, errorStatus, type ErrorCode } from './errors';
+import { AppError, isErrorCode } from '../domain/errors';
 
 function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
   return [...causeChain(error)].find((cause): cause is ApplicationFailure & Record<string, unknown> => cause instanceof ApplicationFailure);
@@ -13,9 +13,9 @@ function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
  */
 export function businessErrorFrom(error: unknown): AppError | undefined {
   const failure = applicationFailureOf(error);
-  if (failure?.type && failure.type in errorStatus) {
+  if (isErrorCode(failure?.type)) {
     const details = (failure.details ?? []).flatMap((detail) => (Array.isArray(detail) ? detail : [detail]));
-    return new AppError(failure.type as ErrorCode, failure.message, details);
+    return new AppError(failure.type, failure.message, details);
   }
   return undefined;
 }
