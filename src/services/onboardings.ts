@@ -8,13 +8,14 @@ import { isUniqueViolation } from '../db/errors';
 import { destroyRevealedEscrow, takeCredentialEscrow } from '../db/queries/credential-escrow';
 import { getCustomerForPartner } from '../db/queries/customers';
 import {
-  assessOnboardingRequest,
   deleteOnboarding,
+  onboardingFacts,
   getOnboardingForProvider,
   reserveOnboarding,
   type Onboarding,
 } from '../db/queries/onboardings';
 import { getPartnerById, type Partner } from '../db/queries/partners';
+import { assessOnboardingRequest } from '../domain/onboarding';
 import { listSubscriptions } from '../db/queries/subscriptions';
 import { decryptText } from '../security/cipher';
 import { onboardingWorkflowId } from '../../workflows/ids';
@@ -56,7 +57,7 @@ export async function createOnboarding(deps: ApiDeps, provider: Partner, request
     await startOnboardingWorkflow(deps, provider, earlier);
     return onboardingView(earlier);
   }
-  const { errors } = await assessOnboardingRequest(deps.db, { providerId: provider.id, request, reviewExpiresAt: new Date() });
+  const { errors } = assessOnboardingRequest(request, await onboardingFacts(deps.db, { providerId: provider.id, request }), new Date());
   if (errors.length > 0) {
     const first = errors[0]!;
     throw new AppError(first.code as ErrorCode, `${first.field}: ${first.message}`, errors);

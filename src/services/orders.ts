@@ -4,14 +4,15 @@ import { AppError, notFound } from '../domain/errors';
 import {
   createOrder,
   deletePendingOrder,
-  findOrderProblems,
   getCustomerForPartner,
   getOrderForPartner,
   getOrderLines,
+  orderFacts,
   type Order,
   type OrderRequest,
 } from '../db/queries/customer-orders';
 import { getPartnerById, type Partner } from '../db/queries/partners';
+import { orderProblems } from '../domain/ordering';
 import { orderWorkflowId } from '../../workflows/ids';
 import { orderWorkflow } from '../../workflows/order';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
@@ -31,7 +32,7 @@ export async function startCustomerOrder(
   const customer = await getCustomerForPartner(deps.db, { customerId, partnerId: provider.id });
   if (!customer || customer.providerId !== provider.id) throw notFound('Customer');
   if (customer.status !== 'active') throw new AppError('CONFLICT', `The customer is ${customer.status}; orders need an active customer`);
-  const problems = await findOrderProblems(deps.db, { providerId: provider.id, request });
+  const problems = orderProblems(request, await orderFacts(deps.db, { providerId: provider.id, request }));
   if (problems.length > 0) throw new AppError(problems[0]!.code, problems[0]!.message, problems);
 
   const id = idFor('order', [provider.id, customerId], idempotencyKey);
