@@ -1,5 +1,5 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import type { ApiDeps } from '../api/context';
+import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import {
@@ -50,7 +50,7 @@ export function invitationView(invitation: Invitation) {
  * reserved, makes sure its workflow runs, and answers with it.
  */
 export async function inviteReseller(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   provider: Partner,
   input: { resellerEmail: string; message?: string },
   idempotencyKey?: string,
@@ -82,7 +82,7 @@ export async function inviteReseller(
 }
 
 /** Starts `invitation-<id>` for a reserved invitation (see startOnce). */
-async function startInvitationWorkflow(deps: ApiDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
+async function startInvitationWorkflow(deps: ServiceDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
   await startOnce(
     deps,
     invitation.workflowId,
@@ -114,13 +114,13 @@ async function startInvitationWorkflow(deps: ApiDeps, provider: Partner, invitat
   );
 }
 
-export async function getInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+export async function getInvitation(deps: ServiceDeps, provider: Partner, id: string): Promise<InvitationView> {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
   return invitationView(invitation);
 }
 
-export async function listProviderInvitations(deps: ApiDeps, params: ListInvitationsParams) {
+export async function listProviderInvitations(deps: ServiceDeps, params: ListInvitationsParams) {
   const result = await listInvitations(deps.db, params);
   return { items: result.items.map(invitationView), nextCursor: result.nextCursor };
 }
@@ -144,9 +144,9 @@ function notPendingError(status: InvitationStatus): AppError {
  * even once the run has closed; an unknown one on a closed run is refused as not pending.
  */
 async function updateInvitation<T>(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   invitation: { workflowId: string; status: InvitationStatus },
-  send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
+  send: (handle: ReturnType<ServiceDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
   replay = false,
 ): Promise<T> {
   const answered = invitation.status === 'accepted' || invitation.status === 'declined';
@@ -170,7 +170,7 @@ function linkUpdateId(action: string, invitationId: string, idempotencyKey?: str
  * A provider's change (resend, revoke) to one of its invitations. The link answers 410 for a revoked
  * or expired invitation; the provider asking to change one that is no longer pending is a 409.
  */
-async function changeAsProvider<T>(deps: ApiDeps, provider: Partner, id: string, send: Parameters<typeof updateInvitation<T>>[2]) {
+async function changeAsProvider<T>(deps: ServiceDeps, provider: Partner, id: string, send: Parameters<typeof updateInvitation<T>>[2]) {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
   if (invitation.status !== 'pending') throw notPendingError(invitation.status);
@@ -186,16 +186,16 @@ async function changeAsProvider<T>(deps: ApiDeps, provider: Partner, id: string,
   return getInvitation(deps, provider, id);
 }
 
-export async function resendInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+export async function resendInvitation(deps: ServiceDeps, provider: Partner, id: string): Promise<InvitationView> {
   return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(resendUpdate, { args: [] }));
 }
 
-export async function revokeInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+export async function revokeInvitation(deps: ServiceDeps, provider: Partner, id: string): Promise<InvitationView> {
   return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
 }
 
 /** The invitation a link points at, with who reads it; the token is only ever compared by its hash. */
-export async function invitationByToken(deps: ApiDeps, token: string) {
+export async function invitationByToken(deps: ServiceDeps, token: string) {
   const invitation = await getInvitationByTokenHash(deps.db, sha256(token));
   if (!invitation) throw notFound('Invitation');
   const expired = invitation.status === 'pending' && invitation.expiresAt.getTime() <= Date.now();
@@ -207,7 +207,7 @@ export async function invitationByToken(deps: ApiDeps, token: string) {
  * Accepts through the link. With an Idempotency-Key a retry of the same accept (say, after a lost
  * answer) gets the first answer again, 200 with the partnership, instead of 409.
  */
-export async function acceptInvitationLink(deps: ApiDeps, token: string, partnerId: string, idempotencyKey?: string) {
+export async function acceptInvitationLink(deps: ServiceDeps, token: string, partnerId: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
   if (invitation.status !== 'pending' && !idempotencyKey) throw closedInvitationError(invitation.status);
   const reseller = await getPartnerByPublicId(deps.db, partnerId);
@@ -228,7 +228,7 @@ export async function acceptInvitationLink(deps: ApiDeps, token: string, partner
   return { status: 'accepted' as const, partnership: partnership && partnershipView(partnership) };
 }
 
-export async function declineInvitationLink(deps: ApiDeps, token: string, reason?: string, idempotencyKey?: string) {
+export async function declineInvitationLink(deps: ServiceDeps, token: string, reason?: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
   await updateInvitation(
     deps,

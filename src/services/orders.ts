@@ -1,5 +1,5 @@
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import type { ApiDeps } from '../api/context';
+import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import {
   createOrder,
@@ -23,7 +23,7 @@ import { listSubscriptions } from '../db/queries/subscriptions';
 
 /** Refuses what the rules forbid at once (422), then hands the order to its workflow (202). */
 export async function startCustomerOrder(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   provider: Partner,
   customerId: string,
   request: OrderRequest,
@@ -63,7 +63,7 @@ export async function startCustomerOrder(
 }
 
 /** An order with its lines and subscriptions, for the provider that placed it or its customer's reseller. */
-export async function getCustomerOrder(deps: Pick<ApiDeps, 'db'>, partner: Pick<Partner, 'id'>, orderId: string) {
+export async function getCustomerOrder(deps: Pick<ServiceDeps, 'db'>, partner: Pick<Partner, 'id'>, orderId: string) {
   const order = await getOrderForPartner(deps.db, { orderId, partnerId: partner.id });
   if (!order) throw notFound('Order');
   const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), listSubscriptions(deps.db, { customerId: order.customerId, orderId, limit: 200 })]);

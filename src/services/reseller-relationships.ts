@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { ApiDeps } from '../api/context';
+import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
@@ -45,7 +45,7 @@ export function relationshipView(relationship: ResellerRelationship) {
  * pair is returned instead of starting a second one.
  */
 export async function requestResellerRelationship(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   provider: Partner,
   customerId: string,
   resellerId: string,
@@ -99,7 +99,7 @@ export async function requestResellerRelationship(
   return { created: true, relationship: relationshipView(reservation.relationship) };
 }
 
-export async function getResellerRelationship(deps: ApiDeps, partner: Partner, id: string): Promise<ResellerRelationshipView> {
+export async function getResellerRelationship(deps: ServiceDeps, partner: Partner, id: string): Promise<ResellerRelationshipView> {
   const relationship = await getRelationshipForPartner(deps.db, { id, partnerId: partner.id });
   if (!relationship) throw notFound('Reseller relationship');
   return relationshipView(relationship);
@@ -113,9 +113,9 @@ function closedRelationshipError(status: ResellerRelationshipStatus): AppError {
 
 /** Sends an update to the relationship's workflow and maps its refusals to API errors. */
 async function updateRelationship<T>(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   relationship: { workflowId: string; status: ResellerRelationshipStatus },
-  send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
+  send: (handle: ReturnType<ServiceDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
 ): Promise<T> {
   if (relationship.status !== 'pending') throw closedRelationshipError(relationship.status);
   try {
@@ -129,7 +129,7 @@ async function updateRelationship<T>(
 }
 
 /** The provider withdraws a pending request; the link stops working. */
-export async function revokeResellerRelationship(deps: ApiDeps, provider: Partner, id: string): Promise<ResellerRelationshipView> {
+export async function revokeResellerRelationship(deps: ServiceDeps, provider: Partner, id: string): Promise<ResellerRelationshipView> {
   const relationship = await getRelationshipForPartner(deps.db, { id, partnerId: provider.id });
   if (!relationship || relationship.providerId !== provider.id) throw notFound('Reseller relationship');
   // For the provider, any closed request is a state conflict; 410 is for the link holder.
@@ -139,21 +139,21 @@ export async function revokeResellerRelationship(deps: ApiDeps, provider: Partne
 }
 
 /** The request a link points at; the token is only ever compared by its hash. */
-export async function relationshipByToken(deps: ApiDeps, token: string) {
+export async function relationshipByToken(deps: ServiceDeps, token: string) {
   const relationship = await getRelationshipByTokenHash(deps.db, sha256(token));
   if (!relationship) throw notFound('Reseller relationship');
   const expired = relationship.status === 'pending' && relationship.expiresAt.getTime() <= Date.now();
   return { ...relationship, status: expired ? ('expired' as const) : relationship.status, reader: relationshipReader(relationship.customer) };
 }
 
-export async function acceptRelationshipLink(deps: ApiDeps, token: string) {
+export async function acceptRelationshipLink(deps: ServiceDeps, token: string) {
   const relationship = await relationshipByToken(deps, token);
   await updateRelationship(deps, relationship, (handle) => handle.executeUpdate(acceptRelationshipUpdate, { args: [] }));
   const { provider: _p, reseller, customer: _c, reader: _r, ...rest } = await relationshipByToken(deps, token);
   return { status: 'accepted' as const, relationship: relationshipView(rest), reseller: { name: reseller.name, partnerId: reseller.partnerId } };
 }
 
-export async function declineRelationshipLink(deps: ApiDeps, token: string, reason?: string) {
+export async function declineRelationshipLink(deps: ServiceDeps, token: string, reason?: string) {
   const relationship = await relationshipByToken(deps, token);
   await updateRelationship(deps, relationship, (handle) => handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason }] }));
   return { status: 'declined' as const };

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { ApiDeps } from '../api/context';
+import type { ServiceDeps } from './deps';
 import { AppError } from '../domain/errors';
 
 /**
@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors';
  * the caller gets 503: nothing was created, and a retry of the same request may create it.
  */
 export async function startOnce(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   workflowId: string,
   start: () => Promise<unknown>,
   undo: (() => Promise<void>) | undefined,
