@@ -7,6 +7,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { invitationRefusals } from '../src/domain/link-requests';
 import { businessFailure } from './failures';
 import {
   acceptUpdate,
@@ -43,13 +44,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     partnershipId: null,
     closedAt: null,
   };
-  const answers = linkAnswers(state, {
-    noun: 'invitation',
-    revoked: 'INVITATION_REVOKED',
-    expired: 'INVITATION_EXPIRED',
-    notPending: 'INVITATION_NOT_PENDING',
-    busy: 'INVITATION_BUSY',
-  });
+  const answers = linkAnswers(state, invitationRefusals);
   const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   // Bumped by resend so the waiting loop restarts its clock.
   let clock = 0;

@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { relationshipRefusals } from '../src/domain/link-requests';
 import {
   acceptRelationshipUpdate,
   declineRelationshipUpdate,
@@ -32,13 +33,7 @@ export async function resellerRelationshipWorkflow(input: ResellerRelationshipIn
     remindersSent: 0,
     closedAt: null,
   };
-  const answers = linkAnswers(state, {
-    noun: 'request',
-    revoked: 'RELATIONSHIP_REVOKED',
-    expired: 'RELATIONSHIP_EXPIRED',
-    notPending: 'RELATIONSHIP_NOT_PENDING',
-    busy: 'RELATIONSHIP_NOT_PENDING',
-  });
+  const answers = linkAnswers(state, relationshipRefusals);
   const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   const { relationshipId } = input;
 

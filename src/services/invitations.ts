@@ -1,7 +1,6 @@
-import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
-import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import {
   deleteInvitation,
   getInvitationByTokenHash,
@@ -14,9 +13,9 @@ import {
 import { findActivePartnership, getPartnershipForPartner } from '../db/queries/partnerships';
 import { invitationReader } from '../db/queries/readers';
 import { findResellersByEmail, getPartnerByPublicId, type Partner } from '../db/queries/partners';
-import type { InvitationStatus } from '../db/schema';
-import { sha256 } from '../security/tokens';
+import { invitationRefusals } from '../domain/link-requests';
 import { idFor, keyDigest } from './derived-ids';
+import { closedLinkError, notPendingError, requestByLinkToken, updateLinkRequest } from './link-requests';
 import { startOnce } from './start-once';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { invitationWorkflow } from '../../workflows/invitation';
@@ -125,42 +124,6 @@ export async function listProviderInvitations(deps: ServiceDeps, params: ListInv
   return { items: result.items.map(invitationView), nextCursor: result.nextCursor };
 }
 
-/** The status code a closed invitation answers with, when a workflow is no longer there to ask. */
-function closedInvitationError(status: InvitationStatus): AppError {
-  if (status === 'expired') return new AppError('INVITATION_EXPIRED', 'The invitation has expired');
-  if (status === 'revoked') return new AppError('INVITATION_REVOKED', 'The invitation was revoked');
-  return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
-}
-
-/** Provider-side changes (resend, revoke) of an invitation that is no longer pending are a state conflict. */
-function notPendingError(status: InvitationStatus): AppError {
-  return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
-}
-
-/**
- * Sends an update to an invitation's workflow and maps its refusals to API errors. `replay` lets an
- * answer that was already given (accepted, declined) be asked for again: the Update id is derived
- * from the caller's Idempotency-Key, and Temporal answers a known Update id with its first outcome,
- * even once the run has closed; an unknown one on a closed run is refused as not pending.
- */
-async function updateInvitation<T>(
-  deps: ServiceDeps,
-  invitation: { workflowId: string; status: InvitationStatus },
-  send: (handle: ReturnType<ServiceDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
-  replay = false,
-): Promise<T> {
-  const answered = invitation.status === 'accepted' || invitation.status === 'declined';
-  if (invitation.status !== 'pending' && !(replay && answered)) throw closedInvitationError(invitation.status);
-  try {
-    return await send(deps.temporal.workflow.getHandle(invitation.workflowId));
-  } catch (error) {
-    const business = businessErrorFrom(error);
-    if (business) throw business;
-    if (isWorkflowClosed(error)) throw new AppError('INVITATION_NOT_PENDING', 'The invitation is no longer pending');
-    throw error;
-  }
-}
-
 /** The Update id of a link answer: derived from the Idempotency-Key (so a retry attaches to it), else unique. */
 function linkUpdateId(action: string, invitationId: string, idempotencyKey?: string): string | undefined {
   return idempotencyKey ? `${action}-${keyDigest(invitationId, idempotencyKey)}` : undefined;
@@ -170,17 +133,17 @@ function linkUpdateId(action: string, invitationId: string, idempotencyKey?: str
  * A provider's change (resend, revoke) to one of its invitations. The link answers 410 for a revoked
  * or expired invitation; the provider asking to change one that is no longer pending is a 409.
  */
-async function changeAsProvider<T>(deps: ServiceDeps, provider: Partner, id: string, send: Parameters<typeof updateInvitation<T>>[2]) {
+async function changeAsProvider<T>(deps: ServiceDeps, provider: Partner, id: string, send: (handle: WorkflowHandle) => Promise<T>) {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
-  if (invitation.status !== 'pending') throw notPendingError(invitation.status);
+  if (invitation.status !== 'pending') throw notPendingError(invitationRefusals, invitation.status);
   // Past its deadline it is expired, even in the moment before the workflow's timer records it.
-  if (invitation.expiresAt.getTime() <= Date.now()) throw notPendingError('expired');
+  if (invitation.expiresAt.getTime() <= Date.now()) throw notPendingError(invitationRefusals, 'expired');
   try {
-    await updateInvitation(deps, invitation, send);
+    await updateLinkRequest(deps, invitationRefusals, invitation, send);
   } catch (error) {
-    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED') throw notPendingError('expired');
-    if (error instanceof AppError && error.code === 'INVITATION_REVOKED') throw notPendingError('revoked');
+    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED') throw notPendingError(invitationRefusals, 'expired');
+    if (error instanceof AppError && error.code === 'INVITATION_REVOKED') throw notPendingError(invitationRefusals, 'revoked');
     throw error;
   }
   return getInvitation(deps, provider, id);
@@ -196,11 +159,9 @@ export async function revokeInvitation(deps: ServiceDeps, provider: Partner, id:
 
 /** The invitation a link points at, with who reads it; the token is only ever compared by its hash. */
 export async function invitationByToken(deps: ServiceDeps, token: string) {
-  const invitation = await getInvitationByTokenHash(deps.db, sha256(token));
-  if (!invitation) throw notFound('Invitation');
-  const expired = invitation.status === 'pending' && invitation.expiresAt.getTime() <= Date.now();
+  const invitation = await requestByLinkToken((tokenHash) => getInvitationByTokenHash(deps.db, tokenHash), token, 'Invitation');
   const reader = await invitationReader(deps.db, { resellerEmail: invitation.resellerEmail, providerCountry: invitation.provider.country });
-  return { ...invitation, status: expired ? ('expired' as const) : invitation.status, reader };
+  return { ...invitation, reader };
 }
 
 /**
@@ -209,13 +170,14 @@ export async function invitationByToken(deps: ServiceDeps, token: string) {
  */
 export async function acceptInvitationLink(deps: ServiceDeps, token: string, partnerId: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
-  if (invitation.status !== 'pending' && !idempotencyKey) throw closedInvitationError(invitation.status);
+  if (invitation.status !== 'pending' && !idempotencyKey) throw closedLinkError(invitationRefusals, invitation.status);
   const reseller = await getPartnerByPublicId(deps.db, partnerId);
   if (!reseller || reseller.kind !== 'reseller') {
     throw new AppError('RESELLER_NOT_FOUND', `No registered reseller has partner id ${partnerId}`);
   }
-  const result = await updateInvitation(
+  const result = await updateLinkRequest(
     deps,
+    invitationRefusals,
     invitation,
     (handle) =>
       handle.executeUpdate(acceptUpdate, {
@@ -230,8 +192,9 @@ export async function acceptInvitationLink(deps: ServiceDeps, token: string, par
 
 export async function declineInvitationLink(deps: ServiceDeps, token: string, reason?: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
-  await updateInvitation(
+  await updateLinkRequest(
     deps,
+    invitationRefusals,
     invitation,
     (handle) => handle.executeUpdate(declineUpdate, { updateId: linkUpdateId('decline', invitation.id, idempotencyKey), args: [{ reason }] }),
     idempotencyKey !== undefined,
