@@ -6,6 +6,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
 import { invitationRefusals } from '../src/domain/link-requests';
 import { businessFailure } from './failures';
@@ -21,10 +22,7 @@ import {
 import { linkAnswers } from './link-answers';
 import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 /**
  * A provider's partnership request to a reseller. It emails a personalised link, then waits — days,

@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
 import { relationshipRefusals } from '../src/domain/link-requests';
 import {
@@ -12,10 +13,7 @@ import {
 import { linkAnswers } from './link-answers';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 /**
  * A provider asks that one of its resellers manage an existing customer. The customer's contact gets

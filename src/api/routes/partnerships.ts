@@ -7,7 +7,7 @@ import { partnershipView } from '../../services/invitations';
 import type { ApiDeps } from '../context';
 import { AppError, notFound } from '../../domain/errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-import { cursorFrom } from './invitations';
+import { cursorFrom } from '../cursor';
 
 const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 export const partnershipSchema = z.object({
