@@ -1,4 +1,4 @@
-import { WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle } from '@temporalio/client';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import {
@@ -84,30 +84,27 @@ export async function inviteReseller(
 async function startInvitationWorkflow(deps: ServiceDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
   await startOnce(
     deps,
-    invitation.workflowId,
-    () =>
-      deps.temporal.workflow.start(invitationWorkflow, {
-        taskQueue: deps.config.temporal.taskQueue,
-        workflowId: invitation.workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [
-          {
-            invitationId: invitation.id,
-            providerId: provider.id,
-            providerName: provider.name,
-            providerCountry: provider.country,
-            resellerEmail: invitation.resellerEmail,
-            expiresAt: invitation.expiresAt.toISOString(),
-            ttlMs: deps.config.invitationTtlMs,
-            reminderBeforeMs: deps.config.reminderBeforeMs,
-          },
-        ],
-        typedSearchAttributes: [
-          { key: ProviderId, value: provider.id },
-          { key: ProcessStatus, value: 'pending' },
-        ],
-        memo: { provider: provider.name, resellerEmail: invitation.resellerEmail },
-      }),
+    invitationWorkflow,
+    {
+      workflowId: invitation.workflowId,
+      args: [
+        {
+          invitationId: invitation.id,
+          providerId: provider.id,
+          providerName: provider.name,
+          providerCountry: provider.country,
+          resellerEmail: invitation.resellerEmail,
+          expiresAt: invitation.expiresAt.toISOString(),
+          ttlMs: deps.config.invitationTtlMs,
+          reminderBeforeMs: deps.config.reminderBeforeMs,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: ProcessStatus, value: 'pending' },
+      ],
+      memo: { provider: provider.name, resellerEmail: invitation.resellerEmail },
+    },
     undo,
     'nothing was created',
   );

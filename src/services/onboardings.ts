@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowUpdateStage } from '@temporalio/client';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound, type ErrorCode } from '../domain/errors';
 import { isDependencyOutage } from './dependency-outage';
@@ -100,21 +100,18 @@ async function startOnboardingWorkflow(deps: ServiceDeps, provider: Partner, onb
   const reseller = request.resellerId ? await getPartnerById(deps.db, request.resellerId) : undefined;
   await startOnce(
     deps,
-    onboarding.workflowId,
-    () =>
-      deps.temporal.workflow.start(onboardingWorkflow, {
-        taskQueue: deps.config.temporal.taskQueue,
-        workflowId: onboarding.workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [{ onboardingId: onboarding.id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
-        typedSearchAttributes: [
-          { key: ProviderId, value: provider.id },
-          { key: CustomerDomain, value: domain },
-          { key: ProcessStatus, value: 'validating' },
-          ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
-        ],
-        memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
-      }),
+    onboardingWorkflow,
+    {
+      workflowId: onboarding.workflowId,
+      args: [{ onboardingId: onboarding.id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: CustomerDomain, value: domain },
+        { key: ProcessStatus, value: 'validating' },
+        ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
+      ],
+      memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
+    },
     undo,
     'nothing was created',
   );

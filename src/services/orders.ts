@@ -1,4 +1,3 @@
-import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import {
@@ -41,21 +40,18 @@ export async function startCustomerOrder(
   const reseller = customer.resellerId ? await getPartnerById(deps.db, customer.resellerId) : undefined;
   await startOnce(
     deps,
-    order.workflowId,
-    () =>
-      deps.temporal.workflow.start(orderWorkflow, {
-        taskQueue: deps.config.temporal.taskQueue,
-        workflowId: order.workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [{ orderId: id, providerId: provider.id, customerId, customerDomain: customer.domain, resellerId: customer.resellerId }],
-        typedSearchAttributes: [
-          { key: ProviderId, value: provider.id },
-          { key: CustomerDomain, value: customer.domain },
-          { key: ProcessStatus, value: 'pending' },
-          ...(customer.resellerId ? [{ key: ResellerId, value: customer.resellerId }] : []),
-        ],
-        memo: { provider: provider.name, customer: customer.name, ...(reseller ? { reseller: reseller.name } : {}) },
-      }),
+    orderWorkflow,
+    {
+      workflowId: order.workflowId,
+      args: [{ orderId: id, providerId: provider.id, customerId, customerDomain: customer.domain, resellerId: customer.resellerId }],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: CustomerDomain, value: customer.domain },
+        { key: ProcessStatus, value: 'pending' },
+        ...(customer.resellerId ? [{ key: ResellerId, value: customer.resellerId }] : []),
+      ],
+      memo: { provider: provider.name, customer: customer.name, ...(reseller ? { reseller: reseller.name } : {}) },
+    },
     created ? () => deletePendingOrder(deps.db, id) : undefined,
     'nothing was ordered',
   );

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
@@ -67,31 +66,28 @@ export async function requestResellerRelationship(
   if (!reservation.created) return { created: false, relationship: relationshipView(reservation.relationship) };
   await startOnce(
     deps,
-    workflowId,
-    () =>
-      deps.temporal.workflow.start(resellerRelationshipWorkflow, {
-        taskQueue: deps.config.temporal.taskQueue,
-        workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [
-          {
-            relationshipId: id,
-            providerId: provider.id,
-            resellerId,
-            customerId,
-            customerDomain: customer.domain,
-            expiresAt: expiresAt.toISOString(),
-            reminderBeforeMs: deps.config.reminderBeforeMs,
-          },
-        ],
-        typedSearchAttributes: [
-          { key: ProviderId, value: provider.id },
-          { key: ResellerId, value: resellerId },
-          { key: CustomerDomain, value: customer.domain },
-          { key: ProcessStatus, value: 'pending' },
-        ],
-        memo: { provider: provider.name, customer: customer.name, reseller: reseller.name },
-      }),
+    resellerRelationshipWorkflow,
+    {
+      workflowId,
+      args: [
+        {
+          relationshipId: id,
+          providerId: provider.id,
+          resellerId,
+          customerId,
+          customerDomain: customer.domain,
+          expiresAt: expiresAt.toISOString(),
+          reminderBeforeMs: deps.config.reminderBeforeMs,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: ResellerId, value: resellerId },
+        { key: CustomerDomain, value: customer.domain },
+        { key: ProcessStatus, value: 'pending' },
+      ],
+      memo: { provider: provider.name, customer: customer.name, reseller: reseller.name },
+    },
     () => deleteResellerRelationship(deps.db, id),
     'nothing was created',
   );
