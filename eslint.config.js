@@ -1,7 +1,8 @@
 import tseslint from 'typescript-eslint';
 
-// Two rules that catch real bugs here, rather than a style guide: promises nobody awaits, and
-// workflow code reaching for Node's I/O (workflows must stay deterministic and sandboxable).
+// Rules that catch real bugs here, rather than a style guide: promises nobody awaits, workflow code
+// reaching for Node's I/O (workflows must stay deterministic and sandboxable), and imports that run
+// against the layers.
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.tools/**', 'drizzle/**', '**/*.cjs', 'eslint.config.js'] },
   {
@@ -13,6 +14,57 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
+  // The layers' directions (README, "Layers"): domain ← db/queries, services ← api; workflows see the domain only.
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api', '**/api/**', '**/db', '**/db/**', '**/services', '**/services/**', '**/workflows', '**/workflows/**', '**/activities', '**/activities/**'],
+              message: 'The domain is pure: it imports no other layer (they import it).',
+            },
+            { group: ['express', 'express/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', '@temporalio/*'], message: 'The domain is pure: no HTTP, database or Temporal library.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/**', '**/api', '**/api/**', '**/services', '**/services/**', '**/activities', '**/activities/**'],
+              message: 'The database layer holds SQL only: shapes and rules come from src/domain.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // The views still live under src/api/views until they move beside their schemas.
+              regex: '(^|/)api(/(?!views/)|$)|^express(/|$)',
+              message: 'Services know nothing of HTTP: take ServiceDeps, throw domain AppErrors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['workflows/**/*.ts'],
     rules: {
@@ -21,8 +73,12 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'crypto', 'net', 'http', 'https', 'child_process', 'os'], message: 'Workflow code is deterministic: no Node built-ins (use activities).' },
-            { group: ['**/src/db/*', '**/src/db/**', 'drizzle-orm', 'drizzle-orm/*', 'postgres', 'nodemailer'], message: 'Workflow code does no I/O: reach the database through activities.', allowTypeImports: true },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows import only @temporalio/workflow and @temporalio/common.', allowTypeImports: true },
+            { regex: '(^|/)src/(?!domain/)', message: 'Workflows import only the domain (src/domain), their own modules and messages.' },
+            { group: ['**/activities', '**/activities/**'], message: 'Workflow code does no I/O: call activities through proxyActivities.', allowTypeImports: true },
+            {
+              regex: '^(?!@temporalio/(workflow|common)$|\\.\\.?/)',
+              message: 'Workflows import only @temporalio/workflow and @temporalio/common among packages (no I/O, no client).',
+            },
           ],
         },
       ],

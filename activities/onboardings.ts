@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Tx } from '../src/db/client';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
-import { assessOnboardingRequest, setOnboardingStatus } from '../src/db/queries/onboardings';
+import { onboardingFacts, setOnboardingStatus } from '../src/db/queries/onboardings';
+import { assessOnboardingRequest } from '../src/domain/onboarding';
 import { findActivePartnership } from '../src/db/queries/partnerships';
 import { recordOnboardingEvent } from '../src/events/record';
 import { credentialEscrow, customers, customerUsers, onboardings, subscriptions } from '../src/db/schema';
@@ -44,11 +45,8 @@ export function createOnboardingActivities(deps: ActivityDeps) {
     /** Read-only: the authoritative check of the request against the database, and the review. */
     async validateOnboarding(input: { onboardingId: string; reviewExpiresAt: string }) {
       const onboarding = await loadOnboarding(db, input.onboardingId);
-      return assessOnboardingRequest(db, {
-        providerId: onboarding.providerId,
-        request: onboarding.request,
-        reviewExpiresAt: new Date(input.reviewExpiresAt),
-      });
+      const facts = await onboardingFacts(db, { providerId: onboarding.providerId, request: onboarding.request });
+      return assessOnboardingRequest(onboarding.request, facts, new Date(input.reviewExpiresAt));
     },
 
     /** Writes the validation outcome; the workflow has already moved to the same status. */

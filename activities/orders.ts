@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, asc, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Tx } from '../src/db/client';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
-import { findOrderProblems, type OrderRequest } from '../src/db/queries/customer-orders';
+import { orderFacts, type OrderRequest } from '../src/db/queries/customer-orders';
+import { orderProblems } from '../src/domain/ordering';
 import { findActivePartnerReseller } from '../src/db/queries/customer-subscriptions';
 import { customers, offers, orderLines, orders, subscriptions } from '../src/db/schema';
 import { recordOrderEvent } from '../src/events/record';
@@ -44,7 +45,8 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         .where(eq(orders.id, orderId));
       if (!row) throw ApplicationFailure.nonRetryable(`order ${orderId} does not exist`, 'ORDER_MISSING');
       if (row.customerStatus !== 'active') throw ApplicationFailure.nonRetryable(`The customer is ${row.customerStatus}`, 'CUSTOMER_NOT_ACTIVE');
-      const problems = await findOrderProblems(db, { providerId: row.order.providerId, request: row.order.request as OrderRequest });
+      const request = row.order.request as OrderRequest;
+      const problems = orderProblems(request, await orderFacts(db, { providerId: row.order.providerId, request }));
       if (problems.length > 0) throw businessFailure(problems[0]!.code, problems[0]!.message, problems);
     },
 

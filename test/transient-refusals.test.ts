@@ -1,6 +1,6 @@
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { isDependencyOutage } from '../src/api/errors';
+import { isDependencyOutage } from '../src/services/dependency-outage';
 
 /** What the chaos run met: Temporal answers that mean "not now", which must be 503s, never 500s. */
 const grpcError = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });

@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { ErrorCode } from '../src/domain/errors';
 
 /**
  * Business refusals raised by workflows and activities. They travel as non-retryable
  * ApplicationFailures whose `type` is one of these codes; the API maps each to an HTTP status.
+ * `satisfies` makes a code that is not in the domain's closed list (src/domain/errors.ts) a compile error.
  */
 export const businessFailureCodes = [
   'INVITATION_NOT_PENDING',
@@ -27,7 +29,7 @@ export const businessFailureCodes = [
   'SCHEDULED_CHANGE_NEEDS_AUTORENEW',
   'TERM_NOT_OFFERED',
   'BILLING_FREQUENCY_NOT_OFFERED',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type BusinessFailureCode = (typeof businessFailureCodes)[number];
 
 export function businessFailure(code: BusinessFailureCode, message: string, details?: unknown): ApplicationFailure {

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { InvitationStatus } from '../src/db/schema/invitations';
+import type { InvitationStatus } from '../src/domain/statuses';
 
 /** Messages of the invitation workflow, shared by the workflow, the API and the tests. */
 

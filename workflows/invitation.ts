@@ -6,7 +6,9 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
+import { invitationRefusals } from '../src/domain/link-requests';
 import { businessFailure } from './failures';
 import {
   acceptUpdate,
@@ -20,10 +22,7 @@ import {
 import { linkAnswers } from './link-answers';
 import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 /**
  * A provider's partnership request to a reseller. It emails a personalised link, then waits — days,
@@ -43,13 +42,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     partnershipId: null,
     closedAt: null,
   };
-  const answers = linkAnswers(state, {
-    noun: 'invitation',
-    revoked: 'INVITATION_REVOKED',
-    expired: 'INVITATION_EXPIRED',
-    notPending: 'INVITATION_NOT_PENDING',
-    busy: 'INVITATION_BUSY',
-  });
+  const answers = linkAnswers(state, invitationRefusals);
   const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   // Bumped by resend so the waiting loop restarts its clock.
   let clock = 0;

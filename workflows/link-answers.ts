@@ -1,18 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
+import { closedLinkRefusal, notPendingRefusal, type LinkRefusals, type LinkRequestStatus, type Refusal } from '../src/domain/link-requests';
 import { businessFailure, type BusinessFailureCode } from './failures';
 import { ProcessStatus } from './search-attributes';
-
-export type LinkRequestStatus = 'pending' | 'accepted' | 'declined' | 'revoked' | 'expired';
-
-/** How one kind of emailed request words and codes its refusals. */
-export type LinkRefusals = {
-  /** "invitation", "request": used in the messages. */
-  noun: string;
-  revoked: BusinessFailureCode;
-  expired: BusinessFailureCode;
-  notPending: BusinessFailureCode;
-  busy: BusinessFailureCode;
-};
 
 /**
  * The answer rules shared by the workflows behind emailed links (partnership invitations, reseller
@@ -20,8 +9,9 @@ export type LinkRefusals = {
  * so concurrent clicks cannot both succeed; past the deadline the link refuses answers even before
  * the expiry timer has fired.
  */
-export function linkAnswers(state: { status: LinkRequestStatus; expiresAt: string; closedAt: string | null }, refusals: LinkRefusals) {
+export function linkAnswers(state: { status: LinkRequestStatus; expiresAt: string; closedAt: string | null }, refusals: LinkRefusals<BusinessFailureCode>) {
   let busy = false;
+  const refuse = (refusal: Refusal<BusinessFailureCode>) => businessFailure(refusal.code, refusal.message);
   const deadlinePassed = () => Date.now() >= Date.parse(state.expiresAt);
 
   return {
@@ -29,17 +19,14 @@ export function linkAnswers(state: { status: LinkRequestStatus; expiresAt: strin
 
     /** Answers through the link: a revoked or expired link is gone, an answered one conflicts. */
     refuseUnlessOpen(): void {
-      if (state.status === 'revoked') throw businessFailure(refusals.revoked, `The ${refusals.noun} was revoked`);
-      if (state.status === 'expired' || (state.status === 'pending' && deadlinePassed())) {
-        throw businessFailure(refusals.expired, `The ${refusals.noun} has expired`);
-      }
-      if (state.status !== 'pending') throw businessFailure(refusals.notPending, `The ${refusals.noun} is already ${state.status}`);
+      const status = state.status === 'pending' && deadlinePassed() ? 'expired' : state.status;
+      if (status !== 'pending') throw refuse(closedLinkRefusal(refusals, status));
       if (busy) throw businessFailure(refusals.busy, `Another answer to this ${refusals.noun} is being processed`);
     },
 
     /** The provider's own changes (revoke, resend): anything but a live pending request conflicts. */
     refuseUnlessPending(): void {
-      if (state.status !== 'pending') throw businessFailure(refusals.notPending, `The ${refusals.noun} is already ${state.status}`);
+      if (state.status !== 'pending') throw refuse(notPendingRefusal(refusals, state.status));
       if (deadlinePassed()) throw businessFailure(refusals.notPending, `The ${refusals.noun} has expired`);
       if (busy) throw businessFailure(refusals.busy, `Another change to this ${refusals.noun} is being processed`);
     },

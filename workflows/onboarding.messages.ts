@@ -1,60 +1,17 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CustomerAddress, CustomerContact } from '../src/db/schema/customers';
-import type { OnboardingStatus } from '../src/db/schema/onboardings';
-import type { BillingFrequency, SubscriptionTerm } from '../src/domain/subscription-billing';
+import type { FieldError, OnboardingRequest, OnboardingReview } from '../src/domain/onboarding';
+import type { OnboardingStatus } from '../src/domain/statuses';
 
 /** Messages and shapes of the customer-onboarding workflow, shared by the workflow, the API and the tests. */
 
-/** What the provider asks for, as the API validated it. */
-export type OnboardingRequest = {
-  resellerId?: string;
-  company: { name: string; domainPrefix: string; country: string; address: CustomerAddress };
-  contact: CustomerContact;
-  items: Array<{ offerId: string; quantity: number; term?: SubscriptionTerm; billingFrequency?: BillingFrequency }>;
-  creditResellerAsPartnerOfRecord?: boolean;
-  supportContactResellerId?: string;
-};
+export { adminUsername, tenantDomain } from '../src/domain/customer';
+export type { FieldError, OnboardingRequest, OnboardingReview, PartnerRef, ReviewLineItem } from '../src/domain/onboarding';
 
 export type OnboardingInput = {
   onboardingId: string;
   providerId: string;
   request: OnboardingRequest;
   reviewTtlMs: number;
-};
-
-/** A per-field refusal, e.g. `{ field: 'items.0.quantity', code: 'QUANTITY_OUT_OF_BOUNDS', … }`. */
-export type FieldError = { field: string; code: string; message: string };
-
-export type PartnerRef = { id: string; name: string; partnerId: string };
-
-export type ReviewLineItem = {
-  lineNumber: number;
-  offerId: string;
-  offerName: string;
-  quantity: number;
-  /** Cents. */
-  unitPrice: number;
-  lineTotal: number;
-  currency: string;
-  billingCycle: string;
-  term: SubscriptionTerm;
-  billingFrequency: BillingFrequency;
-};
-
-/** What the provider confirms before submitting: the order, its price, and who is credited. */
-export type OnboardingReview = {
-  lineItems: ReviewLineItem[];
-  total: number;
-  currency: string;
-  customer: {
-    company: OnboardingRequest['company'] & { domain: string };
-    contact: CustomerContact;
-    adminUsername: string;
-  };
-  reseller: PartnerRef | null;
-  partnerOfRecord: { credited: boolean; partnerId: string | null };
-  supportContact: PartnerRef | null;
-  expiresAt: string;
 };
 
 /** The saga steps, in order; each completed one has a compensation. */
@@ -88,6 +45,3 @@ export const statusQuery = defineQuery<OnboardingState>('status');
 /** Accepted only while `awaiting_review`; answers when provisioning has completed or been compensated. */
 export const submitUpdate = defineUpdate<SubmitResult, []>('submit');
 export const cancelUpdate = defineUpdate<{ status: 'cancelled' }, []>('cancel');
-
-export const tenantDomain = (domainPrefix: string) => `${domainPrefix}.onmicrosoft.com`;
-export const adminUsername = (domainPrefix: string) => `admin@${tenantDomain(domainPrefix)}`;

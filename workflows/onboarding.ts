@@ -8,6 +8,8 @@ import {
   upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
+import { causeChain } from '../src/domain/cause-chain';
 import type { Activities } from '../activities';
 import { businessFailure } from './failures';
 import {
@@ -24,15 +26,12 @@ import { startSubscriptionWorkflows } from './subscription-start';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 // Infrastructure errors retry until they pass; business refusals are non-retryable and compensate.
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 /** The most specific message of a failure, for the onboarding's failure reason. */
 function reasonOf(error: unknown): string {
   let message = error instanceof Error ? error.message : String(error);
-  for (let cause = error as { cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+  for (const cause of causeChain(error)) {
     if (cause instanceof ApplicationFailure && cause.message) message = cause.message;
   }
   return error instanceof ActivityFailure || error instanceof ApplicationFailure ? message : `internal error: ${message}`;

@@ -1,19 +1,15 @@
 import { ApplicationFailure, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
+import { findCause } from '../src/domain/cause-chain';
 import type { Activities } from '../activities';
 import { orderStatusQuery, type OrderInput, type OrderState, type OrderStep } from './order.messages';
 import { startSubscriptionWorkflows } from './subscription-start';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 function businessRefusalOf(error: unknown): ApplicationFailure | undefined {
-  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if (cause instanceof ApplicationFailure && cause.nonRetryable) return cause;
-  }
-  return undefined;
+  return findCause(error, (cause): cause is ApplicationFailure => cause instanceof ApplicationFailure && cause.nonRetryable === true);
 }
 
 /**

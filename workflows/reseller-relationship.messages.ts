@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ResellerRelationshipStatus } from '../src/db/schema/reseller-relationships';
+import type { ResellerRelationshipStatus } from '../src/domain/statuses';
 
 /** Messages of the reseller-relationship workflow, shared by the workflow, the API and the tests. */
 

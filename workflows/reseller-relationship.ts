@@ -1,5 +1,7 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
+import { relationshipRefusals } from '../src/domain/link-requests';
 import {
   acceptRelationshipUpdate,
   declineRelationshipUpdate,
@@ -11,10 +13,7 @@ import {
 import { linkAnswers } from './link-answers';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 /**
  * A provider asks that one of its resellers manage an existing customer. The customer's contact gets
@@ -32,13 +31,7 @@ export async function resellerRelationshipWorkflow(input: ResellerRelationshipIn
     remindersSent: 0,
     closedAt: null,
   };
-  const answers = linkAnswers(state, {
-    noun: 'request',
-    revoked: 'RELATIONSHIP_REVOKED',
-    expired: 'RELATIONSHIP_EXPIRED',
-    notPending: 'RELATIONSHIP_NOT_PENDING',
-    busy: 'RELATIONSHIP_NOT_PENDING',
-  });
+  const answers = linkAnswers(state, relationshipRefusals);
   const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   const { relationshipId } = input;
 

@@ -1,13 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BillingFrequency, LicenseBatch, SubscriptionTerm } from '../src/domain/subscription-billing';
-import type { ScheduledChanges, SubscriptionStatus } from '../src/domain/subscription-lifecycle';
+import type { ScheduledChanges, SubscriptionStatus, TermOffer } from '../src/domain/subscription-lifecycle';
 import type { OfferForChange } from '../src/domain/subscription-offer-change';
 import type { SubscriptionTiming } from '../src/domain/subscription-time';
 
 /** Messages of the subscription workflow, shared by the workflow, the API and the tests. */
 
-/** The offer a term is priced at: the catalog's price when the term began. */
-export type TermOffer = { id: string; name: string; unitPrice: number; currency: string; minQuantity: number; maxQuantity: number };
+export type { TermOffer };
 
 /** Everything the workflow knows; carried whole into the next run at each renewal. */
 export type SubscriptionState = {

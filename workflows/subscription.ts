@@ -7,6 +7,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
 import type { ChargeRecord, SubscriptionAudit } from '../activities/subscriptions';
 import {
@@ -39,10 +40,7 @@ import {
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 // Small database writes: a worker lost mid-activity is noticed after 10 s and the activity retried.
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+const activities = proxyActivities<Activities>({ ...defaultActivityOptions, startToCloseTimeout: '10s' });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (text: string) => Date.parse(text);

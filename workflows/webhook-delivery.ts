@@ -1,13 +1,11 @@
 import { proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
 import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 import { webhookDeliveryStatusQuery, type WebhookDeliveryInput, type WebhookDeliveryState } from './webhook-delivery.messages';
 
-const activities = proxyActivities<Activities>({
-  // One attempt waits at most 15 s for the answer; the rest is the database.
-  startToCloseTimeout: '45s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+// One attempt waits at most 15 s for the endpoint's answer, plus its database writes: 45 s per attempt.
+const activities = proxyActivities<Activities>({ ...defaultActivityOptions, startToCloseTimeout: '45s' });
 
 /**
  * Delivers one event to one endpoint: an attempt, then the retry schedule as durable timers, so an

@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import { AppError, errorBody } from './errors';
+import { AppError } from '../domain/errors';
+import { errorBody } from './errors';
 
 /**
  * The time a handler may work: the answer bound less a margin, so that a handler whose Temporal

@@ -1,12 +1,11 @@
 import type { Request } from 'express';
 import type { Db } from '../db/client';
-import { getPartnerByApiKeyHash, type Partner } from '../db/queries/partners';
+import { getPartnerByApiKeyHash } from '../db/queries/partners';
 import { safeEqual, sha256 } from '../security/tokens';
-import { AppError } from './errors';
+import type { Caller, Role } from '../services/callers';
+import { AppError } from '../domain/errors';
 
-export type Role = 'operator' | 'provider' | 'reseller';
-export type Caller = { role: 'operator' } | { role: 'provider'; partner: Partner } | { role: 'reseller'; partner: Partner };
-export type PartnerCaller = Extract<Caller, { partner: Partner }>;
+export type { Caller, PartnerCaller, Role } from '../services/callers';
 
 /** Resolves `Authorization: Bearer <key>` to the operator or a partner; anything else is 401. */
 export async function authenticate(req: Request, db: Db, operatorApiKey: string): Promise<Caller> {

@@ -1,19 +1,10 @@
-import type { Client } from '@temporalio/client';
-import type { RuntimeConfig } from '../config';
-import type { Db } from '../db/client';
-import type { Logger } from '../logger';
 import type { Mailer } from '../mail/mailer';
 import type { Metrics } from '../metrics';
-import type { KeyRing } from '../security/cipher';
+import type { ServiceDeps } from '../services/deps';
 
-/** Everything a route needs, built once by the process that serves the API. */
-export type ApiDeps = {
-  config: RuntimeConfig;
-  db: Db;
-  temporal: Client;
+/** Everything a route needs, built once by the process that serves the API: the services' deps and the HTTP extras. */
+export type ApiDeps = ServiceDeps & {
   mailer: Mailer;
-  keyRing: KeyRing;
-  logger: Logger;
   metrics: Metrics;
   /** Dev mode opens /dev/outbox without a key. */
   devMode?: boolean;

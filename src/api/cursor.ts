@@ -1,4 +1,6 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { decodeCursor } from '../db/queries/pagination';
+import { AppError } from '../domain/errors';
 import type { KeyRing } from '../security/cipher';
 
 /**
@@ -35,4 +37,12 @@ export function cursorSeal(ring: KeyRing): CursorSeal {
       return Buffer.from(payload, 'base64url').toString('utf8');
     },
   };
+}
+
+/** The position of a list query's `cursor` (already unsealed by the route builder); one it cannot read is a 400. */
+export function cursorFrom(text: string | undefined) {
+  if (text === undefined) return undefined;
+  const cursor = decodeCursor(text);
+  if (!cursor) throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+  return cursor;
 }

@@ -1,71 +1,11 @@
+/** The HTTP edge of errors: a domain `AppError` (src/domain/errors.ts) answered as PRODUCT.md's error body and status. */
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { permanentDataError } from '../db/errors';
-import { causeChain } from '../domain/cause-chain';
+import { AppError } from '../domain/errors';
 import type { Logger } from '../logger';
+import { isDependencyOutage } from '../services/dependency-outage';
 import { isLinkPath, linkErrorPage } from './link-error-page';
-
-/** The closed list of error codes the API answers with, and the status each one means. */
-export const errorStatus = {
-  VALIDATION_FAILED: 400,
-  MALFORMED_JSON: 400,
-  TERM_NOT_OFFERED: 400,
-  BILLING_FREQUENCY_NOT_OFFERED: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  RESELLER_EMAIL_MISMATCH: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  ALREADY_PARTNERS: 409,
-  INVITATION_NOT_PENDING: 409,
-  INVITATION_BUSY: 409,
-  ONBOARDING_NOT_AWAITING_REVIEW: 409,
-  ONBOARDING_NOT_COMPLETED: 409,
-  RELATIONSHIP_NOT_PENDING: 409,
-  ALREADY_MANAGED: 409,
-  IDEMPOTENCY_KEY_IN_USE: 409,
-  SUBSCRIPTION_WRONG_STATE: 409,
-  INVITATION_EXPIRED: 410,
-  INVITATION_REVOKED: 410,
-  RELATIONSHIP_EXPIRED: 410,
-  RELATIONSHIP_REVOKED: 410,
-  CREDENTIALS_GONE: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  RESELLER_NOT_ELIGIBLE: 422,
-  RESELLER_NOT_FOUND: 422,
-  PARTNERSHIP_NOT_ACTIVE: 422,
-  QUANTITY_OUT_OF_BOUNDS: 422,
-  OFFER_NOT_FOUND: 422,
-  OFFER_CURRENCY_MISMATCH: 422,
-  DOMAIN_TAKEN: 422,
-  BUSINESS_RULE: 422,
-  CANCELLATION_WINDOW_CLOSED: 422,
-  QUANTITY_DECREASE_NOT_ALLOWED: 422,
-  SCHEDULED_CHANGE_NEEDS_AUTORENEW: 422,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  PROVISIONING_FAILED: 502,
-  UNAVAILABLE: 503,
-} as const;
-export type ErrorCode = keyof typeof errorStatus;
-
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: unknown[] = [],
-  ) {
-    super(message);
-  }
-  get status(): number {
-    return errorStatus[this.code];
-  }
-}
-
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 
 export const errorBodySchema = z.object({
   error: z.object({
@@ -129,27 +69,4 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     }
     res.json(errorBody(requestId, appError.code, appError.message, appError.details));
   };
-}
-
-/**
- * gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED), or of
- * a call cut off by the request's own deadline (CANCELLED: the answer bound ran out first).
- */
-const temporalOutageCodes = new Set([1, 4, 14]);
-/** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
-const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03']);
-
-/** An outage of Postgres or Temporal is the server's problem, but a temporary one: 503, not 500. */
-export function isDependencyOutage(error: unknown): boolean {
-  for (const cause of causeChain(error)) {
-    if (cause.name === 'ServiceError' || cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
-      const grpc = (cause.cause as { code?: unknown } | undefined)?.code;
-      if (typeof grpc === 'number' && temporalOutageCodes.has(grpc)) return true;
-    }
-    if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
-    if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
-    // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
-    if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details))) return true;
-  }
-  return false;
 }

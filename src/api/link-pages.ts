@@ -4,7 +4,7 @@ import { freeText } from '../domain/text';
 import { t } from '../i18n/catalog';
 import { formatDateTime } from '../i18n/dates';
 import { isLanguage, languages, linkPageLanguage, type Language, type Reader } from '../i18n/language';
-import { AppError } from './errors';
+import { AppError } from '../domain/errors';
 import { escapeHtml, page, text } from './html';
 import { byAddress, limitRequests } from './rate-limit';
 import type { Reply } from './route';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Router } from 'express';
 import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
-import { AppError } from './errors';
+import { AppError } from '../domain/errors';
 
 /**
  * A fixed-window limit per minute on the routes under `prefix`, answered with 429 by the error

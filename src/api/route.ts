@@ -8,7 +8,8 @@ import { workDeadline } from './answer-bound';
 import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
 import type { ApiDeps } from './context';
 import { cursorSeal, type CursorSeal } from './cursor';
-import { AppError, errorBodySchema, errorStatus, validationError } from './errors';
+import { AppError, errorStatus } from '../domain/errors';
+import { errorBodySchema, validationError } from './errors';
 import { InFlightLimits } from './load-shedding';
 
 /** What a handler returns: JSON with a status, an HTML page, or a raw body (metrics, docs). */

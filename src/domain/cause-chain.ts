@@ -6,3 +6,9 @@ export function* causeChain(error: unknown): Generator<Record<string, unknown>> 
     yield cause as Record<string, unknown>;
   }
 }
+
+/** The outermost error of the chain that `matches`, if any. */
+export function findCause<T>(error: unknown, matches: (cause: unknown) => cause is T): T | undefined {
+  for (const cause of causeChain(error)) if (matches(cause)) return cause;
+  return undefined;
+}

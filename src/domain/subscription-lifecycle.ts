@@ -1,4 +1,4 @@
-import type { BillingFrequency, SubscriptionTerm } from './subscription-billing';
+import type { BillingFrequency, LicenseBatch, SubscriptionTerm } from './subscription-billing';
 
 /**
  * A subscription's statuses (PRODUCT.md §6): `active` ⇄ `suspended`; `cancelled` inside a
@@ -38,4 +38,25 @@ export const allowedStatuses: Record<SubscriptionChangeKind, readonly Subscripti
   cancel: ['active', 'suspended'],
   suspend: ['active'],
   reactivate: ['suspended'],
+};
+
+/** The offer a term is priced at: the catalog's price when the term began. */
+export type TermOffer = { id: string; name: string; unitPrice: number; currency: string; minQuantity: number; maxQuantity: number };
+
+/** What the `subscriptions` row mirrors of the workflow's state, for the API to read. */
+export type MirroredSubscriptionState = {
+  subscriptionId: string;
+  offer: Pick<TermOffer, 'id'>;
+  status: SubscriptionStatus;
+  quantity: number;
+  term: SubscriptionTerm;
+  billingFrequency: BillingFrequency;
+  termStartedAt: string;
+  termEndsAt: string;
+  autoRenew: boolean;
+  renewalCount: number;
+  scheduledChanges: ScheduledChanges | null;
+  cancellationAllowedUntil: string;
+  batches: LicenseBatch[];
+  suspensionReason: string | null;
 };

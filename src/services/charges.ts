@@ -1,6 +1,6 @@
-import type { PartnerCaller } from '../api/auth';
-import type { ApiDeps } from '../api/context';
-import { notFound } from '../api/errors';
+import type { PartnerCaller } from './callers';
+import type { ServiceDeps } from './deps';
+import { notFound } from '../domain/errors';
 import { chargeView } from '../api/views/charge';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
@@ -11,7 +11,7 @@ import { isResellerOnRecord, listCharges } from '../db/queries/subscription-char
  * the charges of the subscriptions that credit it as partner of record, and nothing else (404).
  */
 export async function listCustomerCharges(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   caller: PartnerCaller,
   params: { customerId: string; subscriptionId?: string; limit: number; cursor?: Cursor },
 ) {

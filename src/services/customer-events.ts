@@ -1,6 +1,6 @@
-import type { Caller } from '../api/auth';
-import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
+import type { Caller } from './callers';
+import type { ServiceDeps } from './deps';
+import { AppError, notFound } from '../domain/errors';
 import { listCustomerEvents } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
 
@@ -17,7 +17,7 @@ function afterIdFrom(cursor: string | undefined): number | undefined {
  * A customer's audit trail, oldest first: its provider, the reseller associated with it and
  * operators may read it; anyone else is told the customer does not exist.
  */
-export async function listEventsOfCustomer(deps: ApiDeps, caller: Caller, customerId: string, page: { limit: number; cursor?: string }) {
+export async function listEventsOfCustomer(deps: ServiceDeps, caller: Caller, customerId: string, page: { limit: number; cursor?: string }) {
   const afterId = afterIdFrom(page.cursor);
   const customer =
     caller.role === 'operator' ? await getCustomerById(deps.db, customerId) : await getCustomerForPartner(deps.db, { customerId, partnerId: caller.partner.id });

@@ -1,6 +1,6 @@
-import type { ApiDeps } from '../api/context';
-import { notFound } from '../api/errors';
-import type { PartnerCaller } from '../api/auth';
+import type { ServiceDeps } from './deps';
+import { notFound } from '../domain/errors';
+import type { PartnerCaller } from './callers';
 import { getAdminUsername, getCustomerForPartner, listCustomers, type CustomerScope, type ListCustomersParams } from '../db/queries/customers';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
 import { listSubscriptions } from '../db/queries/subscriptions';
@@ -31,20 +31,20 @@ export function customerView(row: CustomerRow) {
 }
 export type CustomerView = ReturnType<typeof customerView>;
 
-export async function listCustomersFor(deps: ApiDeps, caller: PartnerCaller, params: Omit<ListCustomersParams, 'scope'>) {
+export async function listCustomersFor(deps: ServiceDeps, caller: PartnerCaller, params: Omit<ListCustomersParams, 'scope'>) {
   const result = await listCustomers(deps.db, { ...params, scope: scopeOf(caller) });
   return { items: result.items.map(customerView), nextCursor: result.nextCursor };
 }
 
 /** One customer the caller may see, with its admin's username; another partner's customer is 404. */
-export async function getCustomerFor(deps: ApiDeps, caller: PartnerCaller, id: string) {
+export async function getCustomerFor(deps: ServiceDeps, caller: PartnerCaller, id: string) {
   const row = await getCustomerForPartner(deps.db, { id, scope: scopeOf(caller) });
   if (!row) throw notFound('Customer');
   return { ...customerView(row), adminUsername: await getAdminUsername(deps.db, id) };
 }
 
 export async function listCustomerSubscriptions(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   caller: PartnerCaller,
   params: { customerId: string; status?: SubscriptionStatus; limit: number; cursor?: Cursor },
 ) {

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
+import type { ServiceDeps } from './deps';
+import { AppError, notFound } from '../domain/errors';
 import { getEventForPartner, listEvents, type Event, type ListEventsParams } from '../db/queries/events';
 import { queueRedelivery } from '../db/queries/webhook-deliveries';
 import { listEnabledEndpointIds } from '../db/queries/webhook-endpoints';
@@ -12,19 +12,19 @@ export function eventView(event: Event) {
   return { id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data };
 }
 
-export async function listPartnerEvents(deps: Pick<ApiDeps, 'db'>, params: ListEventsParams) {
+export async function listPartnerEvents(deps: Pick<ServiceDeps, 'db'>, params: ListEventsParams) {
   const result = await listEvents(deps.db, params);
   return { items: result.items.map(eventView), nextCursor: result.nextCursor };
 }
 
-export async function getPartnerEvent(deps: Pick<ApiDeps, 'db'>, partner: Partner, id: string) {
+export async function getPartnerEvent(deps: Pick<ServiceDeps, 'db'>, partner: Partner, id: string) {
   const event = await getEventForPartner(deps.db, { id, partnerId: partner.id });
   if (!event) throw notFound('Event');
   return eventView(event);
 }
 
 /** Sends one of the caller's events again to each of its enabled endpoints: a new delivery workflow each. */
-export async function redeliverEvent(deps: Pick<ApiDeps, 'db'>, partner: Partner, id: string) {
+export async function redeliverEvent(deps: Pick<ServiceDeps, 'db'>, partner: Partner, id: string) {
   const event = await getEventForPartner(deps.db, { id, partnerId: partner.id });
   if (!event) throw notFound('Event');
   const endpointIds = await listEnabledEndpointIds(deps.db, partner.id);

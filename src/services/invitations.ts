@@ -1,7 +1,6 @@
-import { WorkflowIdReusePolicy } from '@temporalio/client';
-import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { type WorkflowHandle } from '@temporalio/client';
+import type { ServiceDeps } from './deps';
+import { AppError, notFound } from '../domain/errors';
 import {
   deleteInvitation,
   getInvitationByTokenHash,
@@ -14,9 +13,9 @@ import {
 import { findActivePartnership, getPartnershipForPartner } from '../db/queries/partnerships';
 import { invitationReader } from '../db/queries/readers';
 import { findResellersByEmail, getPartnerByPublicId, type Partner } from '../db/queries/partners';
-import type { InvitationStatus } from '../db/schema';
-import { sha256 } from '../security/tokens';
+import { invitationRefusals } from '../domain/link-requests';
 import { idFor, keyDigest } from './derived-ids';
+import { closedLinkError, notPendingError, requestByLinkToken, updateLinkRequest } from './link-requests';
 import { startOnce } from './start-once';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { invitationWorkflow } from '../../workflows/invitation';
@@ -50,7 +49,7 @@ export function invitationView(invitation: Invitation) {
  * reserved, makes sure its workflow runs, and answers with it.
  */
 export async function inviteReseller(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   provider: Partner,
   input: { resellerEmail: string; message?: string },
   idempotencyKey?: string,
@@ -82,83 +81,44 @@ export async function inviteReseller(
 }
 
 /** Starts `invitation-<id>` for a reserved invitation (see startOnce). */
-async function startInvitationWorkflow(deps: ApiDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
+async function startInvitationWorkflow(deps: ServiceDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
   await startOnce(
     deps,
-    invitation.workflowId,
-    () =>
-      deps.temporal.workflow.start(invitationWorkflow, {
-        taskQueue: deps.config.temporal.taskQueue,
-        workflowId: invitation.workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [
-          {
-            invitationId: invitation.id,
-            providerId: provider.id,
-            providerName: provider.name,
-            providerCountry: provider.country,
-            resellerEmail: invitation.resellerEmail,
-            expiresAt: invitation.expiresAt.toISOString(),
-            ttlMs: deps.config.invitationTtlMs,
-            reminderBeforeMs: deps.config.reminderBeforeMs,
-          },
-        ],
-        typedSearchAttributes: [
-          { key: ProviderId, value: provider.id },
-          { key: ProcessStatus, value: 'pending' },
-        ],
-        memo: { provider: provider.name, resellerEmail: invitation.resellerEmail },
-      }),
+    invitationWorkflow,
+    {
+      workflowId: invitation.workflowId,
+      args: [
+        {
+          invitationId: invitation.id,
+          providerId: provider.id,
+          providerName: provider.name,
+          providerCountry: provider.country,
+          resellerEmail: invitation.resellerEmail,
+          expiresAt: invitation.expiresAt.toISOString(),
+          ttlMs: deps.config.invitationTtlMs,
+          reminderBeforeMs: deps.config.reminderBeforeMs,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: ProcessStatus, value: 'pending' },
+      ],
+      memo: { provider: provider.name, resellerEmail: invitation.resellerEmail },
+    },
     undo,
     'nothing was created',
   );
 }
 
-export async function getInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+export async function getInvitation(deps: ServiceDeps, provider: Partner, id: string): Promise<InvitationView> {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
   return invitationView(invitation);
 }
 
-export async function listProviderInvitations(deps: ApiDeps, params: ListInvitationsParams) {
+export async function listProviderInvitations(deps: ServiceDeps, params: ListInvitationsParams) {
   const result = await listInvitations(deps.db, params);
   return { items: result.items.map(invitationView), nextCursor: result.nextCursor };
-}
-
-/** The status code a closed invitation answers with, when a workflow is no longer there to ask. */
-function closedInvitationError(status: InvitationStatus): AppError {
-  if (status === 'expired') return new AppError('INVITATION_EXPIRED', 'The invitation has expired');
-  if (status === 'revoked') return new AppError('INVITATION_REVOKED', 'The invitation was revoked');
-  return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
-}
-
-/** Provider-side changes (resend, revoke) of an invitation that is no longer pending are a state conflict. */
-function notPendingError(status: InvitationStatus): AppError {
-  return new AppError('INVITATION_NOT_PENDING', `The invitation is already ${status}`);
-}
-
-/**
- * Sends an update to an invitation's workflow and maps its refusals to API errors. `replay` lets an
- * answer that was already given (accepted, declined) be asked for again: the Update id is derived
- * from the caller's Idempotency-Key, and Temporal answers a known Update id with its first outcome,
- * even once the run has closed; an unknown one on a closed run is refused as not pending.
- */
-async function updateInvitation<T>(
-  deps: ApiDeps,
-  invitation: { workflowId: string; status: InvitationStatus },
-  send: (handle: ReturnType<ApiDeps['temporal']['workflow']['getHandle']>) => Promise<T>,
-  replay = false,
-): Promise<T> {
-  const answered = invitation.status === 'accepted' || invitation.status === 'declined';
-  if (invitation.status !== 'pending' && !(replay && answered)) throw closedInvitationError(invitation.status);
-  try {
-    return await send(deps.temporal.workflow.getHandle(invitation.workflowId));
-  } catch (error) {
-    const business = businessErrorFrom(error);
-    if (business) throw business;
-    if (isWorkflowClosed(error)) throw new AppError('INVITATION_NOT_PENDING', 'The invitation is no longer pending');
-    throw error;
-  }
 }
 
 /** The Update id of a link answer: derived from the Idempotency-Key (so a retry attaches to it), else unique. */
@@ -170,52 +130,51 @@ function linkUpdateId(action: string, invitationId: string, idempotencyKey?: str
  * A provider's change (resend, revoke) to one of its invitations. The link answers 410 for a revoked
  * or expired invitation; the provider asking to change one that is no longer pending is a 409.
  */
-async function changeAsProvider<T>(deps: ApiDeps, provider: Partner, id: string, send: Parameters<typeof updateInvitation<T>>[2]) {
+async function changeAsProvider<T>(deps: ServiceDeps, provider: Partner, id: string, send: (handle: WorkflowHandle) => Promise<T>) {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
-  if (invitation.status !== 'pending') throw notPendingError(invitation.status);
+  if (invitation.status !== 'pending') throw notPendingError(invitationRefusals, invitation.status);
   // Past its deadline it is expired, even in the moment before the workflow's timer records it.
-  if (invitation.expiresAt.getTime() <= Date.now()) throw notPendingError('expired');
+  if (invitation.expiresAt.getTime() <= Date.now()) throw notPendingError(invitationRefusals, 'expired');
   try {
-    await updateInvitation(deps, invitation, send);
+    await updateLinkRequest(deps, invitationRefusals, invitation, send);
   } catch (error) {
-    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED') throw notPendingError('expired');
-    if (error instanceof AppError && error.code === 'INVITATION_REVOKED') throw notPendingError('revoked');
+    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED') throw notPendingError(invitationRefusals, 'expired');
+    if (error instanceof AppError && error.code === 'INVITATION_REVOKED') throw notPendingError(invitationRefusals, 'revoked');
     throw error;
   }
   return getInvitation(deps, provider, id);
 }
 
-export async function resendInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+export async function resendInvitation(deps: ServiceDeps, provider: Partner, id: string): Promise<InvitationView> {
   return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(resendUpdate, { args: [] }));
 }
 
-export async function revokeInvitation(deps: ApiDeps, provider: Partner, id: string): Promise<InvitationView> {
+export async function revokeInvitation(deps: ServiceDeps, provider: Partner, id: string): Promise<InvitationView> {
   return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
 }
 
 /** The invitation a link points at, with who reads it; the token is only ever compared by its hash. */
-export async function invitationByToken(deps: ApiDeps, token: string) {
-  const invitation = await getInvitationByTokenHash(deps.db, sha256(token));
-  if (!invitation) throw notFound('Invitation');
-  const expired = invitation.status === 'pending' && invitation.expiresAt.getTime() <= Date.now();
+export async function invitationByToken(deps: ServiceDeps, token: string) {
+  const invitation = await requestByLinkToken((tokenHash) => getInvitationByTokenHash(deps.db, tokenHash), token, 'Invitation');
   const reader = await invitationReader(deps.db, { resellerEmail: invitation.resellerEmail, providerCountry: invitation.provider.country });
-  return { ...invitation, status: expired ? ('expired' as const) : invitation.status, reader };
+  return { ...invitation, reader };
 }
 
 /**
  * Accepts through the link. With an Idempotency-Key a retry of the same accept (say, after a lost
  * answer) gets the first answer again, 200 with the partnership, instead of 409.
  */
-export async function acceptInvitationLink(deps: ApiDeps, token: string, partnerId: string, idempotencyKey?: string) {
+export async function acceptInvitationLink(deps: ServiceDeps, token: string, partnerId: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
-  if (invitation.status !== 'pending' && !idempotencyKey) throw closedInvitationError(invitation.status);
+  if (invitation.status !== 'pending' && !idempotencyKey) throw closedLinkError(invitationRefusals, invitation.status);
   const reseller = await getPartnerByPublicId(deps.db, partnerId);
   if (!reseller || reseller.kind !== 'reseller') {
     throw new AppError('RESELLER_NOT_FOUND', `No registered reseller has partner id ${partnerId}`);
   }
-  const result = await updateInvitation(
+  const result = await updateLinkRequest(
     deps,
+    invitationRefusals,
     invitation,
     (handle) =>
       handle.executeUpdate(acceptUpdate, {
@@ -228,10 +187,11 @@ export async function acceptInvitationLink(deps: ApiDeps, token: string, partner
   return { status: 'accepted' as const, partnership: partnership && partnershipView(partnership) };
 }
 
-export async function declineInvitationLink(deps: ApiDeps, token: string, reason?: string, idempotencyKey?: string) {
+export async function declineInvitationLink(deps: ServiceDeps, token: string, reason?: string, idempotencyKey?: string) {
   const invitation = await invitationByToken(deps, token);
-  await updateInvitation(
+  await updateLinkRequest(
     deps,
+    invitationRefusals,
     invitation,
     (handle) => handle.executeUpdate(declineUpdate, { updateId: linkUpdateId('decline', invitation.id, idempotencyKey), args: [{ reason }] }),
     idempotencyKey !== undefined,

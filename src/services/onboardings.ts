@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy, WorkflowUpdateStage } from '@temporalio/client';
-import type { ApiDeps } from '../api/context';
-import { AppError, isDependencyOutage, notFound, type ErrorCode } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import { WorkflowUpdateStage } from '@temporalio/client';
+import type { ServiceDeps } from './deps';
+import { AppError, notFound, type ErrorCode } from '../domain/errors';
+import { isDependencyOutage } from './dependency-outage';
+import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { isUniqueViolation } from '../db/errors';
 import { destroyRevealedEscrow, takeCredentialEscrow } from '../db/queries/credential-escrow';
 import { getCustomerForPartner } from '../db/queries/customers';
 import {
-  assessOnboardingRequest,
   deleteOnboarding,
+  onboardingFacts,
   getOnboardingForProvider,
   reserveOnboarding,
   type Onboarding,
 } from '../db/queries/onboardings';
 import { getPartnerById, type Partner } from '../db/queries/partners';
+import { assessOnboardingRequest } from '../domain/onboarding';
 import { listSubscriptions } from '../db/queries/subscriptions';
 import { decryptText } from '../security/cipher';
 import { onboardingWorkflowId } from '../../workflows/ids';
@@ -47,7 +49,7 @@ export type OnboardingView = ReturnType<typeof onboardingView>;
  * POST /v1/customer-onboardings: what the database can tell cheaply is answered at once with 422
  * (the first problem's code, every problem in `details`); the workflow checks it all again.
  */
-export async function createOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest, idempotencyKey?: string): Promise<OnboardingView> {
+export async function createOnboarding(deps: ServiceDeps, provider: Partner, request: OnboardingRequest, idempotencyKey?: string): Promise<OnboardingView> {
   const id = idFor('customer-onboarding', [provider.id], idempotencyKey);
   const earlier = idempotencyKey ? await getOnboardingForProvider(deps.db, { id, providerId: provider.id }) : undefined;
   if (earlier) {
@@ -55,7 +57,7 @@ export async function createOnboarding(deps: ApiDeps, provider: Partner, request
     await startOnboardingWorkflow(deps, provider, earlier);
     return onboardingView(earlier);
   }
-  const { errors } = await assessOnboardingRequest(deps.db, { providerId: provider.id, request, reviewExpiresAt: new Date() });
+  const { errors } = assessOnboardingRequest(request, await onboardingFacts(deps.db, { providerId: provider.id, request }), new Date());
   if (errors.length > 0) {
     const first = errors[0]!;
     throw new AppError(first.code as ErrorCode, `${first.field}: ${first.message}`, errors);
@@ -67,7 +69,7 @@ export async function createOnboarding(deps: ApiDeps, provider: Partner, request
  * Reserves the draft (status `validating`, holding the domain) and starts `customer-onboarding-<id>`.
  * If the workflow cannot be started the reservation is removed, so nothing half-made remains.
  */
-export async function startOnboarding(deps: ApiDeps, provider: Partner, request: OnboardingRequest, id: string = randomUUID()): Promise<OnboardingView> {
+export async function startOnboarding(deps: ServiceDeps, provider: Partner, request: OnboardingRequest, id: string = randomUUID()): Promise<OnboardingView> {
   const domain = tenantDomain(request.company.domainPrefix);
   let onboarding: Onboarding;
   try {
@@ -92,39 +94,36 @@ export async function startOnboarding(deps: ApiDeps, provider: Partner, request:
 }
 
 /** Starts `customer-onboarding-<id>` for a reserved draft (see startOnce). */
-async function startOnboardingWorkflow(deps: ApiDeps, provider: Partner, onboarding: Onboarding, undo?: () => Promise<void>): Promise<void> {
+async function startOnboardingWorkflow(deps: ServiceDeps, provider: Partner, onboarding: Onboarding, undo?: () => Promise<void>): Promise<void> {
   const request = onboarding.request as OnboardingRequest;
   const domain = tenantDomain(request.company.domainPrefix);
   const reseller = request.resellerId ? await getPartnerById(deps.db, request.resellerId) : undefined;
   await startOnce(
     deps,
-    onboarding.workflowId,
-    () =>
-      deps.temporal.workflow.start(onboardingWorkflow, {
-        taskQueue: deps.config.temporal.taskQueue,
-        workflowId: onboarding.workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [{ onboardingId: onboarding.id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
-        typedSearchAttributes: [
-          { key: ProviderId, value: provider.id },
-          { key: CustomerDomain, value: domain },
-          { key: ProcessStatus, value: 'validating' },
-          ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
-        ],
-        memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
-      }),
+    onboardingWorkflow,
+    {
+      workflowId: onboarding.workflowId,
+      args: [{ onboardingId: onboarding.id, providerId: provider.id, request, reviewTtlMs: deps.config.reviewTtlMs }],
+      typedSearchAttributes: [
+        { key: ProviderId, value: provider.id },
+        { key: CustomerDomain, value: domain },
+        { key: ProcessStatus, value: 'validating' },
+        ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
+      ],
+      memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
+    },
     undo,
     'nothing was created',
   );
 }
 
-async function ownOnboarding(deps: ApiDeps, provider: Partner, id: string): Promise<Onboarding> {
+async function ownOnboarding(deps: ServiceDeps, provider: Partner, id: string): Promise<Onboarding> {
   const onboarding = await getOnboardingForProvider(deps.db, { id, providerId: provider.id });
   if (!onboarding) throw notFound('Onboarding');
   return onboarding;
 }
 
-export async function getOnboarding(deps: ApiDeps, provider: Partner, id: string): Promise<OnboardingView> {
+export async function getOnboarding(deps: ServiceDeps, provider: Partner, id: string): Promise<OnboardingView> {
   return onboardingView(await ownOnboarding(deps, provider, id));
 }
 
@@ -154,7 +153,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; va
  * request (its answer was lost) gets the same credentials; anyone else, and anyone after the window
  * or the caller's acknowledgement (DELETE …/credentials), gets 410.
  */
-async function revealCredentials(deps: ApiDeps, provider: Partner, onboardingId: string, idempotencyKey?: string) {
+async function revealCredentials(deps: ServiceDeps, provider: Partner, onboardingId: string, idempotencyKey?: string) {
   const binding = idempotencyKey ? { claim: keyDigest(provider.id, idempotencyKey), replayMs: deps.config.credentialsReplayWindowMs } : undefined;
   const taken = await takeCredentialEscrow(deps.db, onboardingId, binding);
   if (taken.outcome !== 'revealed') throw new AppError('CREDENTIALS_GONE', 'The credentials were already shown once and cannot be shown again');
@@ -162,7 +161,7 @@ async function revealCredentials(deps: ApiDeps, provider: Partner, onboardingId:
 }
 
 async function completedBody(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   provider: Partner,
   onboardingId: string,
   result: Extract<SubmitResult, { status: 'completed' }>,
@@ -187,7 +186,7 @@ async function completedBody(
  * Idempotency-Key the Update id is derived from it, so a retry attaches to the first submit (Temporal
  * answers a known Update id with its outcome, even after the run closed) and gets its answer.
  */
-export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: string, idempotencyKey?: string) {
+export async function submitOnboarding(deps: ServiceDeps, provider: Partner, id: string, idempotencyKey?: string) {
   const onboarding = await ownOnboarding(deps, provider, id);
   const handle = deps.temporal.workflow.getHandle(onboarding.workflowId);
   const updateId = idempotencyKey ? `submit-${keyDigest(provider.id, idempotencyKey)}` : undefined;
@@ -215,7 +214,7 @@ export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: str
 }
 
 /** POST …/credentials: the reveal for a submit that answered 202. 410 once shown (see revealCredentials). */
-export async function revealOnboardingCredentials(deps: ApiDeps, provider: Partner, id: string, idempotencyKey?: string) {
+export async function revealOnboardingCredentials(deps: ServiceDeps, provider: Partner, id: string, idempotencyKey?: string) {
   const onboarding = await ownOnboarding(deps, provider, id);
   if (onboarding.status !== 'completed') {
     throw new AppError('ONBOARDING_NOT_COMPLETED', `The onboarding is ${onboarding.status}; credentials exist once it has completed`);
@@ -224,13 +223,13 @@ export async function revealOnboardingCredentials(deps: ApiDeps, provider: Partn
 }
 
 /** DELETE …/credentials: the caller has the password; its escrow is destroyed before the replay window ends. */
-export async function acknowledgeOnboardingCredentials(deps: ApiDeps, provider: Partner, id: string) {
+export async function acknowledgeOnboardingCredentials(deps: ServiceDeps, provider: Partner, id: string) {
   await ownOnboarding(deps, provider, id);
   if (!(await destroyRevealedEscrow(deps.db, id))) throw new AppError('CREDENTIALS_GONE', 'No revealed credentials are kept for this onboarding');
   return { id, status: 'destroyed' as const };
 }
 
-export async function cancelOnboarding(deps: ApiDeps, provider: Partner, id: string) {
+export async function cancelOnboarding(deps: ServiceDeps, provider: Partner, id: string) {
   const onboarding = await ownOnboarding(deps, provider, id);
   try {
     return await deps.temporal.workflow.getHandle(onboarding.workflowId).executeUpdate(cancelUpdate, { args: [] });

@@ -1,8 +1,8 @@
 import type { UpdateDefinition } from '@temporalio/client';
-import type { Caller } from '../api/auth';
-import type { ApiDeps } from '../api/context';
-import { AppError, notFound } from '../api/errors';
-import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
+import type { Caller } from './callers';
+import type { ServiceDeps } from './deps';
+import { AppError, notFound } from '../domain/errors';
+import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { subscriptionView } from '../api/views/subscription';
 import { recordCustomerEvent } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
@@ -31,7 +31,7 @@ type Changer = Extract<Caller, { role: 'provider' | 'operator' }>;
 const actorOf = (caller: Changer) => (caller.role === 'operator' ? 'operator' : `partner:${caller.partner.id}`);
 
 /** The subscription a caller may change; anything else (another provider's, unknown) is 404. */
-async function subscriptionFor(deps: ApiDeps, caller: Changer, ref: SubscriptionRef): Promise<Subscription> {
+async function subscriptionFor(deps: ServiceDeps, caller: Changer, ref: SubscriptionRef): Promise<Subscription> {
   const customer =
     caller.role === 'operator'
       ? await getCustomerById(deps.db, ref.customerId)
@@ -42,7 +42,7 @@ async function subscriptionFor(deps: ApiDeps, caller: Changer, ref: Subscription
   return subscription;
 }
 
-async function currentView(deps: ApiDeps, ref: SubscriptionRef) {
+async function currentView(deps: ServiceDeps, ref: SubscriptionRef) {
   return subscriptionView((await getSubscription(deps.db, ref))!);
 }
 
@@ -51,7 +51,7 @@ async function currentView(deps: ApiDeps, ref: SubscriptionRef) {
  * with the outcome or a refusal in our error codes. A subscription whose workflow has ended (or
  * never started) takes no change: 409.
  */
-async function askWorkflow<A>(deps: ApiDeps, subscription: Subscription, update: UpdateDefinition<ChangeResult, [A]>, args: A): Promise<ChangeResult> {
+async function askWorkflow<A>(deps: ServiceDeps, subscription: Subscription, update: UpdateDefinition<ChangeResult, [A]>, args: A): Promise<ChangeResult> {
   try {
     return await deps.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).executeUpdate(update, { args: [args] });
   } catch (error) {
@@ -66,7 +66,7 @@ async function askWorkflow<A>(deps: ApiDeps, subscription: Subscription, update:
 }
 
 /** An offer of the catalog, or 422 OFFER_NOT_FOUND naming the field. */
-async function catalogOffer(deps: ApiDeps, offerId: string) {
+async function catalogOffer(deps: ServiceDeps, offerId: string) {
   const offer = (await getOffersByIds(deps.db, [offerId])).get(offerId);
   if (!offer) throw new AppError('OFFER_NOT_FOUND', `No offer ${offerId} in the catalog`, [{ path: 'body.offerId' }]);
   return offer;
@@ -80,7 +80,7 @@ async function catalogOffer(deps: ApiDeps, offerId: string) {
  * credit leaves the offer and quantity as they were.
  */
 export async function patchSubscription(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   caller: Extract<Caller, { role: 'provider' }>,
   ref: SubscriptionRef,
   body: { offerId?: string; quantity?: number; autoRenew?: boolean; partnerIdOnRecord?: string | null },
@@ -106,19 +106,19 @@ export async function patchSubscription(
 }
 
 /** POST …/cancel: inside the cancellation window, ends the subscription with a prorated refund. */
-export async function cancelSubscription(deps: ApiDeps, caller: Extract<Caller, { role: 'provider' }>, ref: SubscriptionRef) {
+export async function cancelSubscription(deps: ServiceDeps, caller: Extract<Caller, { role: 'provider' }>, ref: SubscriptionRef) {
   const subscription = await subscriptionFor(deps, caller, ref);
   const result = await askWorkflow(deps, subscription, cancelUpdate, { actor: actorOf(caller) });
   return { ...(await currentView(deps, ref)), refund: -result.amount };
 }
 
-export async function suspendSubscription(deps: ApiDeps, caller: Changer, ref: SubscriptionRef, reason: string) {
+export async function suspendSubscription(deps: ServiceDeps, caller: Changer, ref: SubscriptionRef, reason: string) {
   const subscription = await subscriptionFor(deps, caller, ref);
   const result = await askWorkflow(deps, subscription, suspendUpdate, { actor: actorOf(caller), reason });
   return { ...(await currentView(deps, ref)), scheduledChangesRemoved: result.scheduledChangesRemoved };
 }
 
-export async function reactivateSubscription(deps: ApiDeps, caller: Changer, ref: SubscriptionRef) {
+export async function reactivateSubscription(deps: ServiceDeps, caller: Changer, ref: SubscriptionRef) {
   const subscription = await subscriptionFor(deps, caller, ref);
   await askWorkflow(deps, subscription, reactivateUpdate, { actor: actorOf(caller) });
   return currentView(deps, ref);
@@ -130,7 +130,7 @@ export async function reactivateSubscription(deps: ApiDeps, caller: Changer, ref
  * (422) — then handed to the workflow, which needs autoRenew on.
  */
 export async function scheduleSubscriptionChanges(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   caller: Extract<Caller, { role: 'provider' }>,
   ref: SubscriptionRef,
   changes: ScheduledChanges | null,
@@ -159,12 +159,12 @@ type ChangeEvent = { action: string; details: Record<string, unknown> };
  * exactly what was replaced.
  */
 async function changeRecordedParties(
-  deps: ApiDeps,
+  deps: ServiceDeps,
   provider: Partner,
   ref: SubscriptionRef,
   decide: (
     subscription: Awaited<ReturnType<typeof lockSubscriptionForProvider>> & object,
-    tx: Parameters<Parameters<ApiDeps['db']['transaction']>[0]>[0],
+    tx: Parameters<Parameters<ServiceDeps['db']['transaction']>[0]>[0],
   ) => Promise<{ changes: SubscriptionChanges; events: ChangeEvent[] }>,
 ): Promise<void> {
   await deps.db.transaction(async (tx) => {
@@ -185,7 +185,7 @@ async function changeRecordedParties(
   });
 }
 
-async function setPartnerOfRecord(deps: ApiDeps, provider: Partner, ref: SubscriptionRef, partnerId: string | null): Promise<void> {
+async function setPartnerOfRecord(deps: ServiceDeps, provider: Partner, ref: SubscriptionRef, partnerId: string | null): Promise<void> {
   await changeRecordedParties(deps, provider, ref, async ({ subscription }, tx) => {
     if (partnerId === subscription.partnerIdOnRecord) return { changes: {}, events: [] };
     if (partnerId === null) {
@@ -201,7 +201,7 @@ async function setPartnerOfRecord(deps: ApiDeps, provider: Partner, ref: Subscri
 }
 
 /** Makes a partnered reseller the subscription's designated support contact, or clears it (null). */
-export async function setSupportContact(deps: ApiDeps, provider: Partner, ref: SubscriptionRef, resellerId: string | null) {
+export async function setSupportContact(deps: ServiceDeps, provider: Partner, ref: SubscriptionRef, resellerId: string | null) {
   await changeRecordedParties(deps, provider, ref, async ({ subscription }, tx) => {
     if (resellerId === subscription.supportContactResellerId) return { changes: {}, events: [] };
     if (resellerId === null) {

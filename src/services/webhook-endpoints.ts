@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiDeps } from '../api/context';
-import { notFound } from '../api/errors';
+import type { ServiceDeps } from './deps';
+import { notFound } from '../domain/errors';
 import { recordEvent } from '../db/queries/events';
 import type { Partner } from '../db/queries/partners';
 import { listAttempts, type ListAttemptsParams } from '../db/queries/webhook-deliveries';
@@ -18,7 +18,7 @@ import { encryptText } from '../security/cipher';
 import { newWebhookSecret } from '../webhooks/signing';
 import { requireSafeWebhookUrl } from './events';
 
-type Deps = Pick<ApiDeps, 'db' | 'keyRing' | 'config'>;
+type Deps = Pick<ServiceDeps, 'db' | 'keyRing' | 'config'>;
 
 export function endpointView(endpoint: WebhookEndpoint) {
   return {

@@ -4,7 +4,7 @@ import { listCustomerCharges } from '../../services/charges';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { chargeSchema } from '../views/charge';
-import { cursorFrom } from './invitations';
+import { cursorFrom } from '../cursor';
 
 export function chargeRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({

@@ -5,7 +5,7 @@ import { identifier } from '../../domain/text';
 import { EncryptionCodec, PayloadDecryptionError } from '../../temporal/codec';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../context';
-import { AppError } from '../errors';
+import { AppError } from '../../domain/errors';
 import type { ApiBuilder, Reply } from '../route';
 
 /** The Temporal UI's remote codec format: metadata values and data as base64. */

@@ -5,7 +5,7 @@ import { subscriptionSchema } from '../views/subscription';
 import { getCustomerFor, listCustomerSubscriptions, listCustomersFor } from '../../services/customers';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-import { cursorFrom } from './invitations';
+import { cursorFrom } from '../cursor';
 
 const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 

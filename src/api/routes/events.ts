@@ -4,7 +4,7 @@ import { deliveryStatuses, eventTypes } from '../../events/types';
 import { getPartnerEvent, listPartnerEvents, redeliverEvent } from '../../services/events';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-import { cursorFrom } from './invitations';
+import { cursorFrom } from '../cursor';
 
 export const eventSchema = z.object({
   id: uuid,

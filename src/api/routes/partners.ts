@@ -7,7 +7,7 @@ import { billingFrequencies, subscriptionTerms } from '../../domain/subscription
 import { partnerKinds } from '../../db/schema';
 import { languages } from '../../i18n/language';
 import { newApiKey, sha256 } from '../../security/tokens';
-import { AppError, notFound } from '../errors';
+import { AppError, notFound } from '../../domain/errors';
 import { idParams, patchOf, type ApiBuilder } from '../route';
 
 const language = z.enum(languages).describe("emails and link pages; unset: Spanish in a Spanish-speaking country, else English");

@@ -5,9 +5,9 @@ import { partnershipStatuses } from '../../db/schema';
 import { recordPartnershipEvent } from '../../events/record';
 import { partnershipView } from '../../services/invitations';
 import type { ApiDeps } from '../context';
-import { AppError, notFound } from '../errors';
+import { AppError, notFound } from '../../domain/errors';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-import { cursorFrom } from './invitations';
+import { cursorFrom } from '../cursor';
 
 const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
 export const partnershipSchema = z.object({

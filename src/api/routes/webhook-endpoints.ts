@@ -13,7 +13,7 @@ import {
 } from '../../services/webhook-endpoints';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, patchOf, type ApiBuilder } from '../route';
-import { cursorFrom } from './invitations';
+import { cursorFrom } from '../cursor';
 
 export const endpointSchema = z.object({
   id: uuid,

@@ -3,14 +3,9 @@ import type { DbOrTx } from '../client';
 import { customers, orderLines, orders, subscriptions } from '../schema';
 import { findActivePartnerReseller } from './customer-subscriptions';
 import { getOffersByIds } from './offers';
-import {
-  isTermChoiceRefusal,
-  resolveTermChoice,
-  termChoiceFieldError,
-  type BillingFrequency,
-  type SubscriptionTerm,
-  type TermChoiceRefusal,
-} from '../../domain/subscription-billing';
+import type { OrderFacts, OrderRequest } from '../../domain/ordering';
+
+export type { OrderItem, OrderRequest } from '../../domain/ordering';
 
 /** The columns a customer is checked with by the order, subscription and audit routes; never its users. */
 const customerAccessColumns = {
@@ -42,8 +37,6 @@ export async function getCustomerById(db: DbOrTx, customerId: string): Promise<C
   return row;
 }
 
-export type OrderItem = { offerId: string; quantity: number; partnerIdOnRecord?: string; term?: SubscriptionTerm; billingFrequency?: BillingFrequency };
-export type OrderRequest = { items: OrderItem[]; supportContactResellerId?: string };
 export type Order = typeof orders.$inferSelect;
 
 export type CreateOrderParams = { id: string; providerId: string; customerId: string; request: OrderRequest; workflowId: string };
@@ -77,50 +70,14 @@ export async function getOrderLines(db: DbOrTx, orderId: string) {
   return db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.lineNumber));
 }
 
-export type OrderProblem = { field: string; code: 'OFFER_NOT_FOUND' | 'QUANTITY_OUT_OF_BOUNDS' | 'PARTNERSHIP_NOT_ACTIVE' | TermChoiceRefusal['code']; message: string };
-
-/**
- * The business rules an order must pass, checked against the catalog and the provider's active
- * partnerships. The API checks them to answer 422 at once; the workflow checks them again because
- * a partnership can be removed between the request and the run.
- */
-export async function findOrderProblems(db: DbOrTx, params: { providerId: string; request: OrderRequest }): Promise<OrderProblem[]> {
-  const problems: OrderProblem[] = [];
-  const offerIds = [...new Set(params.request.items.map((item) => item.offerId))];
-  const catalog = await getOffersByIds(db, offerIds);
-  const partnered = new Map<string, boolean>();
-  const isPartnered = async (key: { partnerId: string } | { resellerId: string }) => {
-    const cacheKey = JSON.stringify(key);
-    if (!partnered.has(cacheKey)) partnered.set(cacheKey, !!(await findActivePartnerReseller(db, { providerId: params.providerId, ...key })));
-    return partnered.get(cacheKey)!;
-  };
-  for (const [index, item] of params.request.items.entries()) {
-    const offer = catalog.get(item.offerId);
-    if (!offer) {
-      problems.push({ field: `items.${index}.offerId`, code: 'OFFER_NOT_FOUND', message: `No offer ${item.offerId} in the catalog` });
-    } else if (item.quantity < offer.minQuantity || item.quantity > offer.maxQuantity) {
-      problems.push({
-        field: `items.${index}.quantity`,
-        code: 'QUANTITY_OUT_OF_BOUNDS',
-        message: `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses, not ${item.quantity}`,
-      });
-    }
-    const choice = offer && resolveTermChoice(offer, item);
-    if (choice && isTermChoiceRefusal(choice)) problems.push(termChoiceFieldError(choice, index));
-    if (item.partnerIdOnRecord && !(await isPartnered({ partnerId: item.partnerIdOnRecord }))) {
-      problems.push({
-        field: `items.${index}.partnerIdOnRecord`,
-        code: 'PARTNERSHIP_NOT_ACTIVE',
-        message: `Partner ${item.partnerIdOnRecord} is not a reseller in an active partnership with you`,
-      });
-    }
+/** What an order is checked against (src/domain/ordering.ts `orderProblems`), read from the catalog and the provider's partnerships. */
+export async function orderFacts(db: DbOrTx, params: { providerId: string; request: OrderRequest }): Promise<OrderFacts> {
+  const offers = await getOffersByIds(db, [...new Set(params.request.items.map((item) => item.offerId))]);
+  const partneredPartnerIds = new Set<string>();
+  for (const partnerId of new Set(params.request.items.flatMap((item) => (item.partnerIdOnRecord ? [item.partnerIdOnRecord] : [])))) {
+    if (await findActivePartnerReseller(db, { providerId: params.providerId, partnerId })) partneredPartnerIds.add(partnerId);
   }
-  if (params.request.supportContactResellerId && !(await isPartnered({ resellerId: params.request.supportContactResellerId }))) {
-    problems.push({
-      field: 'supportContactResellerId',
-      code: 'PARTNERSHIP_NOT_ACTIVE',
-      message: 'The support contact must be a reseller in an active partnership with you',
-    });
-  }
-  return problems;
+  const resellerId = params.request.supportContactResellerId;
+  const partneredSupportContact = !!resellerId && !!(await findActivePartnerReseller(db, { providerId: params.providerId, resellerId }));
+  return { offers, partneredPartnerIds, partneredSupportContact };
 }

@@ -1,15 +1,7 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
-import { isTermChoiceRefusal, resolveTermChoice, termChoiceFieldError, type TermChoice } from '../../domain/subscription-billing';
+import type { FieldError, OnboardingFacts, OnboardingRequest, OnboardingReview, PartnerRef } from '../../domain/onboarding';
 import type { DbOrTx } from '../client';
 import { credentialEscrow, credentialReveals, customers, onboardings, partners, type OnboardingStatus } from '../schema';
-import {
-  adminUsername,
-  tenantDomain,
-  type FieldError,
-  type OnboardingRequest,
-  type OnboardingReview,
-  type PartnerRef,
-} from '../../../workflows/onboarding.messages';
 import { getOffersByIds } from './offers';
 import { findActivePartnership } from './partnerships';
 
@@ -103,96 +95,23 @@ async function resellerRef(db: DbOrTx, id: string): Promise<PartnerRef | undefin
 }
 
 /**
- * Checks a request against the database — domain free of live customers, offers known, quantities
- * within bounds, resellers in an active partnership — and builds the review when nothing is wrong.
- * The API runs it for an immediate 422; the workflow runs it again as the authoritative check.
+ * What an onboarding request is checked against (src/domain/onboarding.ts): is the domain held by a
+ * customer that is not deleted, the catalog offers it names, and which of its resellers are in an
+ * active partnership with the provider. The API reads them for an immediate 422; the workflow's
+ * activity reads them again for the authoritative check.
  */
-export async function assessOnboardingRequest(
-  db: DbOrTx,
-  params: { providerId: string; request: OnboardingRequest; reviewExpiresAt: Date },
-): Promise<{ errors: FieldError[]; review: OnboardingReview | null }> {
+export async function onboardingFacts(db: DbOrTx, params: { providerId: string; request: OnboardingRequest }): Promise<OnboardingFacts> {
   const { request } = params;
-  const errors: FieldError[] = [];
-
   const [liveCustomer] = await db
     .select({ id: customers.id })
     .from(customers)
     .where(and(eq(customers.domainPrefix, request.company.domainPrefix), ne(customers.status, 'deleted')));
-  if (liveCustomer) {
-    errors.push({ field: 'company.domainPrefix', code: 'DOMAIN_TAKEN', message: `${tenantDomain(request.company.domainPrefix)} is already taken` });
-  }
-
   const offers = await getOffersByIds(db, request.items.map((item) => item.offerId));
-  request.items.forEach((item, index) => {
-    const offer = offers.get(item.offerId);
-    if (request.items.findIndex((other) => other.offerId === item.offerId) < index) {
-      errors.push({ field: `items.${index}.offerId`, code: 'BUSINESS_RULE', message: `${item.offerId} is ordered twice; order each offer once with its total quantity` });
-    } else if (!offer) {
-      errors.push({ field: `items.${index}.offerId`, code: 'OFFER_NOT_FOUND', message: `No offer ${item.offerId} in the catalog` });
-    } else if (item.quantity < offer.minQuantity || item.quantity > offer.maxQuantity) {
-      errors.push({
-        field: `items.${index}.quantity`,
-        code: 'QUANTITY_OUT_OF_BOUNDS',
-        message: `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses`,
-      });
-    }
-    const choice = offer && resolveTermChoice(offer, item);
-    if (choice && isTermChoiceRefusal(choice)) errors.push(termChoiceFieldError(choice, index));
-  });
-  const currencies = new Set([...offers.values()].map((offer) => offer.currency));
-  if (currencies.size > 1) {
-    errors.push({ field: 'items', code: 'BUSINESS_RULE', message: 'All offers of one order must be priced in the same currency' });
-  }
-
-  const checkReseller = async (field: string, id: string | undefined): Promise<PartnerRef | null> => {
-    if (!id) return null;
+  const partneredResellers = new Map<string, PartnerRef>();
+  for (const id of [request.resellerId, request.supportContactResellerId]) {
+    if (!id || partneredResellers.has(id)) continue;
     const reseller = await resellerRef(db, id);
-    const active = reseller && (await findActivePartnership(db, { providerId: params.providerId, resellerId: id }));
-    if (!reseller || !active) {
-      errors.push({ field, code: 'PARTNERSHIP_NOT_ACTIVE', message: 'This reseller is not in an active partnership with you' });
-      return null;
-    }
-    return reseller;
-  };
-  if (request.creditResellerAsPartnerOfRecord === true && !request.resellerId) {
-    errors.push({ field: 'creditResellerAsPartnerOfRecord', code: 'BUSINESS_RULE', message: 'Crediting a reseller needs resellerId' });
+    if (reseller && (await findActivePartnership(db, { providerId: params.providerId, resellerId: id }))) partneredResellers.set(id, reseller);
   }
-  const reseller = await checkReseller('resellerId', request.resellerId);
-  const supportContact = await checkReseller('supportContactResellerId', request.supportContactResellerId);
-
-  if (errors.length > 0) return { errors, review: null };
-
-  const lineItems = request.items.map((item, index) => {
-    const offer = offers.get(item.offerId)!;
-    return {
-      ...(resolveTermChoice(offer, item) as TermChoice), // refusals were returned above
-      lineNumber: index + 1,
-      offerId: offer.id,
-      offerName: offer.name,
-      quantity: item.quantity,
-      unitPrice: offer.unitPrice,
-      lineTotal: offer.unitPrice * item.quantity,
-      currency: offer.currency,
-      billingCycle: offer.billingCycle,
-    };
-  });
-  // Crediting the reseller is the default when one is given; `false` opts out.
-  const credited = !!reseller && request.creditResellerAsPartnerOfRecord !== false;
-  return {
-    errors,
-    review: {
-      lineItems,
-      total: lineItems.reduce((sum, line) => sum + line.lineTotal, 0),
-      currency: lineItems[0]!.currency,
-      customer: {
-        company: { ...request.company, domain: tenantDomain(request.company.domainPrefix) },
-        contact: request.contact,
-        adminUsername: adminUsername(request.company.domainPrefix),
-      },
-      reseller,
-      partnerOfRecord: { credited, partnerId: credited ? reseller!.partnerId : null },
-      supportContact,
-      expiresAt: params.reviewExpiresAt.toISOString(),
-    },
-  };
+  return { domainTaken: !!liveCustomer, offers, partneredResellers };
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { customers, offers, partners, subscriptions } from '../schema';
-import type { SubscriptionState, TermOffer } from '../../../workflows/subscription.messages';
+import type { MirroredSubscriptionState, TermOffer } from '../../domain/subscription-lifecycle';
 
 const termOfferColumns = {
   id: offers.id,
@@ -40,7 +40,7 @@ export async function getLifecycleSubscription(db: DbOrTx, subscriptionId: strin
 }
 
 /** Mirrors the workflow's state into the row the API reads. Partner of record and support contact are not the workflow's. */
-export async function saveLifecycleState(db: DbOrTx, state: SubscriptionState, workflowId: string): Promise<void> {
+export async function saveLifecycleState(db: DbOrTx, state: MirroredSubscriptionState, workflowId: string): Promise<void> {
   await db
     .update(subscriptions)
     .set({

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client';
 import { events, partners, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../schema';
 import type { DeliveryStatus } from '../../events/types';
-import { webhookDeliveryWorkflowId } from '../../../workflows/ids';
+import { webhookDeliveryWorkflowId } from '../../domain/workflow-ids';
 import { afterCursor, newestFirst, page, type Cursor } from './pagination';
 
 export const deliveryWorkflowId = webhookDeliveryWorkflowId;

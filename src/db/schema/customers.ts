@@ -1,14 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { Language } from '../../i18n/language';
+import type { CustomerAddress, CustomerContact } from '../../domain/customer';
+import { customerStatuses, customerUserStatuses, type CustomerStatus } from '../../domain/statuses';
 import { partners } from './partners';
 
-export const customerStatuses = ['provisioning', 'active', 'deleted'] as const;
-export type CustomerStatus = (typeof customerStatuses)[number];
-
-export type CustomerAddress = { line1: string; city: string; postalCode: string; region?: string };
-/** `language` is the contact's choice for emails and pages; without it, the customer's country decides. */
-export type CustomerContact = { firstName: string; lastName: string; email: string; phone?: string; language?: Language };
+export { customerStatuses, type CustomerStatus, type CustomerAddress, type CustomerContact };
 
 /** A customer tenant `<prefix>.onmicrosoft.com`, owned by a provider, optionally managed by a reseller. */
 export const customers = pgTable(
@@ -47,8 +43,6 @@ export const customers = pgTable(
     index('customers_domain_trgm_idx').using('gin', t.domain.op('gin_trgm_ops')),
   ],
 );
-
-export const customerUserStatuses = ['active', 'deleted'] as const;
 
 /** The customer's admin user. Only a slow (scrypt) hash of its temporary password is kept. */
 export const customerUsers = pgTable(

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { invitationStatuses, type InvitationStatus } from '../../domain/statuses';
 import { partners } from './partners';
 
-export const invitationStatuses = ['pending', 'accepted', 'declined', 'revoked', 'expired'] as const;
-export type InvitationStatus = (typeof invitationStatuses)[number];
+export { invitationStatuses, type InvitationStatus };
 
 /** A provider's request for partnership, emailed to a reseller as a personalised link. */
 export const invitations = pgTable(

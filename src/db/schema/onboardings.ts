@@ -1,18 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { onboardingStatuses, type OnboardingStatus } from '../../domain/statuses';
 import { partners } from './partners';
 
-export const onboardingStatuses = [
-  'validating',
-  'awaiting_review',
-  'provisioning',
-  'completed',
-  'rejected',
-  'cancelled',
-  'expired',
-  'failed',
-] as const;
-export type OnboardingStatus = (typeof onboardingStatuses)[number];
+export { onboardingStatuses, type OnboardingStatus };
 
 /** A new-customer operation: the draft, its review, and the outcome of the provisioning saga. */
 export const onboardings = pgTable(

@@ -2,12 +2,12 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { billingFrequencies, subscriptionTerms, type LicenseBatch } from '../../domain/subscription-billing';
 import { subscriptionStatuses, type ScheduledChanges, type SubscriptionStatus } from '../../domain/subscription-lifecycle';
+import { orderStatuses, type OrderStatus } from '../../domain/statuses';
 import { customers } from './customers';
 import { offers } from './offers';
 import { partners } from './partners';
 
-export const orderStatuses = ['pending', 'completed', 'failed', 'cancelled'] as const;
-export type OrderStatus = (typeof orderStatuses)[number];
+export { orderStatuses, type OrderStatus };
 
 export const orders = pgTable(
   'orders',

@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { languages } from '../../i18n/language';
 
-export const partnerKinds = ['provider', 'reseller'] as const;
-export type PartnerKind = (typeof partnerKinds)[number];
+import { partnerKinds, type PartnerKind } from '../../domain/statuses';
+
+export { partnerKinds, type PartnerKind };
 
 /** Providers and resellers. Only a hash of each partner's API key is kept. */
 export const partners = pgTable(

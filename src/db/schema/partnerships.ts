@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { partnershipStatuses, type PartnershipStatus } from '../../domain/statuses';
 import { partners } from './partners';
 
-export const partnershipStatuses = ['active', 'removed'] as const;
-export type PartnershipStatus = (typeof partnershipStatuses)[number];
+export { partnershipStatuses, type PartnershipStatus };
 
 /** A provider–reseller pair; only active ones allow customers, credits and support designations. */
 export const partnerships = pgTable(

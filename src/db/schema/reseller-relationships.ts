@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { resellerRelationshipStatuses, type ResellerRelationshipStatus } from '../../domain/statuses';
 import { customers } from './customers';
 import { partners } from './partners';
 
-export const resellerRelationshipStatuses = ['pending', 'accepted', 'declined', 'revoked', 'expired'] as const;
-export type ResellerRelationshipStatus = (typeof resellerRelationshipStatuses)[number];
+export { resellerRelationshipStatuses, type ResellerRelationshipStatus };
 
 /** A provider's request that a reseller manage an existing customer, approved by the customer's contact. */
 export const resellerRelationships = pgTable(

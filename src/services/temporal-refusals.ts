@@ -1,21 +1,17 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { causeChain } from '../domain/cause-chain';
-import { AppError, errorStatus, type ErrorCode } from './errors';
-
-function applicationFailureOf(error: unknown): ApplicationFailure | undefined {
-  return [...causeChain(error)].find((cause): cause is ApplicationFailure & Record<string, unknown> => cause instanceof ApplicationFailure);
-}
+import { findCause } from '../domain/cause-chain';
+import { AppError, isErrorCode } from '../domain/errors';
 
 /**
  * Turns a workflow's business refusal (an ApplicationFailure whose type is one of our error codes)
  * into the matching AppError. Returns undefined for anything else, which stays a server error.
  */
 export function businessErrorFrom(error: unknown): AppError | undefined {
-  const failure = applicationFailureOf(error);
-  if (failure?.type && failure.type in errorStatus) {
+  const failure = findCause(error, (cause): cause is ApplicationFailure => cause instanceof ApplicationFailure);
+  if (isErrorCode(failure?.type)) {
     const details = (failure.details ?? []).flatMap((detail) => (Array.isArray(detail) ? detail : [detail]));
-    return new AppError(failure.type as ErrorCode, failure.message, details);
+    return new AppError(failure.type, failure.message, details);
   }
   return undefined;
 }

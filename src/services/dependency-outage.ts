@@ -1,0 +1,24 @@
+import { causeChain } from '../domain/cause-chain';
+
+/**
+ * gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED), or of
+ * a call cut off by the request's own deadline (CANCELLED: the answer bound ran out first).
+ */
+const temporalOutageCodes = new Set([1, 4, 14]);
+/** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
+const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03']);
+
+/** An outage of Postgres or Temporal is the server's problem, but a temporary one: 503, not 500. */
+export function isDependencyOutage(error: unknown): boolean {
+  for (const cause of causeChain(error)) {
+    if (cause.name === 'ServiceError' || cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
+      const grpc = (cause.cause as { code?: unknown } | undefined)?.code;
+      if (typeof grpc === 'number' && temporalOutageCodes.has(grpc)) return true;
+    }
+    if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
+    if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
+    // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
+    if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details))) return true;
+  }
+  return false;
+}
