@@ -1,5 +1,4 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +13,9 @@ import {
 } from '../../workflows/subscription.messages';
 import { subscriptionWorkflow } from '../../workflows/subscription';
 import { subscriptionWorkflowId } from '../../workflows/ids';
-import { DAY, fakeSubscriptionRecords, subscriptionWorker, timeSkippingEnvironment } from './support';
+import { keepHistory } from './histories';
+import { fakeSubscriptionRecords } from './subscription.fakes';
+import { DAY, refusalOf, timeSkippingEnvironment, waitUntil, workflowWorker } from './support';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   env = await timeSkippingEnvironment();
 });
 beforeEach(async () => {
-  ({ worker, taskQueue } = await subscriptionWorker(env, records.activities));
+  ({ worker, taskQueue } = await workflowWorker(env, records.activities));
 });
 afterAll(async () => {
   await env?.teardown();
@@ -45,27 +46,14 @@ async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
   return { seed, handle };
 }
 
-async function waitFor(handle: WorkflowHandle<typeof subscriptionWorkflow>, ready: (state: Awaited<ReturnType<typeof query>>) => boolean) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (ready(await query(handle))) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the workflow never reached the expected state');
-}
 const query = (handle: WorkflowHandle<typeof subscriptionWorkflow>) => handle.query(statusQuery);
+const waitFor = (handle: WorkflowHandle<typeof subscriptionWorkflow>, ready: (state: Awaited<ReturnType<typeof query>>) => boolean) =>
+  waitUntil(async () => ready(await query(handle)));
 
-/** The business code of a refused Update. */
+/** The business code and details of a refused Update. */
 async function refusal(promise: Promise<unknown>): Promise<{ code: string | undefined; details: unknown[] }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('the update was accepted');
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return { code: (cause as ApplicationFailure).type ?? undefined, details: ((cause as ApplicationFailure).details ?? []) as unknown[] };
+  const failure = await refusalOf(promise);
+  return { code: failure.type ?? undefined, details: (failure.details ?? []) as unknown[] };
 }
 
 const total = (amounts: Array<{ amount: number }>) => amounts.reduce((sum, entry) => sum + entry.amount, 0);
@@ -112,6 +100,8 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(actions.slice(-3)).toEqual(['subscription.expired', 'subscription.disabled', 'subscription.deleted']);
       expect(actions).toContain('subscription.cancellation_window_closed');
       expect(records.rows.get(id)).toMatchObject({ status: 'deleted', renewalCount: 2 });
+      await keepHistory(env.client.workflow.getHandle(handle.workflowId, firstRunId), 'subscription-renewed-with-scheduled-changes');
+      await keepHistory(handle, 'subscription-expired-disabled-deleted');
     });
   });
 
@@ -137,6 +127,7 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(refused.code).toBe('QUANTITY_DECREASE_NOT_ALLOWED');
       expect(refused.details[0]).toMatchObject({ removableQuantity: 0 });
       await handle.terminate('test done');
+      await keepHistory(handle, 'subscription-quantity-changed');
     });
   });
 
@@ -158,6 +149,7 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(charges.map((charge) => charge.kind)).toEqual(['charge', 'refund']);
       expect(total(charges)).toBeGreaterThanOrEqual(0);
       expect(records.actionsOf(seed.subscriptionId)).toContain('subscription.cancelled');
+      await keepHistory(handle, 'subscription-cancelled');
     });
   });
 
@@ -179,6 +171,7 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(records.chargesOf(seed.subscriptionId).map((charge) => charge.key)).toEqual(['term0:period0']);
       expect(records.noticesOf(seed.subscriptionId).map((notice) => notice.renews)).toEqual([false]);
       await handle.terminate('test done');
+      await keepHistory(handle, 'subscription-suspended-reactivated-expired');
     });
   });
 
