@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { invitationWorkflow } from '../../workflows/invitation';
 import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate, type AcceptingReseller } from '../../workflows/invitation.messages';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
-import { DAY, refusalCode, timeSkippingEnvironment, waitUntil, workflowWorker } from './support';
+import { DAY, refusalCode, timeSkippingServerPerFile, waitUntil, onWorker } from './support';
 
 type InvitationActivities = Pick<
   Activities,
@@ -17,13 +16,7 @@ type InvitationActivities = Pick<
 const TTL = 30 * DAY;
 const REMINDER_BEFORE = 3 * DAY;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = timeSkippingServerPerFile();
 
 /** The invitation activities as in-memory fakes: acceptance creates a partnership id. */
 function fakes() {
@@ -51,8 +44,8 @@ const reseller: AcceptingReseller = {
 /** Starts a fresh invitation (30-day link, reminder 3 days before) and waits for its link to go out. */
 async function startInvitation(taskQueue: string, recorder: ReturnType<typeof fakes>) {
   const invitationId = randomUUID();
-  const expiresAt = new Date((await env.currentTimeMs()) + TTL).toISOString();
-  const handle = await env.client.workflow.start(invitationWorkflow, {
+  const expiresAt = new Date((await server.env.currentTimeMs()) + TTL).toISOString();
+  const handle = await server.env.client.workflow.start(invitationWorkflow, {
     taskQueue,
     workflowId: invitationWorkflowId(invitationId),
     args: [{ invitationId, providerId: 'provider-1', providerName: 'Contoso', providerCountry: 'ES', resellerEmail: 'sales@fabrikam-it.example', expiresAt, ttlMs: TTL, reminderBeforeMs: REMINDER_BEFORE }],
@@ -64,8 +57,7 @@ async function startInvitation(taskQueue: string, recorder: ReturnType<typeof fa
 /** Runs `scenario` against a fresh invitation on a worker of its own. */
 async function withInvitation(scenario: (run: Awaited<ReturnType<typeof startInvitation>>) => Promise<void>): Promise<void> {
   const recorder = fakes();
-  const { worker, taskQueue } = await workflowWorker(env, recorder.activities);
-  await worker.runUntil(async () => scenario(await startInvitation(taskQueue, recorder)));
+  await onWorker(server.env, recorder.activities, async (taskQueue) => scenario(await startInvitation(taskQueue, recorder)));
 }
 
 describe('invitation workflow (time-skipping)', () => {
@@ -84,7 +76,7 @@ describe('invitation workflow (time-skipping)', () => {
 
   it('accepted before the reminder: the partnership is created, no reminder and no expiry follow', async () => {
     await withInvitation(async ({ invitationId, handle, names, inputsOf }) => {
-      await env.sleep(2 * DAY);
+      await server.env.sleep(2 * DAY);
       const accepted = await handle.executeUpdate(acceptUpdate, { args: [reseller] });
       expect(accepted).toEqual({ status: 'accepted', partnershipId: 'partnership-1' });
       expect(await handle.result()).toMatchObject({ status: 'accepted', resellerId: 'reseller-1', partnershipId: 'partnership-1', remindersSent: 0 });
@@ -106,7 +98,7 @@ describe('invitation workflow (time-skipping)', () => {
 
   it('declined after the reminder: closed as declined with the reason', async () => {
     await withInvitation(async ({ invitationId, handle, names, inputsOf }) => {
-      await env.sleep(28 * DAY);
+      await server.env.sleep(28 * DAY);
       await waitUntil(() => names().includes('sendInvitationReminder'));
       expect(await handle.executeUpdate(declineUpdate, { args: [{ reason: 'not now' }] })).toEqual({ status: 'declined' });
       expect((await handle.result()).status).toBe('declined');
@@ -118,7 +110,7 @@ describe('invitation workflow (time-skipping)', () => {
 
   it('resend after the reminder moves the deadline 30 days on: a second reminder before the new deadline, then expiry', async () => {
     await withInvitation(async ({ invitationId, expiresAt, handle, calls, names }) => {
-      await env.sleep(28 * DAY);
+      await server.env.sleep(28 * DAY);
       await waitUntil(() => names().includes('sendInvitationReminder'));
       const { expiresAt: renewed } = await handle.executeUpdate(resendUpdate);
       expect(Date.parse(renewed) - Date.parse(expiresAt)).toBeGreaterThanOrEqual(28 * DAY);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { onboardingWorkflow } from '../../workflows/onboarding';
 import {
@@ -16,7 +15,7 @@ import { onboardingWorkflowId, subscriptionWorkflowId } from '../../workflows/id
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
 import { childSubscriptions } from './provisioning.fakes';
-import { DAY, timeSkippingEnvironment, waitUntil, workflowWorker } from './support';
+import { DAY, timeSkippingServerPerFile, waitUntil, onWorker } from './support';
 
 type OnboardingActivities = Pick<
   Activities,
@@ -49,13 +48,7 @@ const sagaActivities: Record<ProvisioningStep, { run: keyof OnboardingActivities
 
 const REVIEW_TTL = 7 * DAY;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = timeSkippingServerPerFile();
 
 const request: OnboardingRequest = {
   resellerId: 'reseller-1',
@@ -80,7 +73,7 @@ const review: OnboardingReview = {
  * failure, non-retryable, as the real activity's DOMAIN_TAKEN is), `errors` makes validation refuse.
  */
 function fakes(options: { failAt?: ProvisioningStep; errors?: boolean }) {
-  const children = childSubscriptions(env);
+  const children = childSubscriptions(server.env);
   const refuseAt = async (step: ProvisioningStep) => {
     if (options.failAt === step) throw ApplicationFailure.nonRetryable(`${step} refused`, 'DOMAIN_TAKEN');
   };
@@ -119,13 +112,12 @@ function fakes(options: { failAt?: ProvisioningStep; errors?: boolean }) {
 /** Starts an onboarding on a worker of its own and runs `scenario` once it awaits review (or was rejected). */
 async function withOnboarding(
   options: { failAt?: ProvisioningStep; errors?: boolean; request?: OnboardingRequest },
-  scenario: (run: { onboardingId: string; handle: Awaited<ReturnType<typeof env.client.workflow.start<typeof onboardingWorkflow>>> } & ReturnType<typeof fakes>) => Promise<void>,
+  scenario: (run: { onboardingId: string; handle: Awaited<ReturnType<typeof server.env.client.workflow.start<typeof onboardingWorkflow>>> } & ReturnType<typeof fakes>) => Promise<void>,
 ): Promise<void> {
   const recorder = fakes(options);
-  const { worker, taskQueue } = await workflowWorker(env, { ...recorder.childActivities, ...recorder.activities });
-  await worker.runUntil(async () => {
+  await onWorker(server.env, { ...recorder.childActivities, ...recorder.activities }, async (taskQueue) => {
     const onboardingId = randomUUID();
-    const handle = await env.client.workflow.start(onboardingWorkflow, {
+    const handle = await server.env.client.workflow.start(onboardingWorkflow, {
       taskQueue,
       workflowId: onboardingWorkflowId(onboardingId),
       args: [{ onboardingId, providerId: 'provider-1', request: options.request ?? request, reviewTtlMs: REVIEW_TTL }],
@@ -159,7 +151,7 @@ describe('onboarding workflow (time-skipping)', () => {
 
   it('cancelled during review: closed as cancelled, nothing is provisioned', async () => {
     await withOnboarding({}, async ({ onboardingId, handle, names, inputsOf }) => {
-      await env.sleep(DAY);
+      await server.env.sleep(DAY);
       expect(await handle.executeUpdate(cancelUpdate)).toEqual({ status: 'cancelled' });
       expect((await handle.result()).status).toBe('cancelled');
       expect(names()).toEqual(['validateOnboarding', 'recordValidation', 'closeOnboarding']);
@@ -186,7 +178,7 @@ describe('onboarding workflow (time-skipping)', () => {
         expect.objectContaining({ orderId: result.orderId, customerId: result.customerId, lines: [expect.objectContaining({ offerId: 'm365-e3', quantity: 10, term: 'P1Y' })] }),
       ]);
       expect(submitted).toMatchObject({ status: 'completed', subscriptionIds: result.subscriptionIds });
-      const child = env.client.workflow.getHandle(subscriptionWorkflowId(result.subscriptionIds[0]!));
+      const child = server.env.client.workflow.getHandle(subscriptionWorkflowId(result.subscriptionIds[0]!));
       expect((await child.describe()).status.name).toBe('RUNNING');
       await child.terminate('test done');
       await keepHistory(handle, 'onboarding-completed');

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleOption } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { orderWorkflow } from '../../workflows/order';
 import type { OrderStep } from '../../workflows/order.messages';
@@ -12,7 +11,7 @@ import { recordCalls } from './calls';
 import { keepHistory } from './histories';
 import { bundleBeforeSubscriptionWorkflowsPatch } from './pre-patch';
 import { childSubscriptions } from './provisioning.fakes';
-import { timeSkippingEnvironment, workflowWorker } from './support';
+import { timeSkippingServerPerFile, onWorker } from './support';
 
 type OrderActivities = Pick<
   Activities,
@@ -36,17 +35,11 @@ const steps: Array<[Exclude<OrderStep, 'compensating' | 'done'>, keyof OrderActi
   ['completing', 'completeCustomerOrder'],
 ];
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = timeSkippingServerPerFile();
 
 /** Runs one order on its own worker; `failAt` makes that step's activity refuse (a business failure, as PARTNERSHIP_NOT_ACTIVE is). */
 async function runOrder(options: { failAt?: keyof OrderActivities; workflowBundle?: WorkflowBundleOption; history: string }) {
-  const children = childSubscriptions(env);
+  const children = childSubscriptions(server.env);
   const refuseAt = async (name: keyof OrderActivities) => {
     if (options.failAt === name) throw ApplicationFailure.nonRetryable('The partnership is no longer active', 'PARTNERSHIP_NOT_ACTIVE');
   };
@@ -64,10 +57,9 @@ async function runOrder(options: { failAt?: keyof OrderActivities; workflowBundl
     cancelCustomerOrderSubscriptions: async () => {},
   };
   const recorder = recordCalls(fakes);
-  const { worker, taskQueue } = await workflowWorker(env, { ...children.activities, ...recorder.activities }, options.workflowBundle);
   const orderId = randomUUID();
-  const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(orderWorkflow, {
+  const result = await onWorker(server.env, { ...children.activities, ...recorder.activities }, async (taskQueue) => {
+    const handle = await server.env.client.workflow.start(orderWorkflow, {
       taskQueue,
       workflowId: orderWorkflowId(orderId),
       args: [{ orderId, providerId: 'provider-1', customerId: 'customer-1', customerDomain: 'contoso.onmicrosoft.com', resellerId: 'reseller-1' }],
@@ -75,13 +67,13 @@ async function runOrder(options: { failAt?: keyof OrderActivities; workflowBundl
     const state = await handle.result();
     await keepHistory(handle, options.history);
     return state;
-  });
+  }, options.workflowBundle);
   return { orderId, result, ...recorder };
 }
 
 /** Whether `subscription-<id>` was started; terminates it, so it does not run on past the test. */
 async function subscriptionWorkflowStarted(subscriptionId: string): Promise<boolean> {
-  const handle = env.client.workflow.getHandle(subscriptionWorkflowId(subscriptionId));
+  const handle = server.env.client.workflow.getHandle(subscriptionWorkflowId(subscriptionId));
   try {
     await handle.describe();
   } catch (error) {

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { resellerRelationshipWorkflow } from '../../workflows/reseller-relationship';
 import { acceptRelationshipUpdate, declineRelationshipUpdate, revokeRelationshipUpdate } from '../../workflows/reseller-relationship.messages';
 import { resellerRelationshipWorkflowId } from '../../workflows/ids';
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
-import { DAY, timeSkippingEnvironment, waitUntil, workflowWorker } from './support';
+import { DAY, timeSkippingServerPerFile, waitUntil, onWorker } from './support';
 
 type RelationshipActivities = Pick<
   Activities,
@@ -17,13 +16,7 @@ type RelationshipActivities = Pick<
 const TTL = 14 * DAY;
 const REMINDER_BEFORE = 2 * DAY;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = timeSkippingServerPerFile();
 
 function fakes() {
   const fake: RelationshipActivities = {
@@ -38,7 +31,7 @@ function fakes() {
 /** Starts a fresh request (14-day link, reminder 2 days before) and waits for its link to go out. */
 async function startRequest(taskQueue: string, recorder: ReturnType<typeof fakes>) {
   const relationshipId = randomUUID();
-  const handle = await env.client.workflow.start(resellerRelationshipWorkflow, {
+  const handle = await server.env.client.workflow.start(resellerRelationshipWorkflow, {
     taskQueue,
     workflowId: resellerRelationshipWorkflowId(relationshipId),
     args: [
@@ -48,7 +41,7 @@ async function startRequest(taskQueue: string, recorder: ReturnType<typeof fakes
         resellerId: 'reseller-1',
         customerId: 'customer-1',
         customerDomain: 'contoso.onmicrosoft.com',
-        expiresAt: new Date((await env.currentTimeMs()) + TTL).toISOString(),
+        expiresAt: new Date((await server.env.currentTimeMs()) + TTL).toISOString(),
         reminderBeforeMs: REMINDER_BEFORE,
       },
     ],
@@ -60,8 +53,7 @@ async function startRequest(taskQueue: string, recorder: ReturnType<typeof fakes
 /** Runs `scenario` against a fresh request on a worker of its own, with in-memory fakes. */
 async function withRequest(scenario: (run: Awaited<ReturnType<typeof startRequest>>) => Promise<void>): Promise<void> {
   const recorder = fakes();
-  const { worker, taskQueue } = await workflowWorker(env, recorder.activities);
-  await worker.runUntil(async () => scenario(await startRequest(taskQueue, recorder)));
+  await onWorker(server.env, recorder.activities, async (taskQueue) => scenario(await startRequest(taskQueue, recorder)));
 }
 
 describe('reseller-relationship workflow (time-skipping)', () => {
@@ -79,7 +71,7 @@ describe('reseller-relationship workflow (time-skipping)', () => {
 
   it('accepted before the reminder: the reseller is associated, no reminder and no expiry follow', async () => {
     await withRequest(async ({ relationshipId, handle, calls }) => {
-      await env.sleep(DAY);
+      await server.env.sleep(DAY);
       expect(await handle.executeUpdate(acceptRelationshipUpdate)).toEqual({ status: 'accepted' });
       expect(await handle.result()).toMatchObject({ status: 'accepted', remindersSent: 0 });
       expect(calls).toEqual([
@@ -92,7 +84,7 @@ describe('reseller-relationship workflow (time-skipping)', () => {
 
   it('declined after the reminder: closed as declined with the reason, no expiry follows', async () => {
     await withRequest(async ({ relationshipId, handle, names, inputsOf }) => {
-      await env.sleep(13 * DAY);
+      await server.env.sleep(13 * DAY);
       await waitUntil(() => names().includes('sendResellerRelationshipReminder'));
       expect(await handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason: 'we have a reseller' }] })).toEqual({ status: 'declined' });
       expect((await handle.result()).status).toBe('declined');

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelUpdate,
   changeQuantityUpdate,
@@ -15,21 +15,17 @@ import { subscriptionWorkflow } from '../../workflows/subscription';
 import { subscriptionWorkflowId } from '../../workflows/ids';
 import { keepHistory } from './histories';
 import { fakeSubscriptionRecords } from './subscription.fakes';
-import { DAY, refusalOf, timeSkippingEnvironment, waitUntil, workflowWorker } from './support';
+import { DAY, refusalOf, timeSkippingServerPerFile, waitUntil, workflowWorker } from './support';
 
+const server = timeSkippingServerPerFile();
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let taskQueue: string;
 const records = fakeSubscriptionRecords();
 
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
 beforeEach(async () => {
+  env = server.env;
   ({ worker, taskQueue } = await workflowWorker(env, records.activities));
-});
-afterAll(async () => {
-  await env?.teardown();
 });
 
 const provider = 'partner:provider';

@@ -4,7 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { ensureTestServer } from '../../src/temporal/test-server';
 import { createMetrics } from '../../src/metrics';
 import { bundleWorkflows } from '../../src/temporal/worker';
@@ -25,7 +25,7 @@ async function startTestServer(wrapper: string, attempts = 8): Promise<TestWorkf
 }
 
 /** Temporal's time-skipping test server: timers of months or years fire as soon as the workflow waits on them. */
-export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
   const env = await startTestServer(ensureTestServer());
   // The test server has no ListSearchAttributes; it registers ours as the dev server's flags do.
@@ -34,6 +34,21 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
     searchAttributes: Object.fromEntries(allSearchAttributes.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
   });
   return env;
+}
+
+/**
+ * The test file's time-skipping server (one JVM per file, shared by its tests): started before the
+ * file's tests, stopped after them. Read `.env` inside tests and hooks.
+ */
+export function timeSkippingServerPerFile(): { env: TestWorkflowEnvironment } {
+  const server = {} as { env: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    server.env = await timeSkippingEnvironment();
+  });
+  afterAll(async () => {
+    await server.env?.teardown();
+  });
+  return server;
 }
 
 export const DAY = 86_400_000;
@@ -85,4 +100,15 @@ export async function workflowWorker(env: TestWorkflowEnvironment, activities: o
     sinks: createMetrics().workerSinks,
   });
   return { worker, taskQueue };
+}
+
+/** Runs `scenario` on a fresh worker (a task queue of its own) with these activities, and stops the worker after it. */
+export async function onWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  scenario: (taskQueue: string) => Promise<T>,
+  workflowBundle?: WorkflowBundleOption,
+): Promise<T> {
+  const { worker, taskQueue } = await workflowWorker(env, activities, workflowBundle);
+  return worker.runUntil(() => scenario(taskQueue));
 }

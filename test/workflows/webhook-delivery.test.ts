@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { webhookDeliveryWorkflow } from '../../workflows/webhook-delivery';
 import type { WebhookAttemptOutcome } from '../../workflows/webhook-delivery.messages';
 import { webhookDeliveryWorkflowId } from '../../workflows/ids';
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
-import { timeSkippingEnvironment, workflowWorker } from './support';
+import { timeSkippingServerPerFile, onWorker } from './support';
 
 type DeliveryActivities = Pick<Activities, 'attemptWebhookDelivery' | 'settleWebhookDelivery'>;
 
@@ -19,13 +18,7 @@ const delivered: WebhookAttemptOutcome = { outcome: 'delivered', statusCode: 204
 const failed: WebhookAttemptOutcome = { outcome: 'failed', statusCode: 503, error: 'HTTP 503' };
 const stopped: WebhookAttemptOutcome = { outcome: 'stopped', statusCode: null, error: 'endpoint disabled' };
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = timeSkippingServerPerFile();
 
 /** Delivers one event to an endpoint whose attempts answer `outcomes` in turn (the last one repeats). */
 async function deliver(outcomes: WebhookAttemptOutcome[], history: string) {
@@ -36,11 +29,10 @@ async function deliver(outcomes: WebhookAttemptOutcome[], history: string) {
     async settleWebhookDelivery() {},
   };
   const recorder = recordCalls(fakes);
-  const { worker, taskQueue } = await workflowWorker(env, recorder.activities);
   const deliveryId = randomUUID();
   const eventId = randomUUID();
-  const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(webhookDeliveryWorkflow, {
+  const result = await onWorker(server.env, recorder.activities, async (taskQueue) => {
+    const handle = await server.env.client.workflow.start(webhookDeliveryWorkflow, {
       taskQueue,
       workflowId: webhookDeliveryWorkflowId(eventId, 'endpoint-1', 0),
       args: [{ deliveryId, eventId, endpointId: 'endpoint-1', eventType: 'invitation.accepted', ownerId: 'provider-1', ownerKind: 'provider', retryScheduleMs: schedule }],
