@@ -1,8 +1,7 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelUpdate,
   changeOfferUpdate,
@@ -17,21 +16,19 @@ import { billingPeriods } from '../../src/domain/subscription-billing';
 import { offerChangeProration, type OfferForChange } from '../../src/domain/subscription-offer-change';
 import { subscriptionWorkflow } from '../../workflows/subscription';
 import { subscriptionWorkflowId } from '../../workflows/ids';
-import { DAY, fakeSubscriptionRecords, offers, subscriptionWorker, timeSkippingEnvironment } from './support';
+import { keepHistory } from './histories';
+import { fakeSubscriptionRecords, offers } from './subscription.fakes';
+import { DAY, refusalOf, timeSkippingServerPerFile, waitUntil, workflowWorker } from './support';
 
+const server = timeSkippingServerPerFile();
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let taskQueue: string;
 const records = fakeSubscriptionRecords();
 
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
 beforeEach(async () => {
-  ({ worker, taskQueue } = await subscriptionWorker(env, records.activities));
-});
-afterAll(async () => {
-  await env?.teardown();
+  env = server.env;
+  ({ worker, taskQueue } = await workflowWorker(env, records.activities));
 });
 
 const provider = 'partner:provider';
@@ -48,27 +45,14 @@ async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
   return { seed, handle };
 }
 
-async function waitFor(handle: WorkflowHandle<typeof subscriptionWorkflow>, ready: (state: Awaited<ReturnType<typeof query>>) => boolean) {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (ready(await query(handle))) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the workflow never reached the expected state');
-}
 const query = (handle: WorkflowHandle<typeof subscriptionWorkflow>) => handle.query(statusQuery);
+const waitFor = (handle: WorkflowHandle<typeof subscriptionWorkflow>, ready: (state: Awaited<ReturnType<typeof query>>) => boolean) =>
+  waitUntil(async () => ready(await query(handle)));
 
-/** The business code of a refused Update. */
+/** The business code and details of a refused Update. */
 async function refusal(promise: Promise<unknown>): Promise<{ code: string | undefined; details: unknown[] }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('the update was accepted');
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (error as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return { code: (cause as ApplicationFailure).type ?? undefined, details: ((cause as ApplicationFailure).details ?? []) as unknown[] };
+  const failure = await refusalOf(promise);
+  return { code: failure.type ?? undefined, details: (failure.details ?? []) as unknown[] };
 }
 
 const total = (amounts: Array<{ amount: number }>) => amounts.reduce((sum, entry) => sum + entry.amount, 0);
@@ -115,6 +99,8 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(actions.slice(-3)).toEqual(['subscription.expired', 'subscription.disabled', 'subscription.deleted']);
       expect(actions).toContain('subscription.cancellation_window_closed');
       expect(records.rows.get(id)).toMatchObject({ status: 'deleted', renewalCount: 2 });
+      await keepHistory(env.client.workflow.getHandle(handle.workflowId, firstRunId), 'subscription-renewed-with-scheduled-changes');
+      await keepHistory(handle, 'subscription-expired-disabled-deleted');
     });
   });
 
@@ -140,6 +126,7 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(refused.code).toBe('QUANTITY_DECREASE_NOT_ALLOWED');
       expect(refused.details[0]).toMatchObject({ removableQuantity: 0 });
       await handle.terminate('test done');
+      await keepHistory(handle, 'subscription-quantity-changed');
     });
   });
 
@@ -208,6 +195,7 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(charges.map((charge) => charge.kind)).toEqual(['charge', 'refund']);
       expect(total(charges)).toBeGreaterThanOrEqual(0);
       expect(records.actionsOf(seed.subscriptionId)).toContain('subscription.cancelled');
+      await keepHistory(handle, 'subscription-cancelled');
     });
   });
 
@@ -229,6 +217,7 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(records.chargesOf(seed.subscriptionId).map((charge) => charge.key)).toEqual(['term0:period0']);
       expect(records.noticesOf(seed.subscriptionId).map((notice) => notice.renews)).toEqual([false]);
       await handle.terminate('test done');
+      await keepHistory(handle, 'subscription-suspended-reactivated-expired');
     });
   });
 

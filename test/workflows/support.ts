@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { Activities } from '../../activities';
-import type { ChargeRecord, SubscriptionAudit } from '../../activities/subscriptions';
-import type { SubscriptionTiming } from '../../src/domain/subscription-time';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { ensureTestServer } from '../../src/temporal/test-server';
 import { createMetrics } from '../../src/metrics';
 import { bundleWorkflows } from '../../src/temporal/worker';
 import { allSearchAttributes } from '../../workflows/search-attributes';
-import type { SubscriptionState, TermOffer } from '../../workflows/subscription.messages';
 
 /**
  * The SDK gives the server 5 s to answer, which a JVM on a busy machine may miss: a few attempts
  * (the second start finds its classes in the page cache).
  */
-async function startTestServer(wrapper: string, attempts = 4): Promise<TestWorkflowEnvironment> {
+async function startTestServer(wrapper: string, attempts = 8): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
@@ -25,8 +25,8 @@ async function startTestServer(wrapper: string, attempts = 4): Promise<TestWorkf
 }
 
 /** Temporal's time-skipping test server: timers of months or years fire as soon as the workflow waits on them. */
-export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
   const env = await startTestServer(ensureTestServer());
   // The test server has no ListSearchAttributes; it registers ours as the dev server's flags do.
   await env.connection.operatorService.addSearchAttributes({
@@ -36,90 +36,79 @@ export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-export const DAY = 86_400_000;
-export const calendarTiming: SubscriptionTiming = {
-  month: { kind: 'calendar' },
-  cancellationWindowMs: 7 * DAY,
-  renewalNoticeMs: 7 * DAY,
-  expiredGraceMs: 30 * DAY,
-  disabledGraceMs: 90 * DAY,
-};
-
-export const offers: Record<string, TermOffer> = {
-  'm365-e3': { id: 'm365-e3', name: 'Microsoft 365 E3', unitPrice: 3600, currency: 'EUR', minQuantity: 1, maxQuantity: 10000 },
-  'm365-e5': { id: 'm365-e5', name: 'Microsoft 365 E5', unitPrice: 5700, currency: 'EUR', minQuantity: 1, maxQuantity: 10000 },
-};
-
-type SubscriptionActivities = Pick<Activities, 'loadSubscription' | 'loadOffer' | 'saveSubscription' | 'sendRenewalNotice'>;
-type Seed = Awaited<ReturnType<Activities['loadSubscription']>>;
-type Notice = Parameters<Activities['sendRenewalNotice']>[0];
-
 /**
- * The subscription activities as fakes typed as the real ones: an in-memory system of record with
- * the same idempotency keys (charges, audit rows, notices are maps), so a repeated call changes nothing.
+ * The test file's time-skipping server (one JVM per file, shared by its tests): started before the
+ * file's tests, stopped after them. Read `.env` inside tests and hooks.
  */
-export function fakeSubscriptionRecords() {
-  const seeds = new Map<string, Seed>();
-  const rows = new Map<string, SubscriptionState>();
-  const charges = new Map<string, ChargeRecord & { subscriptionId: string }>();
-  const audit = new Map<string, SubscriptionAudit & { subscriptionId: string }>();
-  const notices = new Map<string, Notice>();
-
-  const activities: SubscriptionActivities = {
-    async loadSubscription({ subscriptionId }) {
-      return seeds.get(subscriptionId)!;
-    },
-    async loadOffer({ offerId }) {
-      return offers[offerId]!;
-    },
-    async saveSubscription({ state, charges: recorded, audit: entry }) {
-      rows.set(state.subscriptionId, structuredClone(state));
-      if (!audit.has(entry.key)) audit.set(entry.key, { ...entry, subscriptionId: state.subscriptionId });
-      for (const charge of recorded) {
-        const key = `${state.subscriptionId}:${charge.key}`;
-        if (!charges.has(key)) charges.set(key, { ...charge, subscriptionId: state.subscriptionId });
-      }
-    },
-    async sendRenewalNotice(notice) {
-      if (!notices.has(notice.key)) notices.set(notice.key, notice);
-    },
-  };
-
-  return {
-    activities,
-    rows,
-    /** A new subscription as provisioning leaves it; its workflow loads it from here. */
-    seed(overrides: Partial<Seed> = {}): Seed {
-      const subscriptionId = randomUUID();
-      const seed: Seed = {
-        subscriptionId,
-        customerId: randomUUID(),
-        providerId: randomUUID(),
-        offer: offers['m365-e3']!,
-        status: 'active',
-        quantity: 10,
-        term: 'P1Y',
-        billingFrequency: 'monthly',
-        startedAt: new Date().toISOString(),
-        autoRenew: true,
-        timing: calendarTiming,
-        ...overrides,
-      };
-      seeds.set(subscriptionId, seed);
-      return seed;
-    },
-    chargesOf: (subscriptionId: string) => [...charges.values()].filter((charge) => charge.subscriptionId === subscriptionId),
-    actionsOf: (subscriptionId: string) => [...audit.values()].filter((entry) => entry.subscriptionId === subscriptionId).map((entry) => entry.action),
-    noticesOf: (subscriptionId: string) => [...notices.values()].filter((notice) => notice.subscriptionId === subscriptionId),
-  };
+export function timeSkippingServerPerFile(): { env: TestWorkflowEnvironment } {
+  const server = {} as { env: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    server.env = await timeSkippingEnvironment();
+  });
+  afterAll(async () => {
+    await server.env?.teardown();
+  });
+  return server;
 }
+
+export const DAY = 86_400_000;
+
+/** Polls (every 50 ms, 10 s at most) until `ready` holds: for what a worker does while the test server's clock stands still. */
+export async function waitUntil(ready: () => boolean | Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (await ready()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the workflow never reached the expected state');
+}
+
+/** The refusal of an Update: the ApplicationFailure it failed with (its type is the business code). */
+export async function refusalOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => {
+      throw new Error('the update was accepted');
+    },
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) throw error;
+  return error.cause;
+}
+
+/** The business code an Update was refused with. */
+export const refusalCode = async (promise: Promise<unknown>) => (await refusalOf(promise)).type;
 
 let bundle: Promise<WorkflowBundleOption> | undefined;
 
-/** A worker on a task queue of its own; the workflow code is bundled once per file. A worker runs once (runUntil). */
-export async function subscriptionWorker(env: TestWorkflowEnvironment, activities: SubscriptionActivities) {
-  bundle ??= bundleWorkflows();
-  const taskQueue = `subscriptions-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundle, activities, sinks: createMetrics().workerSinks });
+/** The run's workflow bundle (global setup) when there is one, else bundled here once per file. */
+function projectBundle(): Promise<WorkflowBundleOption> {
+  const shared = inject('workflowBundlePath');
+  bundle ??= shared ? Promise.resolve({ code: readFileSync(shared, 'utf8') }) : bundleWorkflows();
+  return bundle;
+}
+
+/**
+ * A worker on a task queue of its own, with the project's workflow code (or `workflowBundle`) and the
+ * given activity fakes. A worker runs once (runUntil): make one per test.
+ */
+export async function workflowWorker(env: TestWorkflowEnvironment, activities: object, workflowBundle?: WorkflowBundleOption) {
+  const taskQueue = `workflows-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle ?? (await projectBundle()),
+    activities,
+    sinks: createMetrics().workerSinks,
+  });
   return { worker, taskQueue };
+}
+
+/** Runs `scenario` on a fresh worker (a task queue of its own) with these activities, and stops the worker after it. */
+export async function onWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  scenario: (taskQueue: string) => Promise<T>,
+  workflowBundle?: WorkflowBundleOption,
+): Promise<T> {
+  const { worker, taskQueue } = await workflowWorker(env, activities, workflowBundle);
+  return worker.runUntil(() => scenario(taskQueue));
 }
