@@ -3,6 +3,7 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { uuid } from '../domain/text';
+import { decodeCursor } from '../db/queries/pagination';
 import { claimIdempotencyKey, completeIdempotencyKey, getIdempotencyRecord, releaseIdempotencyKey, type IdempotencyLease } from '../db/queries/idempotency';
 import { workDeadline } from './answer-bound';
 import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
@@ -314,4 +315,11 @@ export const patchOf = <S extends z.ZodRawShape>(shape: S) =>
     .partial()
     .refine((body) => Object.keys(body).length > 0, 'send at least one field to change')
     .meta({ minProperties: 1 });
+/** The position a list's (already opened) `cursor` parameter holds; a malformed one is a 400. */
+export function cursorFrom(text: string | undefined) {
+  if (text === undefined) return undefined;
+  const cursor = decodeCursor(text);
+  if (!cursor) throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+  return cursor;
+}
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

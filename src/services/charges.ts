@@ -1,7 +1,7 @@
 import type { PartnerCaller } from '../api/auth';
 import type { ApiDeps } from '../api/context';
 import { notFound } from '../api/errors';
-import { chargeView } from '../api/views/charge';
+import { chargeView } from '../views/charge';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
 import { isResellerOnRecord, listCharges } from '../db/queries/subscription-charges';

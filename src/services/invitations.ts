@@ -18,29 +18,13 @@ import type { InvitationStatus } from '../db/schema';
 import { sha256 } from '../security/tokens';
 import { idFor, keyDigest } from './derived-ids';
 import { startOnce } from './start-once';
+import { invitationView, type InvitationView } from '../views/invitation';
+import { partnershipView } from '../views/partnership';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { invitationWorkflow } from '../../workflows/invitation';
 import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate } from '../../workflows/invitation.messages';
 import { ProcessStatus, ProviderId } from '../../workflows/search-attributes';
 
-export type InvitationView = ReturnType<typeof invitationView>;
-
-export function invitationView(invitation: Invitation) {
-  return {
-    id: invitation.id,
-    status: invitation.status,
-    resellerEmail: invitation.resellerEmail,
-    message: invitation.message,
-    expiresAt: invitation.expiresAt.toISOString(),
-    workflowId: invitation.workflowId,
-    linkSentCount: invitation.linkSentCount,
-    reminderSentAt: invitation.reminderSentAt?.toISOString() ?? null,
-    resellerId: invitation.resellerId,
-    partnershipId: invitation.partnershipId,
-    createdAt: invitation.createdAt.toISOString(),
-    updatedAt: invitation.updatedAt.toISOString(),
-  };
-}
 
 /**
  * Starts a partnership invitation. The row is reserved first so the partial unique index settles
@@ -239,13 +223,3 @@ export async function declineInvitationLink(deps: ApiDeps, token: string, reason
   return { status: 'declined' as const };
 }
 
-export function partnershipView(partnership: NonNullable<Awaited<ReturnType<typeof getPartnershipForPartner>>>) {
-  return {
-    id: partnership.id,
-    provider: partnership.provider,
-    reseller: partnership.reseller,
-    status: partnership.status,
-    createdAt: partnership.createdAt.toISOString(),
-    removedAt: partnership.removedAt?.toISOString() ?? null,
-  };
-}

@@ -20,28 +20,12 @@ import { onboardingWorkflowId } from '../../workflows/ids';
 import { onboardingWorkflow } from '../../workflows/onboarding';
 import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
-import { customerView } from './customers';
 import { idFor, keyDigest } from './derived-ids';
 import { startOnce } from './start-once';
-import { subscriptionView } from '../api/views/subscription';
+import { customerView } from '../views/customer';
+import { onboardingView, type OnboardingView } from '../views/onboarding';
+import { subscriptionView } from '../views/subscription';
 
-export function onboardingView(onboarding: Onboarding) {
-  return {
-    id: onboarding.id,
-    status: onboarding.status,
-    workflowId: onboarding.workflowId,
-    domain: tenantDomain(onboarding.domainPrefix),
-    resellerId: onboarding.resellerId,
-    request: onboarding.request,
-    review: onboarding.review ?? undefined,
-    errors: onboarding.errors ?? undefined,
-    customerId: onboarding.customerId ?? undefined,
-    failureReason: onboarding.failureReason ?? undefined,
-    createdAt: onboarding.createdAt.toISOString(),
-    updatedAt: onboarding.updatedAt.toISOString(),
-  };
-}
-export type OnboardingView = ReturnType<typeof onboardingView>;
 
 /**
  * POST /v1/customer-onboardings: what the database can tell cheaply is answered at once with 422

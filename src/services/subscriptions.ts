@@ -3,7 +3,7 @@ import type { Caller } from '../api/auth';
 import type { ApiDeps } from '../api/context';
 import { AppError, notFound } from '../api/errors';
 import { businessErrorFrom, isWorkflowClosed } from '../api/temporal-errors';
-import { subscriptionView } from '../api/views/subscription';
+import { subscriptionView } from '../views/subscription';
 import { recordCustomerEvent } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
 import { findActivePartnerReseller, lockSubscriptionForProvider, updateSubscription, type SubscriptionChanges } from '../db/queries/customer-subscriptions';

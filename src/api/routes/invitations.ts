@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { emailAddress, freeText, uuid } from '../../domain/text';
+import { emailAddress, freeText } from '../../domain/text';
 import { invitationStatuses } from '../../db/schema';
-import { decodeCursor } from '../../db/queries/pagination';
 import {
   getInvitation,
   inviteReseller,
@@ -10,23 +9,8 @@ import {
   revokeInvitation,
 } from '../../services/invitations';
 import type { ApiDeps } from '../context';
-import { AppError } from '../errors';
-import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-
-export const invitationSchema = z.object({
-  id: uuid,
-  status: z.enum(invitationStatuses),
-  resellerEmail: z.string(),
-  message: z.string().nullable(),
-  expiresAt: z.string(),
-  workflowId: z.string(),
-  linkSentCount: z.number().int(),
-  reminderSentAt: z.string().nullable(),
-  resellerId: z.string().nullable(),
-  partnershipId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+import { invitationSchema } from '../../views/invitation';
+import { cursorFrom, idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 const inviteBody = z.strictObject({
   resellerEmail: emailAddress,
@@ -34,13 +18,6 @@ const inviteBody = z.strictObject({
 });
 
 const listInvitationsQuery = listQuery.extend({ status: z.enum(invitationStatuses).optional() });
-
-export function cursorFrom(text: string | undefined) {
-  if (text === undefined) return undefined;
-  const cursor = decodeCursor(text);
-  if (!cursor) throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
-  return cursor;
-}
 
 export function invitationRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
