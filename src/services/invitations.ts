@@ -209,7 +209,9 @@ export async function acceptInvitationLink(deps: ApiDeps, token: string, partner
     idempotencyKey !== undefined,
   );
   const partnership = await getPartnershipForPartner(deps.db, { id: result.partnershipId, partnerId: reseller.id });
-  return { status: 'accepted' as const, partnership: partnership && partnershipView(partnership) };
+  // The accept Update commits the partnership before it answers: a missing one is a broken invariant, not an answer.
+  if (!partnership) throw new Error(`Invitation ${invitation.id} was accepted but partnership ${result.partnershipId} is not readable`);
+  return { status: 'accepted' as const, partnership: partnershipView(partnership) };
 }
 
 export async function declineInvitationLink(deps: ApiDeps, token: string, reason?: string, idempotencyKey?: string) {

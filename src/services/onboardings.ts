@@ -189,13 +189,13 @@ export async function submitOnboarding(deps: ApiDeps, provider: Partner, id: str
     if (isDependencyOutage(error)) return { done: false as const };
     throw updateRefusal(error);
   });
-  if (!outcome.done) return { status: 202, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
+  if (!outcome.done) return { status: 202 as const, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
   if (outcome.value.status === 'failed') {
     throw new AppError('PROVISIONING_FAILED', `Provisioning failed and was undone: ${outcome.value.failureReason}`, [
       { id, status: 'failed', failureReason: outcome.value.failureReason },
     ]);
   }
-  return { status: 200, json: await completedBody(deps, provider, id, outcome.value, idempotencyKey) };
+  return { status: 200 as const, json: await completedBody(deps, provider, id, outcome.value, idempotencyKey) };
 }
 
 /** POST …/credentials: the reveal for a submit that answered 202. 410 once shown (see revealCredentials). */

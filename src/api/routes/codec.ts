@@ -6,7 +6,7 @@ import { EncryptionCodec, PayloadDecryptionError } from '../../temporal/codec';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../context';
 import { AppError } from '../errors';
-import type { ApiBuilder, Reply } from '../route';
+import type { ApiBuilder } from '../route';
 
 /** The Temporal UI's remote codec format: metadata values and data as base64. */
 const payloadJson = z.object({
@@ -65,7 +65,7 @@ export function codecRoutes(api: ApiBuilder, deps: ApiDeps) {
     requireRole(await authenticate(req, deps.db, deps.config.operatorApiKey), ['operator']);
   };
 
-  const transcode = async (payloads: PayloadJson[], direction: 'encode' | 'decode'): Promise<Reply> => {
+  const transcode = async (payloads: PayloadJson[], direction: 'encode' | 'decode'): Promise<{ status: 200; json: { payloads: PayloadJson[] } }> => {
     const results: PayloadJson[] = [];
     for (const [index, payload] of payloads.entries()) {
       try {
