@@ -14,7 +14,7 @@ import { idParams, type ApiBuilder } from '../route';
 import { credentialsSchema, onboardingCompletedSchema, onboardingProvisioningSchema, onboardingSchema } from '../../views/onboarding';
 import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
 
-export const onboardingRequestSchema = z
+const onboardingRequestSchema = z
   .strictObject({
     resellerId: uuid.optional(),
     company: z.strictObject({
