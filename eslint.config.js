@@ -56,9 +56,24 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // The views still live under src/api/views until they move beside their schemas.
-              regex: '(^|/)api(/(?!views/)|$)|^express(/|$)',
+              regex: '(^|/)api(/|$)|^express(/|$)',
               message: 'Services know nothing of HTTP: take ServiceDeps, throw domain AppErrors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/views/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api', '**/api/**', '**/services', '**/services/**', '**/activities', '**/activities/**', '**/workflows', '**/workflows/**', '**/db/queries/**', 'express'],
+              message: 'A view shows a resource: it reads the domain and the row types (src/db/schema), nothing that serves or stores it.',
             },
           ],
         },

@@ -1,4 +1,4 @@
-import { chargeView } from '../src/api/views/charge';
+import { chargeView } from '../src/views/charge';
 import { recordSubscriptionEvent } from '../src/events/record';
 import { subscriptionEventFor } from '../src/events/subscription-events';
 import { ApplicationFailure } from '@temporalio/common';

@@ -7,7 +7,7 @@ import { findAttempt, getDeliveryForAttempt, recordAttempt, settleDelivery } fro
 import { markEndpointFailing, markEndpointHealthy } from '../src/db/queries/webhook-endpoints';
 import { partners } from '../src/db/schema';
 import { decryptText } from '../src/security/cipher';
-import { eventView } from '../src/services/events';
+import { eventView } from '../src/views/event';
 import { sendWebhook } from '../src/webhooks/send';
 import { deliveryTimeoutMs, defaultWebhookSettings } from '../src/webhooks/settings';
 import { webhookHeaders } from '../src/webhooks/signing';

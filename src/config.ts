@@ -98,6 +98,8 @@ const envSchema = z
     LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
     /** Requests per minute and API key to /v1 (per client address for calls without a key). */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
+    /** Check every JSON reply against the schema its route declares (500 on a drift); unset → on outside production. */
+    API_CHECK_REPLIES: z.enum(['true', 'false']).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** `pretty` (human-readable) or `json`; unset → pretty on a terminal, JSON otherwise. Production is always JSON. */
     LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()),
@@ -167,6 +169,7 @@ const envSchema = z
     submitWaitMs: env.SUBMIT_WAIT,
     answerTimeoutMs: env.API_ANSWER_TIMEOUT,
     maxInFlightPerRoute: env.API_MAX_IN_FLIGHT,
+    checkReplies: env.API_CHECK_REPLIES ? env.API_CHECK_REPLIES === 'true' : env.NODE_ENV !== 'production',
     credentialsReplayWindowMs: env.CREDENTIALS_REPLAY_WINDOW,
     /** Read by the worker's activities when a subscription workflow starts, then carried by the workflow. */
     subscriptionTiming: {

@@ -34,6 +34,11 @@ const refused: Array<[string, string, string]> = [
   ['a workflow importing the Temporal client', 'workflows/order.ts', "import { Client } from '@temporalio/client';"],
   ['a workflow importing another package', 'workflows/order.ts', "import { z } from 'zod';"],
   ['a workflow importing a Node built-in', 'workflows/order.ts', "import { readFileSync } from 'node:fs';"],
+  ['a service importing a view from the old API path', 'src/services/customers.ts', "import { customerView } from '../api/views/customer';"],
+  ['a view importing a route', 'src/views/customer.ts', "import { customerRoutes } from '../api/routes/customers';"],
+  ['a view importing a service', 'src/views/customer.ts', "import { getCustomer } from '../services/customers';"],
+  ['a view importing a query', 'src/views/customer.ts', "import { getCustomerForPartner } from '../db/queries/customers';"],
+  ['a view importing a workflow module', 'src/views/onboarding.ts', "import { tenantDomain } from '../../workflows/onboarding.messages';"],
 ];
 
 const allowed: Array<[string, string, string]> = [
@@ -44,6 +49,8 @@ const allowed: Array<[string, string, string]> = [
   ['a query importing the domain', 'src/db/queries/onboardings.ts', "import type { OnboardingRequest } from '../../domain/onboarding';"],
   ['a service importing the domain and the database', 'src/services/customers.ts', "import { notFound } from '../domain/errors';\nimport { getCustomerForPartner } from '../db/queries/customers';"],
   ['the API importing a service', 'src/api/routes/customers.ts', "import { getCustomer } from '../../services/customers';"],
+  ['a service importing a view', 'src/services/customers.ts', "import { customerView } from '../views/customer';"],
+  ['a view importing the domain and a row type', 'src/views/customer.ts', "import { tenantDomain } from '../domain/customer';\nimport type { Customer } from '../db/schema/customers';"],
 ];
 
 describe('lint keeps the layers’ directions', () => {

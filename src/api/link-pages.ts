@@ -7,7 +7,6 @@ import { isLanguage, languages, linkPageLanguage, type Language, type Reader } f
 import { AppError } from '../domain/errors';
 import { escapeHtml, page, text } from './html';
 import { byAddress, limitRequests } from './rate-limit';
-import type { Reply } from './route';
 
 /** Shared by the public pages behind emailed links (invitations, reseller relationships). */
 
@@ -82,7 +81,7 @@ export async function linkPage<T extends LinkedRequest>(
   link: { kind: LinkKind; token: string; req: Request; query: { lang?: Language } },
   load: () => Promise<T>,
   pending: (request: T, language: Language) => { title: string; body: string },
-): Promise<Reply> {
+): Promise<{ status: 200 | 404 | 410; html: string }> {
   const { kind, req, query } = link;
   const urls = linkUrls(kind, link.token);
   let request: T;
@@ -117,7 +116,7 @@ export function answeredPage(
   link: { kind: LinkKind; token: string; language: Language },
   outcome: 'accepted' | 'declined',
   vars: { provider: string; reseller?: string },
-): Reply {
+): { status: 200; html: string } {
   const { kind, language } = link;
   const lines = [t(language, `${kind}.${outcome}.body`, vars), t(language, `${kind}.${outcome}.next`, vars)];
   const title = t(language, `${kind}.${outcome}.title`, vars);

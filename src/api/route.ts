@@ -3,7 +3,8 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { uuid } from '../domain/text';
-import { claimIdempotencyKey, completeIdempotencyKey, getIdempotencyRecord, releaseIdempotencyKey, type IdempotencyLease } from '../db/queries/idempotency';
+import { decodeCursor } from '../db/queries/pagination';
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, type IdempotencyLease } from '../db/queries/idempotency';
 import { workDeadline } from './answer-bound';
 import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
 import type { ApiDeps } from './context';
@@ -11,6 +12,7 @@ import { cursorSeal, type CursorSeal } from './cursor';
 import { AppError, errorStatus } from '../domain/errors';
 import { errorBodySchema, validationError } from './errors';
 import { InFlightLimits } from './load-shedding';
+import { replyDrift } from './reply-check';
 
 /** What a handler returns: JSON with a status, an HTML page, or a raw body (metrics, docs). */
 export type Reply =
@@ -18,12 +20,37 @@ export type Reply =
   | { status: number; html: string }
   | { status: number; text: string; contentType: string };
 
+/** One documented answer of a route: a JSON schema, an HTML page, or a raw body of a content type. */
+export type ResponseSpec = { description: string; schema?: z.ZodType; html?: boolean; contentType?: string };
+export type Responses = Record<number, ResponseSpec>;
+
+/** The JSON a declared answer accepts: the input type of its schema (never, for a page or raw body). */
+type JsonOf<T extends ResponseSpec> = T extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
+
+/**
+ * The replies a route may give, derived from the answers it declares: a declared status `S` with JSON
+ * its schema accepts (`z.input`), an HTML page or a raw body. A reply with an undeclared status, or JSON
+ * of another shape, does not compile. `S` is inferred from the handler, so a handler that answers
+ * several statuses is held to the union of their schemas here, and to each one at run time.
+ */
+export type ReplyFor<R extends Responses, S extends keyof R & number = keyof R & number> =
+  | { status: S; json: JsonOf<R[S]> }
+  | { status: S; html: string }
+  | { status: S; text: string; contentType: string };
+
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 type Access = 'public' | readonly Role[];
 
 type CallerFor<A> = A extends readonly (infer R extends Role)[] ? Extract<Caller, { role: R }> : undefined;
 
-export type RouteSpec<A extends Access, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = {
+export type RouteSpec<
+  A extends Access,
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+  R extends Responses = Responses,
+  S extends keyof R & number = keyof R & number,
+> = {
   method: Method;
   /** Express-style path, e.g. `/v1/invitations/:id`. */
   path: string;
@@ -41,7 +68,7 @@ export type RouteSpec<A extends Access, P extends z.ZodType, Q extends z.ZodType
    * a one-time secret, which must not be stored).
    */
   idempotent?: true | 'in-handler';
-  responses: Record<number, { description: string; schema?: z.ZodType; html?: boolean; contentType?: string }>;
+  responses: R;
   errors?: readonly number[];
   handle: (input: {
     params: z.output<P>;
@@ -52,7 +79,7 @@ export type RouteSpec<A extends Access, P extends z.ZodType, Q extends z.ZodType
     idempotencyKey?: string;
     req: Request;
     res: Response;
-  }) => Promise<Reply>;
+  }) => Promise<ReplyFor<R, S>>;
 };
 
 /** Paths behind a rate limit (see app.ts), which may answer 429. */
@@ -83,9 +110,14 @@ export class ApiBuilder {
     this.inFlight = new InFlightLimits(deps.config.maxInFlightPerRoute);
   }
 
-  route<A extends Access, P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(
-    spec: RouteSpec<A, P, Q, B>,
-  ): void {
+  route<
+    A extends Access,
+    R extends Responses,
+    S extends keyof R & number,
+    P extends z.ZodType = z.ZodObject<{}>,
+    Q extends z.ZodType = z.ZodObject<{}>,
+    B extends z.ZodType = z.ZodUndefined,
+  >(spec: RouteSpec<A, P, Q, B, R, S>): void {
     this.document(spec);
     this.declare(spec.method, spec.path);
     this.routes.push({ method: spec.method, path: spec.path, access: spec.access, params: spec.params, query: spec.query, body: spec.body, form: spec.form });
@@ -106,7 +138,9 @@ export class ApiBuilder {
         const body = spec.body ? parse(spec.body, req.body ?? (spec.form ? {} : undefined), 'body') : undefined;
         const idempotencyKey = spec.idempotent ? idempotencyKeyOf(req) : undefined;
         const run = () =>
-          this.deps.temporal.withDeadline(deadline, () => spec.handle({ params, query, body, caller: caller as CallerFor<A>, idempotencyKey, req, res } as never));
+          this.deps.temporal.withDeadline(deadline, async (): Promise<Reply> =>
+            this.checked(spec, await spec.handle({ params, query, body, caller: caller as CallerFor<A>, idempotencyKey, req, res } as never)),
+          );
         const reply =
           spec.idempotent === true && caller && idempotencyKey !== undefined
             ? await this.idempotently({ req, res, caller, key: idempotencyKey, body, deadline }, run)
@@ -116,6 +150,19 @@ export class ApiBuilder {
         leave();
       }
     });
+  }
+
+  /**
+   * With API_CHECK_REPLIES on (the default outside production), a JSON reply must parse against the
+   * schema its route declares for its status and carry no field the schema does not declare; one that
+   * drifts is logged and answered 500, so every test that calls the API also tests the contract.
+   */
+  private checked(spec: { method: Method; path: string; responses: Responses }, reply: Reply): Reply {
+    if (!this.deps.config.checkReplies || !('json' in reply)) return reply;
+    const drift = replyDrift(spec.responses[reply.status]?.schema, reply.json);
+    if (drift === undefined) return reply;
+    this.deps.logger.error({ route: `${spec.method.toUpperCase()} ${spec.path}`, status: reply.status, drift }, 'reply does not match its declared schema');
+    throw new AppError('INTERNAL', 'Internal error: the reply did not match the documented schema; quote the request id when reporting it');
   }
 
   /**
@@ -212,7 +259,7 @@ export class ApiBuilder {
     }
   }
 
-  private document(spec: RouteSpec<Access, z.ZodType, z.ZodType, z.ZodType>): void {
+  private document(spec: RouteSpec<Access, z.ZodType, z.ZodType, z.ZodType, Responses>): void {
     const openapiPath = spec.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     this.documented.add(`${spec.method.toUpperCase()} ${spec.path}`);
     const errorCodes = new Set<number>([

@@ -6,11 +6,12 @@ import { getPartnershipForPartner } from '../db/queries/partnerships';
 import { relationshipColumns } from '../db/queries/reseller-relationships';
 import { invitationColumns } from '../db/queries/invitations';
 import { customers, invitations, orders, partners, resellerRelationships, subscriptions } from '../db/schema';
-import { invitationView, partnershipView } from '../services/invitations';
-import { onboardingView } from '../services/onboardings';
+import { invitationView } from '../views/invitation';
+import { onboardingView } from '../views/onboarding';
+import { partnershipView } from '../views/partnership';
 import { getCustomerOrder } from '../services/orders';
-import { relationshipView } from '../services/reseller-relationships';
-import { subscriptionView } from '../api/views/subscription';
+import { relationshipView } from '../views/reseller-relationship';
+import { subscriptionView } from '../views/subscription';
 import { getSubscription } from '../db/queries/subscriptions';
 import { eventTypes, type EventType, type SubscriptionEventType } from './types';
 

@@ -1,7 +1,7 @@
 import type { PartnerCaller } from './callers';
 import type { ServiceDeps } from './deps';
 import { notFound } from '../domain/errors';
-import { chargeView } from '../api/views/charge';
+import { chargeView } from '../views/charge';
 import { getCustomerForPartner } from '../db/queries/customer-orders';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
 import { isResellerOnRecord, listCharges } from '../db/queries/subscription-charges';

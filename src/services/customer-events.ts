@@ -3,6 +3,7 @@ import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import { listCustomerEvents } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
+import { customerEventView } from '../views/customer-event';
 
 /** Cursors of the audit trail are the last event id seen; anything else is refused with a 400. */
 function afterIdFrom(cursor: string | undefined): number | undefined {
@@ -24,16 +25,7 @@ export async function listEventsOfCustomer(deps: ServiceDeps, caller: Caller, cu
   if (!customer) throw notFound('Customer');
   const result = await listCustomerEvents(deps.db, { customerId, limit: page.limit, afterId });
   return {
-    items: result.items.map((event) => ({
-      id: String(event.id),
-      customerId: event.customerId,
-      actor: event.actor,
-      action: event.action,
-      details: event.details,
-      workflowId: event.workflowId,
-      runId: event.runId,
-      createdAt: event.createdAt.toISOString(),
-    })),
+    items: result.items.map(customerEventView),
     nextCursor: result.nextCursor,
   };
 }

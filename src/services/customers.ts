@@ -4,32 +4,12 @@ import type { PartnerCaller } from './callers';
 import { getAdminUsername, getCustomerForPartner, listCustomers, type CustomerScope, type ListCustomersParams } from '../db/queries/customers';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
 import { listSubscriptions } from '../db/queries/subscriptions';
-import { subscriptionView } from '../api/views/subscription';
+import { customerView } from '../views/customer';
+import { subscriptionView } from '../views/subscription';
 import type { SubscriptionStatus } from '../db/schema';
-
-type CustomerRow = NonNullable<Awaited<ReturnType<typeof getCustomerForPartner>>>;
 
 export const scopeOf = (caller: PartnerCaller): CustomerScope => ({ role: caller.role, partnerId: caller.partner.id });
 
-/** A customer as the API shows it. There is no password here, nor a hash of one. */
-export function customerView(row: CustomerRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    domainPrefix: row.domainPrefix,
-    domain: row.domain,
-    country: row.country,
-    address: row.address,
-    contact: row.contact,
-    status: row.status,
-    providerId: row.providerId,
-    reseller: row.resellerId ? { id: row.resellerId, name: row.resellerName!, partnerId: row.resellerPartnerId! } : null,
-    onboardingId: row.onboardingId,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-export type CustomerView = ReturnType<typeof customerView>;
 
 export async function listCustomersFor(deps: ServiceDeps, caller: PartnerCaller, params: Omit<ListCustomersParams, 'scope'>) {
   const result = await listCustomers(deps.db, { ...params, scope: scopeOf(caller) });

@@ -1,16 +1,13 @@
 import { lookup } from 'node:dns/promises';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
-import { getEventForPartner, listEvents, type Event, type ListEventsParams } from '../db/queries/events';
+import { getEventForPartner, listEvents, type ListEventsParams } from '../db/queries/events';
 import { queueRedelivery } from '../db/queries/webhook-deliveries';
 import { listEnabledEndpointIds } from '../db/queries/webhook-endpoints';
 import type { Partner } from '../db/queries/partners';
 import { checkWebhookUrl, type Resolver } from '../webhooks/url-safety';
+import { eventView } from '../views/event';
 
-/** An event as the API and the webhook body show it. */
-export function eventView(event: Event) {
-  return { id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data };
-}
 
 export async function listPartnerEvents(deps: Pick<ServiceDeps, 'db'>, params: ListEventsParams) {
   const result = await listEvents(deps.db, params);

@@ -17,29 +17,13 @@ import { invitationRefusals } from '../domain/link-requests';
 import { idFor, keyDigest } from './derived-ids';
 import { closedLinkError, notPendingError, requestByLinkToken, updateLinkRequest } from './link-requests';
 import { startOnce } from './start-once';
+import { invitationView, type InvitationView } from '../views/invitation';
+import { partnershipView } from '../views/partnership';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { invitationWorkflow } from '../../workflows/invitation';
 import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate } from '../../workflows/invitation.messages';
 import { ProcessStatus, ProviderId } from '../../workflows/search-attributes';
 
-export type InvitationView = ReturnType<typeof invitationView>;
-
-export function invitationView(invitation: Invitation) {
-  return {
-    id: invitation.id,
-    status: invitation.status,
-    resellerEmail: invitation.resellerEmail,
-    message: invitation.message,
-    expiresAt: invitation.expiresAt.toISOString(),
-    workflowId: invitation.workflowId,
-    linkSentCount: invitation.linkSentCount,
-    reminderSentAt: invitation.reminderSentAt?.toISOString() ?? null,
-    resellerId: invitation.resellerId,
-    partnershipId: invitation.partnershipId,
-    createdAt: invitation.createdAt.toISOString(),
-    updatedAt: invitation.updatedAt.toISOString(),
-  };
-}
 
 /**
  * Starts a partnership invitation. The row is reserved first so the partial unique index settles
@@ -184,7 +168,9 @@ export async function acceptInvitationLink(deps: ServiceDeps, token: string, par
     idempotencyKey !== undefined,
   );
   const partnership = await getPartnershipForPartner(deps.db, { id: result.partnershipId, partnerId: reseller.id });
-  return { status: 'accepted' as const, partnership: partnership && partnershipView(partnership) };
+  // The accept Update commits the partnership before it answers: a missing one is a broken invariant, not an answer.
+  if (!partnership) throw new Error(`Invitation ${invitation.id} was accepted but partnership ${result.partnershipId} is not readable`);
+  return { status: 'accepted' as const, partnership: partnershipView(partnership) };
 }
 
 export async function declineInvitationLink(deps: ServiceDeps, token: string, reason?: string, idempotencyKey?: string) {
@@ -199,13 +185,3 @@ export async function declineInvitationLink(deps: ServiceDeps, token: string, re
   return { status: 'declined' as const };
 }
 
-export function partnershipView(partnership: NonNullable<Awaited<ReturnType<typeof getPartnershipForPartner>>>) {
-  return {
-    id: partnership.id,
-    provider: partnership.provider,
-    reseller: partnership.reseller,
-    status: partnership.status,
-    createdAt: partnership.createdAt.toISOString(),
-    removedAt: partnership.removedAt?.toISOString() ?? null,
-  };
-}

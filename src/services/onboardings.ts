@@ -22,28 +22,12 @@ import { onboardingWorkflowId } from '../../workflows/ids';
 import { onboardingWorkflow } from '../../workflows/onboarding';
 import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
-import { customerView } from './customers';
 import { idFor, keyDigest } from './derived-ids';
 import { startOnce } from './start-once';
-import { subscriptionView } from '../api/views/subscription';
+import { customerView } from '../views/customer';
+import { onboardingView, type OnboardingView } from '../views/onboarding';
+import { subscriptionView } from '../views/subscription';
 
-export function onboardingView(onboarding: Onboarding) {
-  return {
-    id: onboarding.id,
-    status: onboarding.status,
-    workflowId: onboarding.workflowId,
-    domain: tenantDomain(onboarding.domainPrefix),
-    resellerId: onboarding.resellerId,
-    request: onboarding.request,
-    review: onboarding.review ?? undefined,
-    errors: onboarding.errors ?? undefined,
-    customerId: onboarding.customerId ?? undefined,
-    failureReason: onboarding.failureReason ?? undefined,
-    createdAt: onboarding.createdAt.toISOString(),
-    updatedAt: onboarding.updatedAt.toISOString(),
-  };
-}
-export type OnboardingView = ReturnType<typeof onboardingView>;
 
 /**
  * POST /v1/customer-onboardings: what the database can tell cheaply is answered at once with 422
@@ -204,13 +188,13 @@ export async function submitOnboarding(deps: ServiceDeps, provider: Partner, id:
     if (isDependencyOutage(error)) return { done: false as const };
     throw updateRefusal(error);
   });
-  if (!outcome.done) return { status: 202, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
+  if (!outcome.done) return { status: 202 as const, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
   if (outcome.value.status === 'failed') {
     throw new AppError('PROVISIONING_FAILED', `Provisioning failed and was undone: ${outcome.value.failureReason}`, [
       { id, status: 'failed', failureReason: outcome.value.failureReason },
     ]);
   }
-  return { status: 200, json: await completedBody(deps, provider, id, outcome.value, idempotencyKey) };
+  return { status: 200 as const, json: await completedBody(deps, provider, id, outcome.value, idempotencyKey) };
 }
 
 /** POST …/credentials: the reveal for a submit that answered 202. 410 once shown (see revealCredentials). */

@@ -17,7 +17,7 @@ import { orderWorkflow } from '../../workflows/order';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
 import { idFor } from './derived-ids';
 import { startOnce } from './start-once';
-import { subscriptionView } from '../api/views/subscription';
+import { orderView } from '../views/order';
 import { listSubscriptions } from '../db/queries/subscriptions';
 
 /** Refuses what the rules forbid at once (422), then hands the order to its workflow (202). */
@@ -63,28 +63,5 @@ export async function getCustomerOrder(deps: Pick<ServiceDeps, 'db'>, partner: P
   const order = await getOrderForPartner(deps.db, { orderId, partnerId: partner.id });
   if (!order) throw notFound('Order');
   const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), listSubscriptions(deps.db, { customerId: order.customerId, orderId, limit: 200 })]);
-  const request = (order.request ?? { items: [] }) as Partial<OrderRequest>;
-  return {
-    id: order.id,
-    customerId: order.customerId,
-    providerId: order.providerId,
-    status: order.status,
-    workflowId: order.workflowId,
-    failureReason: order.failureReason,
-    items: request.items ?? [],
-    supportContactResellerId: request.supportContactResellerId ?? null,
-    lines: lines.map((line) => ({
-      lineNumber: line.lineNumber,
-      offerId: line.offerId,
-      quantity: line.quantity,
-      unitPrice: line.unitPrice,
-      currency: line.currency,
-      partnerIdOnRecord: line.partnerIdOnRecord,
-      term: line.term,
-      billingFrequency: line.billingFrequency,
-    })),
-    subscriptions: subscriptions.items.map((row) => subscriptionView(row)),
-    createdAt: order.createdAt.toISOString(),
-    updatedAt: order.updatedAt.toISOString(),
-  };
+  return orderView(order, lines, subscriptions.items);
 }

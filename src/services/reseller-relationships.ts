@@ -9,34 +9,18 @@ import {
   getRelationshipByTokenHash,
   getRelationshipForPartner,
   reserveResellerRelationship,
-  type ResellerRelationship,
 } from '../db/queries/reseller-relationships';
 import { relationshipReader } from '../db/queries/readers';
 import { relationshipRefusals } from '../domain/link-requests';
 import { notPendingError, requestByLinkToken, updateLinkRequest } from './link-requests';
 import { startOnce } from './start-once';
+import { sha256 } from '../security/tokens';
+import { relationshipView, type ResellerRelationshipView } from '../views/reseller-relationship';
 import { resellerRelationshipWorkflowId } from '../../workflows/ids';
 import { resellerRelationshipWorkflow } from '../../workflows/reseller-relationship';
 import { acceptRelationshipUpdate, declineRelationshipUpdate, revokeRelationshipUpdate } from '../../workflows/reseller-relationship.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
 
-export type ResellerRelationshipView = ReturnType<typeof relationshipView>;
-
-export function relationshipView(relationship: ResellerRelationship) {
-  return {
-    id: relationship.id,
-    status: relationship.status,
-    providerId: relationship.providerId,
-    customerId: relationship.customerId,
-    resellerId: relationship.resellerId,
-    expiresAt: relationship.expiresAt.toISOString(),
-    reminderSentAt: relationship.reminderSentAt?.toISOString() ?? null,
-    declineReason: relationship.declineReason,
-    workflowId: relationship.workflowId,
-    createdAt: relationship.createdAt.toISOString(),
-    updatedAt: relationship.updatedAt.toISOString(),
-  };
-}
 
 /**
  * Asks the customer's contact to accept a reseller. Refused when the customer already has that

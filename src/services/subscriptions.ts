@@ -3,7 +3,7 @@ import type { Caller } from './callers';
 import type { ServiceDeps } from './deps';
 import { AppError, notFound } from '../domain/errors';
 import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
-import { subscriptionView } from '../api/views/subscription';
+import { subscriptionView } from '../views/subscription';
 import { recordCustomerEvent } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
 import { findActivePartnerReseller, lockSubscriptionForProvider, updateSubscription, type SubscriptionChanges } from '../db/queries/customer-subscriptions';

@@ -17,23 +17,11 @@ import type { EventType } from '../events/types';
 import { encryptText } from '../security/cipher';
 import { newWebhookSecret } from '../webhooks/signing';
 import { requireSafeWebhookUrl } from './events';
+import { deliveryView } from '../views/webhook-delivery';
+import { endpointView } from '../views/webhook-endpoint';
 
 type Deps = Pick<ServiceDeps, 'db' | 'keyRing' | 'config'>;
 
-export function endpointView(endpoint: WebhookEndpoint) {
-  return {
-    id: endpoint.id,
-    url: endpoint.url,
-    events: endpoint.eventTypes,
-    description: endpoint.description,
-    enabled: endpoint.enabled,
-    previousSecretExpiresAt: endpoint.previousSecretExpiresAt?.toISOString() ?? null,
-    failingSince: endpoint.failingSince?.toISOString() ?? null,
-    disabledAt: endpoint.disabledAt?.toISOString() ?? null,
-    createdAt: endpoint.createdAt.toISOString(),
-    updatedAt: endpoint.updatedAt.toISOString(),
-  };
-}
 
 /** Registers an endpoint; its `whsec_` secret is returned this once and stored only encrypted. */
 export async function registerEndpoint(deps: Deps, owner: Partner, input: { url: string; events?: EventType[]; description?: string }) {
@@ -117,19 +105,7 @@ export async function listEndpointDeliveries(deps: Deps, owner: Partner, id: str
   await owned(deps, owner, id);
   const result = await listAttempts(deps.db, { endpointId: id, ...params });
   return {
-    items: result.items.map((attempt) => ({
-      id: attempt.id,
-      eventId: attempt.eventId,
-      eventType: attempt.eventType,
-      attempt: attempt.attempt,
-      statusCode: attempt.statusCode,
-      durationMs: attempt.durationMs,
-      error: attempt.error,
-      responseBody: attempt.responseBody,
-      deliveryStatus: attempt.deliveryStatus,
-      workflowId: attempt.workflowId,
-      createdAt: attempt.createdAt.toISOString(),
-    })),
+    items: result.items.map(deliveryView),
     nextCursor: result.nextCursor,
   };
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { uuid } from '../../domain/text';
 import { listCustomerCharges } from '../../services/charges';
 import type { ApiDeps } from '../context';
-import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-import { chargeSchema } from '../views/charge';
 import { cursorFrom } from '../cursor';
+import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
+import { chargeSchema } from '../../views/charge';
 
 export function chargeRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({

@@ -65,7 +65,7 @@ export function codecRoutes(api: ApiBuilder, deps: ApiDeps) {
     requireRole(await authenticate(req, deps.db, deps.config.operatorApiKey), ['operator']);
   };
 
-  const transcode = async (payloads: PayloadJson[], direction: 'encode' | 'decode'): Promise<Reply> => {
+  const transcode = async (payloads: PayloadJson[], direction: 'encode' | 'decode'): Promise<{ status: 200; json: { payloads: PayloadJson[] } }> => {
     const results: PayloadJson[] = [];
     for (const [index, payload] of payloads.entries()) {
       try {

@@ -1,19 +1,7 @@
-import { z } from 'zod';
-import { uuid } from '../../domain/text';
+import { customerEventSchema } from '../../views/customer-event';
 import { listEventsOfCustomer } from '../../services/customer-events';
 import type { ApiDeps } from '../context';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-
-const customerEventSchema = z.object({
-  id: z.string(),
-  customerId: uuid,
-  actor: z.string().describe('`partner:<id>`, `operator` or `workflow`'),
-  action: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  workflowId: z.string().nullable(),
-  runId: z.string().nullable(),
-  createdAt: z.string(),
-});
 
 export function customerEventRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({

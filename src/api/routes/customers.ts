@@ -1,29 +1,12 @@
 import { z } from 'zod';
 import { singleLine, uuid } from '../../domain/text';
-import { customerStatuses, subscriptionStatuses } from '../../db/schema';
-import { subscriptionSchema } from '../views/subscription';
+import { subscriptionStatuses } from '../../db/schema';
+import { customerSchema, customerWithAdminSchema } from '../../views/customer';
+import { subscriptionSchema } from '../../views/subscription';
 import { getCustomerFor, listCustomerSubscriptions, listCustomersFor } from '../../services/customers';
 import type { ApiDeps } from '../context';
-import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from '../cursor';
-
-const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
-
-export const customerSchema = z.object({
-  id: uuid,
-  name: z.string(),
-  domainPrefix: z.string(),
-  domain: z.string(),
-  country: z.string(),
-  address: z.object({ line1: z.string(), city: z.string(), postalCode: z.string(), region: z.string().optional() }),
-  contact: z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string().optional() }),
-  status: z.enum(customerStatuses),
-  providerId: uuid,
-  reseller: partnerRef.nullable(),
-  onboardingId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 const listCustomersQuery = listQuery.extend({
   resellerId: uuid.optional(),
@@ -55,7 +38,7 @@ export function customerRoutes(api: ApiBuilder, deps: ApiDeps) {
     access: ['provider', 'reseller'],
     params: idParams,
     errors: [404],
-    responses: { 200: { description: 'The customer', schema: customerSchema.extend({ adminUsername: z.string().nullable() }) } },
+    responses: { 200: { description: 'The customer', schema: customerWithAdminSchema } },
     handle: async ({ caller, params }) => ({ status: 200, json: await getCustomerFor(deps, caller, params.id) }),
   });
 

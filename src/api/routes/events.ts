@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { uuid } from '../../domain/text';
 import { deliveryStatuses, eventTypes } from '../../events/types';
+import { eventSchema } from '../../views/event';
 import { getPartnerEvent, listPartnerEvents, redeliverEvent } from '../../services/events';
 import type { ApiDeps } from '../context';
-import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from '../cursor';
-
-export const eventSchema = z.object({
-  id: uuid,
-  type: z.enum(eventTypes),
-  createdAt: z.string(),
-  data: z.record(z.string(), z.unknown()).describe('The resource as the API shows it'),
-});
+import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 const listEventsQuery = listQuery.extend({
   type: z.enum(eventTypes).optional(),

@@ -19,7 +19,7 @@ import {
   wantsHtml,
 } from '../link-pages';
 import type { ApiBuilder } from '../route';
-import { partnershipSchema } from './partnerships';
+import { partnershipSchema } from '../../views/partnership';
 import { answerForms } from '../link-forms';
 
 const acceptBody = z.strictObject({ partnerId: publicPartnerId });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailAddress, freeText, uuid } from '../../domain/text';
+import { emailAddress, freeText } from '../../domain/text';
 import { invitationStatuses } from '../../db/schema';
 import {
   getInvitation,
@@ -9,23 +9,9 @@ import {
   revokeInvitation,
 } from '../../services/invitations';
 import type { ApiDeps } from '../context';
+import { invitationSchema } from '../../views/invitation';
 import { cursorFrom } from '../cursor';
 import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
-
-export const invitationSchema = z.object({
-  id: uuid,
-  status: z.enum(invitationStatuses),
-  resellerEmail: z.string(),
-  message: z.string().nullable(),
-  expiresAt: z.string(),
-  workflowId: z.string(),
-  linkSentCount: z.number().int(),
-  reminderSentAt: z.string().nullable(),
-  resellerId: z.string().nullable(),
-  partnershipId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 const inviteBody = z.strictObject({
   resellerEmail: emailAddress,

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { countryCode, emailAddress, identifier, singleLine, uuid } from '../../domain/text';
-import { onboardingStatuses } from '../../db/schema';
 import { languages } from '../../i18n/language';
 import {
   cancelOnboarding,
@@ -12,13 +11,10 @@ import {
 } from '../../services/onboardings';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
-import { customerSchema } from './customers';
-import { subscriptionSchema } from '../views/subscription';
+import { credentialsSchema, onboardingCompletedSchema, onboardingProvisioningSchema, onboardingSchema } from '../../views/onboarding';
 import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
 
-const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
-
-export const onboardingRequestSchema = z
+const onboardingRequestSchema = z
   .strictObject({
     resellerId: uuid.optional(),
     company: z.strictObject({
@@ -50,48 +46,6 @@ export const onboardingRequestSchema = z
     creditResellerAsPartnerOfRecord: z.boolean().optional(),
     supportContactResellerId: uuid.optional(),
   });
-
-const fieldError = z.object({ field: z.string(), code: z.string(), message: z.string() });
-const reviewSchema = z.object({
-  lineItems: z.array(
-    z.object({
-      lineNumber: z.number().int(),
-      offerId: z.string(),
-      offerName: z.string(),
-      quantity: z.number().int(),
-      unitPrice: z.number().int().describe('cents'),
-      lineTotal: z.number().int().describe('cents'),
-      currency: z.string(),
-      billingCycle: z.string(),
-      term: z.enum(subscriptionTerms),
-      billingFrequency: z.enum(billingFrequencies),
-    }),
-  ),
-  total: z.number().int().describe('cents'),
-  currency: z.string(),
-  customer: z.object({ company: z.record(z.string(), z.unknown()), contact: z.record(z.string(), z.unknown()), adminUsername: z.string() }),
-  reseller: partnerRef.nullable(),
-  partnerOfRecord: z.object({ credited: z.boolean(), partnerId: z.string().nullable() }),
-  supportContact: partnerRef.nullable(),
-  expiresAt: z.string(),
-});
-
-export const onboardingSchema = z.object({
-  id: uuid,
-  status: z.enum(onboardingStatuses),
-  workflowId: z.string(),
-  domain: z.string(),
-  resellerId: z.string().nullable(),
-  request: z.record(z.string(), z.unknown()),
-  review: reviewSchema.optional(),
-  errors: z.array(fieldError).optional(),
-  customerId: z.string().optional(),
-  failureReason: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const credentialsSchema = z.object({ username: z.string(), temporaryPassword: z.string() });
 
 export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
@@ -133,17 +87,11 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: {
       200: {
         description: 'Provisioned. The temporary password is shown here once',
-        schema: z.object({
-          id: uuid,
-          status: z.literal('completed'),
-          customer: customerSchema.optional(),
-          subscriptions: z.array(subscriptionSchema),
-          credentials: credentialsSchema,
-        }),
+        schema: onboardingCompletedSchema,
       },
       202: {
         description: 'Still provisioning; poll GET, then POST …/credentials',
-        schema: z.object({ id: uuid, status: z.literal('provisioning'), workflowId: z.string() }),
+        schema: onboardingProvisioningSchema,
       },
     },
     handle: async ({ caller, params, idempotencyKey }) => submitOnboarding(deps, caller.partner, params.id, idempotencyKey),

@@ -60,7 +60,7 @@ export function operationRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Operations',
     access: 'public',
     responses: { 200: { description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) } },
-    handle: async () => ({ status: 200, json: openApiDocument(api) }),
+    handle: async () => ({ status: 200, json: { ...openApiDocument(api) } }),
   });
 
   api.route({

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { identifier, publicPartnerId, uuid } from '../../domain/text';
-import { orderStatuses } from '../../db/schema';
 import { getCustomerOrder, startCustomerOrder } from '../../services/orders';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
 import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
-import { subscriptionSchema } from '../views/subscription';
+import { orderAcceptedSchema, orderSchema } from '../../views/order';
 
 
 const orderBody = z.strictObject({
@@ -24,40 +23,6 @@ const orderBody = z.strictObject({
   supportContactResellerId: uuid.optional().describe('id of a reseller in an active partnership, made the support contact'),
 });
 
-const orderItemSchema = z.object({
-  offerId: z.string(),
-  quantity: z.number().int(),
-  partnerIdOnRecord: z.string().optional(),
-  term: z.enum(subscriptionTerms).optional(),
-  billingFrequency: z.enum(billingFrequencies).optional(),
-});
-
-export const orderSchema = z.object({
-  id: uuid,
-  customerId: uuid,
-  providerId: uuid,
-  status: z.enum(orderStatuses),
-  workflowId: z.string(),
-  failureReason: z.string().nullable(),
-  items: z.array(orderItemSchema),
-  supportContactResellerId: z.string().nullable(),
-  lines: z.array(
-    z.object({
-      lineNumber: z.number().int(),
-      offerId: z.string(),
-      quantity: z.number().int(),
-      unitPrice: z.number().int().describe('cents'),
-      currency: z.string(),
-      partnerIdOnRecord: z.string().nullable(),
-      term: z.enum(subscriptionTerms),
-      billingFrequency: z.enum(billingFrequencies),
-    }),
-  ),
-  subscriptions: z.array(subscriptionSchema),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
 export function orderRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'post',
@@ -70,7 +35,7 @@ export function orderRoutes(api: ApiBuilder, deps: ApiDeps) {
     idempotent: true,
     errors: [404, 409, 422, 503],
     responses: {
-      202: { description: 'Order accepted; follow it at GET /v1/orders/:id', schema: z.object({ id: uuid, status: z.enum(orderStatuses), workflowId: z.string() }) },
+      202: { description: 'Order accepted; follow it at GET /v1/orders/:id', schema: orderAcceptedSchema },
     },
     handle: async ({ caller, params, body, idempotencyKey }) => ({
       status: 202,

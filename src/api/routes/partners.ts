@@ -1,30 +1,16 @@
 import { z } from 'zod';
-import { countryCode, emailAddress, freeText, publicPartnerId, singleLine, uuid } from '../../domain/text';
+import { countryCode, emailAddress, freeText, publicPartnerId, singleLine } from '../../domain/text';
 import { isUniqueViolation } from '../../db/errors';
-import { createPartner, getPartnerById, listProviders, updatePartner, type Partner } from '../../db/queries/partners';
+import { createPartner, getPartnerById, listProviders, updatePartner } from '../../db/queries/partners';
 import { listOffers } from '../../db/queries/offers';
-import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
-import { partnerKinds } from '../../db/schema';
 import { languages } from '../../i18n/language';
 import { newApiKey, sha256 } from '../../security/tokens';
+import { offerSchema } from '../../views/offer';
+import { partnerSchema, partnerView, partnerWithKeySchema, providerListingSchema } from '../../views/partner';
 import { AppError, notFound } from '../../domain/errors';
 import { idParams, patchOf, type ApiBuilder } from '../route';
 
 const language = z.enum(languages).describe("emails and link pages; unset: Spanish in a Spanish-speaking country, else English");
-
-export const partnerSchema = z.object({
-  id: uuid,
-  kind: z.enum(partnerKinds),
-  partnerId: z.string(),
-  name: z.string(),
-  email: z.string(),
-  country: z.string(),
-  cspEnrolled: z.boolean(),
-  profile: z.string().nullable(),
-  language: z.enum(languages).nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 const partnerFields = {
   name: singleLine(200),
@@ -50,25 +36,6 @@ const updatePartnerBody = patchOf({
   language: language.nullable(),
 });
 
-export const offerSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  minQuantity: z.number().int(),
-  maxQuantity: z.number().int(),
-  unitPrice: z.number().int().describe('cents'),
-  currency: z.string(),
-  billingCycle: z.enum(['monthly', 'annual']),
-  terms: z
-    .array(z.object({ term: z.enum(subscriptionTerms), billingFrequencies: z.array(z.enum(billingFrequencies)) }))
-    .describe('the terms sold (ISO 8601) and the billing frequencies of each; the first term is the default'),
-});
-
-export const partnerView = (partner: Partner) => ({
-  ...partner,
-  createdAt: partner.createdAt.toISOString(),
-  updatedAt: partner.updatedAt.toISOString(),
-});
-
 export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/client').Db }) {
   api.route({
     method: 'post',
@@ -78,7 +45,7 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
     access: ['operator'],
     body: createPartnerBody,
     errors: [409],
-    responses: { 201: { description: 'Created; keep the apiKey, it is not shown again', schema: z.object({ partner: partnerSchema, apiKey: z.string() }) } },
+    responses: { 201: { description: 'Created; keep the apiKey, it is not shown again', schema: partnerWithKeySchema } },
     handle: async ({ body }) => {
       const apiKey = newApiKey();
       try {
@@ -136,7 +103,7 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
     responses: {
       200: {
         description: 'Providers by name',
-        schema: z.object({ items: z.array(z.object({ id: uuid, name: z.string(), partnerId: z.string(), country: z.string(), profile: z.string().nullable() })) }),
+        schema: z.object({ items: z.array(providerListingSchema) }),
       },
     },
     handle: async () => ({ status: 200, json: { items: await listProviders(deps.db) } }),

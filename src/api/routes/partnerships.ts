@@ -1,23 +1,12 @@
 import { z } from 'zod';
-import { uuid } from '../../domain/text';
 import { getPartnershipForPartner, listPartnerships, removePartnership } from '../../db/queries/partnerships';
 import { partnershipStatuses } from '../../db/schema';
 import { recordPartnershipEvent } from '../../events/record';
-import { partnershipView } from '../../services/invitations';
+import { partnershipSchema, partnershipView } from '../../views/partnership';
 import type { ApiDeps } from '../context';
 import { AppError, notFound } from '../../domain/errors';
-import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 import { cursorFrom } from '../cursor';
-
-const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
-export const partnershipSchema = z.object({
-  id: uuid,
-  provider: partnerRef,
-  reseller: partnerRef,
-  status: z.enum(partnershipStatuses),
-  createdAt: z.string(),
-  removedAt: z.string().nullable(),
-});
+import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 
 export function partnershipRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({

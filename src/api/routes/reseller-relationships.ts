@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { uuid } from '../../domain/text';
-import { resellerRelationshipStatuses } from '../../db/schema';
+import { resellerRelationshipSchema } from '../../views/reseller-relationship';
 import {
   acceptRelationshipLink,
   declineRelationshipLink,
@@ -28,20 +28,6 @@ import {
   wantsHtml,
 } from '../link-pages';
 import { idParams, type ApiBuilder } from '../route';
-
-export const resellerRelationshipSchema = z.object({
-  id: uuid,
-  status: z.enum(resellerRelationshipStatuses),
-  providerId: uuid,
-  customerId: uuid,
-  resellerId: uuid,
-  expiresAt: z.string(),
-  reminderSentAt: z.string().nullable(),
-  declineReason: z.string().nullable(),
-  workflowId: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 
 export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {

@@ -11,7 +11,7 @@ import {
 } from '../../services/subscriptions';
 import type { ApiDeps } from '../context';
 import { patchOf, type ApiBuilder } from '../route';
-import { subscriptionSchema } from '../views/subscription';
+import { cancelledSubscriptionSchema, subscriptionSchema, subscriptionWithRemovalSchema } from '../../views/subscription';
 
 const subscriptionParams = z.object({
   id: uuid,
@@ -42,8 +42,6 @@ const scheduledChangesBody = patchOf({
 const supportContactBody = z.strictObject({ resellerId: uuid });
 const suspendBody = z.strictObject({ reason: singleLine(500) });
 
-const withRemoval = subscriptionSchema.extend({ scheduledChangesRemoved: z.boolean().describe('an immediate change removed the changes scheduled for the renewal') });
-
 export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
   const ref = (params: z.infer<typeof subscriptionParams>) => ({ customerId: params.id, subscriptionId: params.subscriptionId });
   const changed = { 200: { description: 'The subscription after the change', schema: subscriptionSchema } };
@@ -57,7 +55,7 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: subscriptionParams,
     body: patchBody,
     errors: [400, 404, 409, 422],
-    responses: { 200: { description: 'The updated subscription', schema: withRemoval } },
+    responses: { 200: { description: 'The updated subscription', schema: subscriptionWithRemovalSchema } },
     handle: async ({ caller, params, body }) => ({ status: 200, json: await patchSubscription(deps, caller, ref(params), body) }),
   });
 
@@ -69,7 +67,7 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     access: ['provider'],
     params: subscriptionParams,
     errors: [404, 409, 422],
-    responses: { 200: { description: 'The cancelled subscription and its refund', schema: subscriptionSchema.extend({ refund: z.number().int().describe('cents') }) } },
+    responses: { 200: { description: 'The cancelled subscription and its refund', schema: cancelledSubscriptionSchema } },
     handle: async ({ caller, params }) => ({ status: 200, json: await cancelSubscription(deps, caller, ref(params)) }),
   });
 
@@ -82,7 +80,7 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: subscriptionParams,
     body: suspendBody,
     errors: [404, 409],
-    responses: { 200: { description: 'The suspended subscription', schema: withRemoval } },
+    responses: { 200: { description: 'The suspended subscription', schema: subscriptionWithRemovalSchema } },
     handle: async ({ caller, params, body }) => ({ status: 200, json: await suspendSubscription(deps, caller, ref(params), body.reason) }),
   });
 

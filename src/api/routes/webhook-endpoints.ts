@@ -11,36 +11,12 @@ import {
   rotateSecret,
   sendTestEvent,
 } from '../../services/webhook-endpoints';
+import { deliverySchema } from '../../views/webhook-delivery';
+import { endpointSchema, endpointWithSecretSchema } from '../../views/webhook-endpoint';
 import type { ApiDeps } from '../context';
-import { idParams, listQuery, pageOf, patchOf, type ApiBuilder } from '../route';
 import { cursorFrom } from '../cursor';
+import { idParams, listQuery, pageOf, patchOf, type ApiBuilder } from '../route';
 
-export const endpointSchema = z.object({
-  id: uuid,
-  url: z.string(),
-  events: z.array(z.enum(eventTypes)).nullable().describe('The event types sent; null means all'),
-  description: z.string().nullable(),
-  enabled: z.boolean(),
-  previousSecretExpiresAt: z.string().nullable().describe('Until then the previous secret signs too'),
-  failingSince: z.string().nullable(),
-  disabledAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-const withSecret = z.object({ endpoint: endpointSchema, secret: z.string().describe('`whsec_…`, shown this once') });
-const deliverySchema = z.object({
-  id: uuid,
-  eventId: uuid,
-  eventType: z.enum(eventTypes),
-  attempt: z.number().int(),
-  statusCode: z.number().int().nullable(),
-  durationMs: z.number().int(),
-  error: z.string().nullable(),
-  responseBody: z.string().nullable().describe('The first 4 KiB of the answer'),
-  deliveryStatus: z.enum(['pending', 'delivered', 'failed']),
-  workflowId: z.string(),
-  createdAt: z.string(),
-});
 
 /** An absolute http(s) URL in printable ASCII (international names in their punycode form); safety is checked after. */
 const url = z
@@ -63,7 +39,7 @@ export function webhookEndpointRoutes(api: ApiBuilder, deps: ApiDeps) {
     access,
     body: createBody,
     errors: [422],
-    responses: { 201: { description: 'Registered', schema: withSecret } },
+    responses: { 201: { description: 'Registered', schema: endpointWithSecretSchema } },
     handle: async ({ caller, body }) => ({ status: 201, json: await registerEndpoint(deps, caller.partner, body) }),
   });
 
@@ -126,7 +102,7 @@ export function webhookEndpointRoutes(api: ApiBuilder, deps: ApiDeps) {
     access,
     params: idParams,
     errors: [404],
-    responses: { 200: { description: 'Rotated', schema: withSecret } },
+    responses: { 200: { description: 'Rotated', schema: endpointWithSecretSchema } },
     handle: async ({ caller, params }) => ({ status: 200, json: await rotateSecret(deps, caller.partner, params.id) }),
   });
 

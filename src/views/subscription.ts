@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { uuid } from '../../domain/text';
-import type { Subscription } from '../../db/queries/subscriptions';
-import { billingFrequencies, refundableQuantities, subscriptionTerms } from '../../domain/subscription-billing';
-import { subscriptionStatuses } from '../../domain/subscription-lifecycle';
+import { uuid } from '../domain/text';
+import type { offers, subscriptions } from '../db/schema';
+import { billingFrequencies, refundableQuantities, subscriptionTerms } from '../domain/subscription-billing';
+import { subscriptionStatuses } from '../domain/subscription-lifecycle';
+import { partnerRefSchema } from './partner-ref';
 
 /**
- * The one shape of a subscription in every reply (lists, orders, onboardings, changes), with the
- * function that builds it side by side.
+ * The one shape of a subscription in every reply and event (lists, orders, onboardings, changes,
+ * `subscription.*` events), with the function that builds it side by side. The support contact is
+ * shown as `supportContact: {id, name, partnerId}`; the bare `supportContactResellerId` of earlier
+ * replies is gone.
  */
-const partnerRef = z.object({ id: uuid, name: z.string(), partnerId: z.string() });
-
 export const scheduledChangesSchema = z.object({
   quantity: z.number().int().optional(),
   term: z.enum(subscriptionTerms).optional(),
@@ -27,7 +28,7 @@ export const subscriptionSchema = z.object({
   quantity: z.number().int(),
   status: z.enum(subscriptionStatuses),
   partnerIdOnRecord: z.string().nullable(),
-  supportContact: partnerRef.nullable(),
+  supportContact: partnerRefSchema.nullable(),
   term: z.enum(subscriptionTerms),
   billingFrequency: z.enum(billingFrequencies),
   startedAt: z.string(),
@@ -44,7 +45,48 @@ export const subscriptionSchema = z.object({
 });
 export type SubscriptionView = z.infer<typeof subscriptionSchema>;
 
-export function subscriptionView(row: Subscription, now = new Date()): SubscriptionView {
+/** Extension for the changes that may drop what was scheduled for the renewal (PATCH, suspend). */
+export const subscriptionWithRemovalSchema = subscriptionSchema.extend({
+  scheduledChangesRemoved: z.boolean().describe('an immediate change removed the changes scheduled for the renewal'),
+});
+
+/** Extension for a cancellation: the subscription with the refund it gave. */
+export const cancelledSubscriptionSchema = subscriptionSchema.extend({ refund: z.number().int().describe('cents') });
+
+type SubscriptionColumns = typeof subscriptions.$inferSelect;
+
+/** A subscription row with its offer's name and cycle and its support contact joined (db/queries/subscriptions). */
+export type SubscriptionRow = Pick<
+  SubscriptionColumns,
+  | 'id'
+  | 'customerId'
+  | 'orderId'
+  | 'offerId'
+  | 'quantity'
+  | 'status'
+  | 'partnerIdOnRecord'
+  | 'term'
+  | 'billingFrequency'
+  | 'startedAt'
+  | 'termEndsAt'
+  | 'autoRenew'
+  | 'renewalCount'
+  | 'scheduledChanges'
+  | 'cancellationAllowedUntil'
+  | 'licenseBatches'
+  | 'suspensionReason'
+  | 'workflowId'
+  | 'supportContactResellerId'
+  | 'createdAt'
+  | 'updatedAt'
+> & {
+  offerName: string;
+  billingCycle: (typeof offers.$inferSelect)['billingCycle'];
+  supportContactName: string | null;
+  supportContactPartnerId: string | null;
+};
+
+export function subscriptionView(row: SubscriptionRow, now = new Date()): SubscriptionView {
   return {
     id: row.id,
     customerId: row.customerId,

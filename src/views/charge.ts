@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { uuid } from '../../domain/text';
-import type { Charge } from '../../db/queries/subscription-charges';
-import { chargeKinds } from '../../db/schema';
+import { uuid } from '../domain/text';
+import { chargeKinds, type subscriptionCharges } from '../db/schema';
 
 /** A charge or refund as every reply shows it. */
 export const chargeSchema = z.object({
@@ -15,8 +14,11 @@ export const chargeSchema = z.object({
   currency: z.string(),
   createdAt: z.string(),
 });
+export type ChargeView = z.infer<typeof chargeSchema>;
 
-export function chargeView(row: Charge): z.infer<typeof chargeSchema> {
+type ChargeRow = typeof subscriptionCharges.$inferSelect;
+
+export function chargeView(row: ChargeRow): ChargeView {
   return {
     id: row.id,
     subscriptionId: row.subscriptionId,
