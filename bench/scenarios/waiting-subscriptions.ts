@@ -6,7 +6,7 @@ import { createDataConverter } from '../../src/temporal/data-converter';
 import { createKeyRing } from '../../src/security/cipher';
 import { seedCustomers } from '../reads.seed';
 import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchServer, type Scenario } from '../support';
-import { rssMiB, serverRss, startWorkerProcess } from './waiting';
+import { rssMiB, serverRss, startWorkerProcess, waitingSettings } from './waiting';
 
 /** The seed gives each customer two subscriptions and cancels the second of every seventh: 1.857 live ones each. */
 const LIVE_SUBSCRIPTIONS_PER_CUSTOMER = 1.8;
@@ -26,10 +26,7 @@ export const waitingSubscriptions: Scenario = {
   name: 'waiting-subscriptions',
   describe: 'worker and server RSS with N subscription workflows asleep between billing periods',
   async run() {
-    if (!process.env.DATABASE_URL) throw new Error('the waiting-subscriptions scenario needs DATABASE_URL: the worker runs as a process of its own');
-    const checkpoints = (process.env.BENCH_WAITING ?? '5000,100000').split(',').map(Number);
-    const concurrency = Number((process.env.BENCH_CONCURRENCY ?? '10').split(',')[0]);
-    const settleMs = envNumber('BENCH_SETTLE_SECONDS', 30) * 1000;
+    const { checkpoints, concurrency, settleMs } = waitingSettings('waiting-subscriptions', { checkpoints: '5000,100000', concurrency: '10' });
     const customers = Math.ceil(Math.max(...checkpoints) / LIVE_SUBSCRIPTIONS_PER_CUSTOMER);
     const server = await startBenchServer();
     const bench = await openBenchDatabase({ name: `poe_bench_subscriptions_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });

@@ -18,10 +18,7 @@ export const waiting: Scenario = {
   name: 'waiting',
   describe: 'worker and server RSS with N invitations waiting for an answer',
   async run() {
-    if (!process.env.DATABASE_URL) throw new Error('the waiting scenario needs DATABASE_URL: the worker runs as a process of its own');
-    const checkpoints = (process.env.BENCH_WAITING ?? '5000,20000').split(',').map(Number);
-    const concurrency = Number((process.env.BENCH_CONCURRENCY ?? '20').split(',')[0]);
-    const settleMs = envNumber('BENCH_SETTLE_SECONDS', 30) * 1000;
+    const { checkpoints, concurrency, settleMs } = waitingSettings('waiting', { checkpoints: '5000,20000', concurrency: '20' });
     const server = await startBenchServer();
     const bench = await openBenchDatabase({ name: `poe_bench_waiting_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
     const config = benchConfig(server, freePort());
@@ -69,6 +66,16 @@ export const waiting: Scenario = {
     };
   },
 };
+
+/** What both waiting scenarios read: BENCH_WAITING's checkpoints, BENCH_CONCURRENCY, BENCH_SETTLE_SECONDS; DATABASE_URL is required. */
+export function waitingSettings(scenario: string, defaults: { checkpoints: string; concurrency: string }) {
+  if (!process.env.DATABASE_URL) throw new Error(`the ${scenario} scenario needs DATABASE_URL: the worker runs as a process of its own`);
+  return {
+    checkpoints: (process.env.BENCH_WAITING ?? defaults.checkpoints).split(',').map(Number),
+    concurrency: Number((process.env.BENCH_CONCURRENCY ?? defaults.concurrency).split(',')[0]),
+    settleMs: envNumber('BENCH_SETTLE_SECONDS', 30) * 1000,
+  };
+}
 
 /** Resident set size of a process, in MiB (Linux). */
 export function rssMiB(pid: number): number {
