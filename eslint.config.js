@@ -7,7 +7,10 @@ export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.tools/**', 'drizzle/**', '**/*.cjs', 'eslint.config.js'] },
   {
     files: ['**/*.ts'],
-    languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -23,10 +26,24 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/api', '**/api/**', '**/db', '**/db/**', '**/services', '**/services/**', '**/workflows', '**/workflows/**', '**/activities', '**/activities/**'],
+              group: [
+                '**/api',
+                '**/api/**',
+                '**/db',
+                '**/db/**',
+                '**/services',
+                '**/services/**',
+                '**/workflows',
+                '**/workflows/**',
+                '**/activities',
+                '**/activities/**',
+              ],
               message: 'The domain is pure: it imports no other layer (they import it).',
             },
-            { group: ['express', 'express/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', '@temporalio/*'], message: 'The domain is pure: no HTTP, database or Temporal library.' },
+            {
+              group: ['express', 'express/*', 'drizzle-orm', 'drizzle-orm/*', 'postgres', '@temporalio/*'],
+              message: 'The domain is pure: no HTTP, database or Temporal library.',
+            },
           ],
         },
       ],
@@ -40,7 +57,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows', '**/workflows/**', '**/api', '**/api/**', '**/services', '**/services/**', '**/activities', '**/activities/**'],
+              group: [
+                '**/workflows',
+                '**/workflows/**',
+                '**/api',
+                '**/api/**',
+                '**/services',
+                '**/services/**',
+                '**/activities',
+                '**/activities/**',
+              ],
               message: 'The database layer holds SQL only: shapes and rules come from src/domain.',
             },
           ],
@@ -72,8 +98,20 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/api', '**/api/**', '**/services', '**/services/**', '**/activities', '**/activities/**', '**/workflows', '**/workflows/**', '**/db/queries/**', 'express'],
-              message: 'A view shows a resource: it reads the domain and the row types (src/db/schema), nothing that serves or stores it.',
+              group: [
+                '**/api',
+                '**/api/**',
+                '**/services',
+                '**/services/**',
+                '**/activities',
+                '**/activities/**',
+                '**/workflows',
+                '**/workflows/**',
+                '**/db/queries/**',
+                'express',
+              ],
+              message:
+                'A view shows a resource: it reads the domain and the row types (src/db/schema), nothing that serves or stores it.',
             },
           ],
         },
@@ -87,12 +125,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'net', 'http', 'https', 'child_process', 'os'], message: 'Workflow code is deterministic: no Node built-ins (use activities).' },
-            { regex: '(^|/)src/(?!domain/)', message: 'Workflows import only the domain (src/domain), their own modules and messages.' },
-            { group: ['**/activities', '**/activities/**'], message: 'Workflow code does no I/O: call activities through proxyActivities.', allowTypeImports: true },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'net', 'http', 'https', 'child_process', 'os'],
+              message: 'Workflow code is deterministic: no Node built-ins (use activities).',
+            },
+            {
+              regex: '(^|/)src/(?!domain/)',
+              message: 'Workflows import only the domain (src/domain), their own modules and messages.',
+            },
+            {
+              group: ['**/activities', '**/activities/**'],
+              message: 'Workflow code does no I/O: call activities through proxyActivities.',
+              allowTypeImports: true,
+            },
             {
               regex: '^(?!@temporalio/(workflow|common)$|\\.\\.?/)',
-              message: 'Workflows import only @temporalio/workflow and @temporalio/common among packages (no I/O, no client).',
+              message:
+                'Workflows import only @temporalio/workflow and @temporalio/common among packages (no I/O, no client).',
             },
           ],
         },

@@ -32,7 +32,10 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
       .where(eq(invitations.id, invitationId))
       .for('update', { of: invitations });
     if (!row) throw ApplicationFailure.nonRetryable(`invitation ${invitationId} does not exist`, 'INVITATION_MISSING');
-    const reader = await invitationReader(tx, { resellerEmail: row.invitation.resellerEmail, providerCountry: row.provider.country });
+    const reader = await invitationReader(tx, {
+      resellerEmail: row.invitation.resellerEmail,
+      providerCountry: row.provider.country,
+    });
     return { ...row, reader };
   }
 
@@ -50,13 +53,23 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           token = newLinkToken();
           await tx
             .update(invitations)
-            .set({ tokenHash: sha256(token), tokenEscrow: encryptText(keyRing, token), linkSentCount: 1, updatedAt: new Date() })
+            .set({
+              tokenHash: sha256(token),
+              tokenEscrow: encryptText(keyRing, token),
+              linkSentCount: 1,
+              updatedAt: new Date(),
+            })
             .where(eq(invitations.id, invitationId));
         }
         await mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
-          ...invitationMail(reader, { provider: providerName, message: invitation.message, link: linkUrl(publicBaseUrl, token), expiresAt: invitation.expiresAt }),
+          ...invitationMail(reader, {
+            provider: providerName,
+            message: invitation.message,
+            link: linkUrl(publicBaseUrl, token),
+            expiresAt: invitation.expiresAt,
+          }),
         });
       });
       await mailer.deliver([dedupeKey]);
@@ -105,7 +118,11 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
     },
 
     /** Creates the active partnership and tells the provider. A second run finds the work done. */
-    async acceptInvitation(params: { invitationId: string; providerId: string; resellerId: string }): Promise<{ partnershipId: string }> {
+    async acceptInvitation(params: {
+      invitationId: string;
+      providerId: string;
+      resellerId: string;
+    }): Promise<{ partnershipId: string }> {
       const dedupeKey = `invitation:${params.invitationId}:accepted`;
       const partnershipId = await db
         .transaction(async (tx) => {
@@ -114,22 +131,39 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           if (invitation.status !== 'pending') {
             throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);
           }
-          const existing = await findActivePartnership(tx, { providerId: params.providerId, resellerId: params.resellerId });
+          const existing = await findActivePartnership(tx, {
+            providerId: params.providerId,
+            resellerId: params.resellerId,
+          });
           const id =
             existing?.id ??
             (
               await tx
                 .insert(partnerships)
-                .values({ providerId: params.providerId, resellerId: params.resellerId, invitationId: params.invitationId })
+                .values({
+                  providerId: params.providerId,
+                  resellerId: params.resellerId,
+                  invitationId: params.invitationId,
+                })
                 .returning({ id: partnerships.id })
             )[0]!.id;
           await tx
             .update(invitations)
-            .set({ status: 'accepted', resellerId: params.resellerId, partnershipId: id, tokenEscrow: null, updatedAt: new Date() })
+            .set({
+              status: 'accepted',
+              resellerId: params.resellerId,
+              partnershipId: id,
+              tokenEscrow: null,
+              updatedAt: new Date(),
+            })
             .where(eq(invitations.id, params.invitationId));
           await recordInvitationEvent(tx, params.invitationId);
-          const [reseller] = await tx.select({ name: partners.name, partnerId: partners.partnerId }).from(partners).where(eq(partners.id, params.resellerId));
-          if (!reseller) throw ApplicationFailure.nonRetryable(`reseller ${params.resellerId} does not exist`, 'RESELLER_MISSING');
+          const [reseller] = await tx
+            .select({ name: partners.name, partnerId: partners.partnerId })
+            .from(partners)
+            .where(eq(partners.id, params.resellerId));
+          if (!reseller)
+            throw ApplicationFailure.nonRetryable(`reseller ${params.resellerId} does not exist`, 'RESELLER_MISSING');
           await mailer.enqueue(tx, {
             dedupeKey,
             to: providerEmail,
@@ -144,7 +178,8 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
         })
         .catch((error) => {
           // Another accept created the partnership between our read and insert; the retry will find it.
-          if (isUniqueViolation(error)) throw ApplicationFailure.retryable('partnership created concurrently', 'CONCURRENT_ACCEPT');
+          if (isUniqueViolation(error))
+            throw ApplicationFailure.retryable('partnership created concurrently', 'CONCURRENT_ACCEPT');
           throw error;
         });
       await mailer.deliver([dedupeKey]);
@@ -152,11 +187,20 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
     },
 
     /** Records a decline, revocation or expiry. The token escrow is dropped: the link is dead. */
-    async closeInvitation(params: { invitationId: string; status: 'declined' | 'revoked' | 'expired'; reason?: string }): Promise<void> {
+    async closeInvitation(params: {
+      invitationId: string;
+      status: 'declined' | 'revoked' | 'expired';
+      reason?: string;
+    }): Promise<void> {
       await db.transaction(async (tx) => {
         const closed = await tx
           .update(invitations)
-          .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
+          .set({
+            status: params.status,
+            declineReason: params.reason ?? null,
+            tokenEscrow: null,
+            updatedAt: new Date(),
+          })
           .where(and(eq(invitations.id, params.invitationId), eq(invitations.status, 'pending')))
           .returning({ id: invitations.id });
         if (closed.length > 0) await recordInvitationEvent(tx, params.invitationId);

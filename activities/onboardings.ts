@@ -50,7 +50,11 @@ export function createOnboardingActivities(deps: ActivityDeps) {
     },
 
     /** Writes the validation outcome; the workflow has already moved to the same status. */
-    async recordValidation(input: { onboardingId: string; review?: OnboardingReview; errors?: FieldError[] }): Promise<void> {
+    async recordValidation(input: {
+      onboardingId: string;
+      review?: OnboardingReview;
+      errors?: FieldError[];
+    }): Promise<void> {
       await moveOnboarding({
         id: input.onboardingId,
         from: ['validating'],
@@ -91,8 +95,12 @@ export function createOnboardingActivities(deps: ActivityDeps) {
             onboardingId: input.onboardingId,
           })
           .onConflictDoNothing();
-        const [created] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, input.customerId));
-        if (!created) throw businessFailure('DOMAIN_TAKEN', `${tenantDomain(company.domainPrefix)} was taken in the meantime`);
+        const [created] = await tx
+          .select({ id: customers.id })
+          .from(customers)
+          .where(eq(customers.id, input.customerId));
+        if (!created)
+          throw businessFailure('DOMAIN_TAKEN', `${tenantDomain(company.domainPrefix)} was taken in the meantime`);
         await recordCustomerEvent(tx, {
           customerId: input.customerId,
           actor: onboarding.actor,
@@ -134,7 +142,10 @@ export function createOnboardingActivities(deps: ActivityDeps) {
       const run = currentRun();
       const onboarding = await loadOnboarding(db, input.onboardingId);
       const username = adminUsername(onboarding.request.company.domainPrefix);
-      const [existing] = await db.select({ customerId: customerUsers.customerId }).from(customerUsers).where(eq(customerUsers.username, username));
+      const [existing] = await db
+        .select({ customerId: customerUsers.customerId })
+        .from(customerUsers)
+        .where(eq(customerUsers.username, username));
       if (existing && existing.customerId !== input.customerId) {
         throw ApplicationFailure.nonRetryable(`${username} belongs to another customer`, 'USERNAME_TAKEN');
       }
@@ -171,7 +182,10 @@ export function createOnboardingActivities(deps: ActivityDeps) {
     async deleteAdminUser(input: { onboardingId: string; customerId: string }): Promise<void> {
       const run = currentRun();
       await db.transaction(async (tx) => {
-        const removed = await tx.delete(customerUsers).where(eq(customerUsers.customerId, input.customerId)).returning({ username: customerUsers.username });
+        const removed = await tx
+          .delete(customerUsers)
+          .where(eq(customerUsers.customerId, input.customerId))
+          .returning({ username: customerUsers.username });
         await tx.delete(credentialEscrow).where(eq(credentialEscrow.onboardingId, input.onboardingId));
         if (removed.length === 0) return;
         await recordCustomerEvent(tx, {
@@ -190,14 +204,23 @@ export function createOnboardingActivities(deps: ActivityDeps) {
       const run = currentRun();
       const onboarding = await loadOnboarding(db, input.onboardingId);
       const { resellerId, supportContactResellerId } = onboarding.request;
-      for (const [field, id] of [['resellerId', resellerId], ['supportContactResellerId', supportContactResellerId]] as const) {
+      for (const [field, id] of [
+        ['resellerId', resellerId],
+        ['supportContactResellerId', supportContactResellerId],
+      ] as const) {
         if (id && !(await findActivePartnership(db, { providerId: onboarding.providerId, resellerId: id }))) {
-          throw businessFailure('PARTNERSHIP_NOT_ACTIVE', `The partnership with the reseller in ${field} is no longer active`);
+          throw businessFailure(
+            'PARTNERSHIP_NOT_ACTIVE',
+            `The partnership with the reseller in ${field} is no longer active`,
+          );
         }
       }
       await db.transaction(async (tx) => {
         if (resellerId) {
-          await tx.update(customers).set({ resellerId, updatedAt: new Date() }).where(eq(customers.id, input.customerId));
+          await tx
+            .update(customers)
+            .set({ resellerId, updatedAt: new Date() })
+            .where(eq(customers.id, input.customerId));
           await recordCustomerEvent(tx, {
             customerId: input.customerId,
             actor: onboarding.actor,
@@ -234,7 +257,10 @@ export function createOnboardingActivities(deps: ActivityDeps) {
           .set({ resellerId: null, updatedAt: new Date() })
           .where(eq(customers.id, input.customerId))
           .returning({ id: customers.id });
-        await tx.update(subscriptions).set({ supportContactResellerId: null, updatedAt: new Date() }).where(eq(subscriptions.orderId, input.orderId));
+        await tx
+          .update(subscriptions)
+          .set({ supportContactResellerId: null, updatedAt: new Date() })
+          .where(eq(subscriptions.orderId, input.orderId));
         if (!changed) return;
         await recordCustomerEvent(tx, {
           customerId: input.customerId,
@@ -255,7 +281,14 @@ export function createOnboardingActivities(deps: ActivityDeps) {
           .update(customers)
           .set({ status: 'active', updatedAt: new Date() })
           .where(and(eq(customers.id, input.customerId), eq(customers.status, 'provisioning')));
-        if (await setOnboardingStatus(tx, { id: input.onboardingId, from: ['provisioning'], to: 'completed', customerId: input.customerId })) {
+        if (
+          await setOnboardingStatus(tx, {
+            id: input.onboardingId,
+            from: ['provisioning'],
+            to: 'completed',
+            customerId: input.customerId,
+          })
+        ) {
           await recordOnboardingEvent(tx, input.onboardingId);
         }
         await recordCustomerEvent(tx, {
@@ -271,7 +304,12 @@ export function createOnboardingActivities(deps: ActivityDeps) {
 
     /** After the compensations: the onboarding is `failed` with its reason; the domain is free. */
     async failOnboarding(input: { onboardingId: string; reason: string }): Promise<void> {
-      await moveOnboarding({ id: input.onboardingId, from: ['provisioning'], to: 'failed', failureReason: input.reason });
+      await moveOnboarding({
+        id: input.onboardingId,
+        from: ['provisioning'],
+        to: 'failed',
+        failureReason: input.reason,
+      });
     },
   };
 }

@@ -12,7 +12,6 @@ import { isTermChoiceRefusal, resolveTermChoice } from '../src/domain/subscripti
 import type { ActivityDeps } from './index';
 import { currentRun } from './provisioning';
 
-
 async function lockOrder(tx: Tx, orderId: string) {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
   if (!order) throw ApplicationFailure.nonRetryable(`order ${orderId} does not exist`, 'ORDER_MISSING');
@@ -25,7 +24,13 @@ async function lockOrder(tx: Tx, orderId: string) {
  * what is already done. Audit rows are written in the transaction of the change they record.
  */
 export function createOrderActivities({ db, testHooks }: ActivityDeps) {
-  const audit = (tx: Tx, order: { id: string; providerId: string; customerId: string }, action: string, key: string, details: Record<string, unknown>) =>
+  const audit = (
+    tx: Tx,
+    order: { id: string; providerId: string; customerId: string },
+    action: string,
+    key: string,
+    details: Record<string, unknown>,
+  ) =>
     recordCustomerEvent(tx, {
       customerId: order.customerId,
       actor: `partner:${order.providerId}`,
@@ -44,7 +49,8 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         .innerJoin(customers, eq(customers.id, orders.customerId))
         .where(eq(orders.id, orderId));
       if (!row) throw ApplicationFailure.nonRetryable(`order ${orderId} does not exist`, 'ORDER_MISSING');
-      if (row.customerStatus !== 'active') throw ApplicationFailure.nonRetryable(`The customer is ${row.customerStatus}`, 'CUSTOMER_NOT_ACTIVE');
+      if (row.customerStatus !== 'active')
+        throw ApplicationFailure.nonRetryable(`The customer is ${row.customerStatus}`, 'CUSTOMER_NOT_ACTIVE');
       const request = row.order.request as OrderRequest;
       const problems = orderProblems(request, await orderFacts(db, { providerId: row.order.providerId, request }));
       if (problems.length > 0) throw businessFailure(problems[0]!.code, problems[0]!.message, problems);
@@ -55,7 +61,15 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
       await db.transaction(async (tx) => {
         const order = await lockOrder(tx, orderId);
         if (order.status !== 'pending') return;
-        const catalog = await tx.select().from(offers).where(inArray(offers.id, order.request.items.map((item) => item.offerId)));
+        const catalog = await tx
+          .select()
+          .from(offers)
+          .where(
+            inArray(
+              offers.id,
+              order.request.items.map((item) => item.offerId),
+            ),
+          );
         const byId = new Map(catalog.map((offer) => [offer.id, offer]));
         const lines = order.request.items.map((item, index) => {
           const offer = byId.get(item.offerId);
@@ -73,9 +87,21 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
             partnerIdOnRecord: item.partnerIdOnRecord ?? null,
           };
         });
-        const inserted = await tx.insert(orderLines).values(lines).onConflictDoNothing().returning({ lineNumber: orderLines.lineNumber });
+        const inserted = await tx
+          .insert(orderLines)
+          .values(lines)
+          .onConflictDoNothing()
+          .returning({ lineNumber: orderLines.lineNumber });
         if (inserted.length > 0) {
-          await audit(tx, order, 'order.placed', 'placed', { lines: lines.map(({ lineNumber, offerId, quantity, unitPrice, currency }) => ({ lineNumber, offerId, quantity, unitPrice, currency })) });
+          await audit(tx, order, 'order.placed', 'placed', {
+            lines: lines.map(({ lineNumber, offerId, quantity, unitPrice, currency }) => ({
+              lineNumber,
+              offerId,
+              quantity,
+              unitPrice,
+              currency,
+            })),
+          });
         }
       });
     },
@@ -84,7 +110,11 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
     async provisionCustomerOrder({ orderId }: { orderId: string }): Promise<string[]> {
       const ids = await db.transaction(async (tx) => {
         const order = await lockOrder(tx, orderId);
-        const lines = await tx.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.lineNumber));
+        const lines = await tx
+          .select()
+          .from(orderLines)
+          .where(eq(orderLines.orderId, orderId))
+          .orderBy(asc(orderLines.lineNumber));
         if (order.status === 'pending' && lines.length > 0) {
           const created = await tx
             .insert(subscriptions)
@@ -100,7 +130,12 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
               })),
             )
             .onConflictDoNothing({ target: subscriptions.orderLineId })
-            .returning({ id: subscriptions.id, orderLineId: subscriptions.orderLineId, offerId: subscriptions.offerId, quantity: subscriptions.quantity });
+            .returning({
+              id: subscriptions.id,
+              orderLineId: subscriptions.orderLineId,
+              offerId: subscriptions.offerId,
+              quantity: subscriptions.quantity,
+            });
           for (const subscription of created) {
             const line = lines.find((candidate) => candidate.id === subscription.orderLineId)!;
             await audit(tx, order, 'subscription.created', `line:${line.lineNumber}:provisioned`, {
@@ -110,7 +145,11 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
             });
           }
         }
-        const rows = await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.orderId, orderId)).orderBy(asc(subscriptions.id));
+        const rows = await tx
+          .select({ id: subscriptions.id })
+          .from(subscriptions)
+          .where(eq(subscriptions.orderId, orderId))
+          .orderBy(asc(subscriptions.id));
         return rows.map((row) => row.id);
       });
       // Lets a test stop the worker after the subscriptions committed but before the step reported back.
@@ -133,10 +172,19 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
           const partnerId = line.partnerIdOnRecord;
           if (!partnerId || current === partnerId) continue;
           if (!(await findActivePartnerReseller(tx, { providerId: order.providerId, partnerId }, { lock: true }))) {
-            throw businessFailure('PARTNERSHIP_NOT_ACTIVE', `Partner ${partnerId} is no longer in an active partnership with the provider`);
+            throw businessFailure(
+              'PARTNERSHIP_NOT_ACTIVE',
+              `Partner ${partnerId} is no longer in an active partnership with the provider`,
+            );
           }
-          await tx.update(subscriptions).set({ partnerIdOnRecord: partnerId, updatedAt: new Date() }).where(eq(subscriptions.id, subscriptionId));
-          await audit(tx, order, 'subscription.partner_of_record_set', `line:${line.lineNumber}:partner-of-record`, { subscriptionId, partnerIdOnRecord: partnerId });
+          await tx
+            .update(subscriptions)
+            .set({ partnerIdOnRecord: partnerId, updatedAt: new Date() })
+            .where(eq(subscriptions.id, subscriptionId));
+          await audit(tx, order, 'subscription.partner_of_record_set', `line:${line.lineNumber}:partner-of-record`, {
+            subscriptionId,
+            partnerIdOnRecord: partnerId,
+          });
         }
       });
     },
@@ -148,15 +196,29 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
         const resellerId = order.request.supportContactResellerId;
         if (order.status !== 'pending' || !resellerId) return;
         if (!(await findActivePartnerReseller(tx, { providerId: order.providerId, resellerId }, { lock: true }))) {
-          throw businessFailure('PARTNERSHIP_NOT_ACTIVE', 'The support contact is no longer in an active partnership with the provider');
+          throw businessFailure(
+            'PARTNERSHIP_NOT_ACTIVE',
+            'The support contact is no longer in an active partnership with the provider',
+          );
         }
         const changed = await tx
           .update(subscriptions)
           .set({ supportContactResellerId: resellerId, updatedAt: new Date() })
-          .where(and(eq(subscriptions.orderId, orderId), or(isNull(subscriptions.supportContactResellerId), ne(subscriptions.supportContactResellerId, resellerId))))
+          .where(
+            and(
+              eq(subscriptions.orderId, orderId),
+              or(
+                isNull(subscriptions.supportContactResellerId),
+                ne(subscriptions.supportContactResellerId, resellerId),
+              ),
+            ),
+          )
           .returning({ id: subscriptions.id });
         for (const { id } of changed) {
-          await audit(tx, order, 'subscription.support_contact_set', `subscription:${id}:support-contact`, { subscriptionId: id, supportContactResellerId: resellerId });
+          await audit(tx, order, 'subscription.support_contact_set', `subscription:${id}:support-contact`, {
+            subscriptionId: id,
+            supportContactResellerId: resellerId,
+          });
         }
       });
     },
@@ -175,7 +237,10 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
       await db.transaction(async (tx) => {
         const order = await lockOrder(tx, params.orderId);
         if (order.status !== 'pending') return;
-        await tx.update(orders).set({ status: 'failed', failureReason: params.reason, updatedAt: new Date() }).where(eq(orders.id, params.orderId));
+        await tx
+          .update(orders)
+          .set({ status: 'failed', failureReason: params.reason, updatedAt: new Date() })
+          .where(eq(orders.id, params.orderId));
         await audit(tx, order, 'order.failed', 'failed', { code: params.code, reason: params.reason });
         await recordOrderEvent(tx, params.orderId);
       });
@@ -191,7 +256,10 @@ export function createOrderActivities({ db, testHooks }: ActivityDeps) {
           .where(and(eq(subscriptions.orderId, orderId), ne(subscriptions.status, 'cancelled')))
           .returning({ id: subscriptions.id });
         for (const { id } of cancelled) {
-          await audit(tx, order, 'subscription.cancelled', `subscription:${id}:cancelled`, { subscriptionId: id, reason: 'order failed' });
+          await audit(tx, order, 'subscription.cancelled', `subscription:${id}:cancelled`, {
+            subscriptionId: id,
+            reason: 'order failed',
+          });
         }
       });
     },

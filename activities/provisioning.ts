@@ -47,9 +47,13 @@ export function createProvisioningActivities(deps: ActivityDeps) {
     /** Writes the order and its lines at catalog prices, status `pending`. */
     async placeOrder(input: PlaceOrderInput): Promise<{ orderId: string; lineIds: string[] }> {
       const run = currentRun();
-      const offers = await getOffersByIds(db, input.lines.map((line) => line.offerId));
+      const offers = await getOffersByIds(
+        db,
+        input.lines.map((line) => line.offerId),
+      );
       for (const line of input.lines) {
-        if (!offers.has(line.offerId)) throw businessFailure('OFFER_NOT_FOUND', `No offer ${line.offerId} in the catalog`);
+        if (!offers.has(line.offerId))
+          throw businessFailure('OFFER_NOT_FOUND', `No offer ${line.offerId} in the catalog`);
       }
       const lineIds = await db.transaction(async (tx) => {
         await tx
@@ -80,7 +84,10 @@ export function createProvisioningActivities(deps: ActivityDeps) {
           ...run,
           dedupeKey: `order:${input.orderId}:placed`,
         });
-        const lines = await tx.select({ id: orderLines.id }).from(orderLines).where(eq(orderLines.orderId, input.orderId));
+        const lines = await tx
+          .select({ id: orderLines.id })
+          .from(orderLines)
+          .where(eq(orderLines.orderId, input.orderId));
         return lines.map((line) => line.id);
       });
       await afterStep(deps, 'placeOrder', input.customerId);
@@ -139,10 +146,18 @@ export function createProvisioningActivities(deps: ActivityDeps) {
             .onConflictDoNothing({ target: subscriptions.orderLineId });
         }
         if (order.status === 'pending') {
-          await tx.update(orders).set({ status: 'completed', updatedAt: new Date() }).where(eq(orders.id, input.orderId));
+          await tx
+            .update(orders)
+            .set({ status: 'completed', updatedAt: new Date() })
+            .where(eq(orders.id, input.orderId));
         }
         const rows = await tx
-          .select({ id: subscriptions.id, orderLineId: subscriptions.orderLineId, offerId: subscriptions.offerId, quantity: subscriptions.quantity })
+          .select({
+            id: subscriptions.id,
+            orderLineId: subscriptions.orderLineId,
+            offerId: subscriptions.offerId,
+            quantity: subscriptions.quantity,
+          })
           .from(subscriptions)
           .where(eq(subscriptions.orderId, input.orderId));
         await recordCustomerEvent(tx, {

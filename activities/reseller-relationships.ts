@@ -40,7 +40,11 @@ async function lockRelationship(tx: Tx, relationshipId: string) {
     .innerJoin(customers, eq(customers.id, resellerRelationships.customerId))
     .where(eq(resellerRelationships.id, relationshipId))
     .for('update', { of: resellerRelationships });
-  if (!row) throw ApplicationFailure.nonRetryable(`reseller relationship ${relationshipId} does not exist`, 'RELATIONSHIP_MISSING');
+  if (!row)
+    throw ApplicationFailure.nonRetryable(
+      `reseller relationship ${relationshipId} does not exist`,
+      'RELATIONSHIP_MISSING',
+    );
   return row;
 }
 
@@ -66,7 +70,11 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           .set({ tokenHash: sha256(token), tokenEscrow: encryptText(keyRing, token), updatedAt: new Date() })
           .where(eq(resellerRelationships.id, relationshipId));
       }
-      if (kind === 'reminder') await tx.update(resellerRelationships).set({ reminderSentAt: new Date() }).where(eq(resellerRelationships.id, relationshipId));
+      if (kind === 'reminder')
+        await tx
+          .update(resellerRelationships)
+          .set({ reminderSentAt: new Date() })
+          .where(eq(resellerRelationships.id, relationshipId));
       await mailer.enqueue(tx, {
         dedupeKey,
         to: row.customer.contact.email,
@@ -102,12 +110,29 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
       await db.transaction(async (tx) => {
         const { relationship } = await lockRelationship(tx, relationshipId);
         if (relationship.status === 'accepted') return;
-        if (relationship.status !== 'pending') throw businessFailure('RELATIONSHIP_NOT_PENDING', `The request is already ${relationship.status}`);
-        if (!(await findActivePartnerReseller(tx, { providerId: relationship.providerId, resellerId: relationship.resellerId }, { lock: true }))) {
-          throw businessFailure('PARTNERSHIP_NOT_ACTIVE', 'The reseller is no longer in an active partnership with the provider');
+        if (relationship.status !== 'pending')
+          throw businessFailure('RELATIONSHIP_NOT_PENDING', `The request is already ${relationship.status}`);
+        if (
+          !(await findActivePartnerReseller(
+            tx,
+            { providerId: relationship.providerId, resellerId: relationship.resellerId },
+            { lock: true },
+          ))
+        ) {
+          throw businessFailure(
+            'PARTNERSHIP_NOT_ACTIVE',
+            'The reseller is no longer in an active partnership with the provider',
+          );
         }
-        const [customer] = await tx.select({ resellerId: customers.resellerId }).from(customers).where(eq(customers.id, relationship.customerId)).for('update');
-        await tx.update(customers).set({ resellerId: relationship.resellerId, updatedAt: new Date() }).where(eq(customers.id, relationship.customerId));
+        const [customer] = await tx
+          .select({ resellerId: customers.resellerId })
+          .from(customers)
+          .where(eq(customers.id, relationship.customerId))
+          .for('update');
+        await tx
+          .update(customers)
+          .set({ resellerId: relationship.resellerId, updatedAt: new Date() })
+          .where(eq(customers.id, relationship.customerId));
         await tx
           .update(resellerRelationships)
           .set({ status: 'accepted', tokenEscrow: null, updatedAt: new Date() })
@@ -116,7 +141,12 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           customerId: relationship.customerId,
           actor: 'workflow',
           action: 'customer.reseller_associated',
-          details: { relationshipId, resellerId: relationship.resellerId, previousResellerId: customer?.resellerId ?? null, acceptedBy: 'customer contact' },
+          details: {
+            relationshipId,
+            resellerId: relationship.resellerId,
+            previousResellerId: customer?.resellerId ?? null,
+            acceptedBy: 'customer contact',
+          },
           ...currentRun(),
           dedupeKey: `reseller-relationship:${relationshipId}:accepted`,
         });
@@ -125,13 +155,22 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
     },
 
     /** Records a decline, revocation or expiry. The token escrow is dropped: the link is dead. */
-    async closeResellerRelationship(params: { relationshipId: string; status: 'declined' | 'revoked' | 'expired'; reason?: string }): Promise<void> {
+    async closeResellerRelationship(params: {
+      relationshipId: string;
+      status: 'declined' | 'revoked' | 'expired';
+      reason?: string;
+    }): Promise<void> {
       await db.transaction(async (tx) => {
         const { relationship } = await lockRelationship(tx, params.relationshipId);
         if (relationship.status !== 'pending') return;
         await tx
           .update(resellerRelationships)
-          .set({ status: params.status, declineReason: params.reason ?? null, tokenEscrow: null, updatedAt: new Date() })
+          .set({
+            status: params.status,
+            declineReason: params.reason ?? null,
+            tokenEscrow: null,
+            updatedAt: new Date(),
+          })
           .where(eq(resellerRelationships.id, params.relationshipId));
         await recordRelationshipEvent(tx, params.relationshipId);
       });

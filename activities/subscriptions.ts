@@ -4,7 +4,12 @@ import { subscriptionEventFor } from '../src/events/subscription-events';
 import { ApplicationFailure } from '@temporalio/common';
 import { recordCustomerEvent } from '../src/db/queries/customer-events';
 import { recordCharge } from '../src/db/queries/subscription-charges';
-import { getLifecycleSubscription, getRenewalNoticeRecipients, getTermOffer, saveLifecycleState } from '../src/db/queries/subscription-lifecycle';
+import {
+  getLifecycleSubscription,
+  getRenewalNoticeRecipients,
+  getTermOffer,
+  saveLifecycleState,
+} from '../src/db/queries/subscription-lifecycle';
 import type { ChargeKind } from '../src/db/schema';
 import { readerOf } from '../src/i18n/language';
 import { subscriptionNoticeMail } from '../src/mail/templates';
@@ -15,7 +20,14 @@ import type { ActivityDeps } from './index';
 import { currentRun } from './provisioning';
 
 /** A charge or refund the workflow computed; `key` makes it unique within the subscription. */
-export type ChargeRecord = { key: string; kind: ChargeKind; periodStart: string; periodEnd: string; quantity: number; amount: number };
+export type ChargeRecord = {
+  key: string;
+  kind: ChargeKind;
+  periodStart: string;
+  periodEnd: string;
+  quantity: number;
+  amount: number;
+};
 /** The audit row of a step; `key` makes it unique, so a retried step writes it once. */
 export type SubscriptionAudit = { actor: string; action: string; key: string; details: Record<string, unknown> };
 
@@ -31,7 +43,8 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
     /** What a new subscription workflow starts from: the row, its offer at today's price, and the configured durations. */
     async loadSubscription({ subscriptionId }: { subscriptionId: string }) {
       const row = await getLifecycleSubscription(db, subscriptionId);
-      if (!row) throw ApplicationFailure.nonRetryable(`subscription ${subscriptionId} does not exist`, 'SUBSCRIPTION_MISSING');
+      if (!row)
+        throw ApplicationFailure.nonRetryable(`subscription ${subscriptionId} does not exist`, 'SUBSCRIPTION_MISSING');
       return {
         subscriptionId,
         customerId: row.customerId,
@@ -51,12 +64,17 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
     /** The offer a renewed term is priced at (an upgrade names another one). */
     async loadOffer({ offerId }: { offerId: string }) {
       const offer = await getTermOffer(db, offerId);
-      if (!offer) throw ApplicationFailure.nonRetryable(`offer ${offerId} is no longer in the catalog`, 'OFFER_NOT_FOUND');
+      if (!offer)
+        throw ApplicationFailure.nonRetryable(`offer ${offerId} is no longer in the catalog`, 'OFFER_NOT_FOUND');
       return offer;
     },
 
     /** Writes the workflow's state, the step's charges and its audit rows in one transaction. */
-    async saveSubscription(input: { state: SubscriptionState; charges: ChargeRecord[]; audit: SubscriptionAudit }): Promise<void> {
+    async saveSubscription(input: {
+      state: SubscriptionState;
+      charges: ChargeRecord[];
+      audit: SubscriptionAudit;
+    }): Promise<void> {
       const run = currentRun();
       const { state } = input;
       await db.transaction(async (tx) => {
@@ -70,7 +88,12 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           dedupeKey: input.audit.key,
         });
         const event = subscriptionEventFor(input.audit.action);
-        if (event) await recordSubscriptionEvent(tx, { subscriptionId: state.subscriptionId, type: event, dedupeKey: `subscription:${state.subscriptionId}:${input.audit.key}` });
+        if (event)
+          await recordSubscriptionEvent(tx, {
+            subscriptionId: state.subscriptionId,
+            type: event,
+            dedupeKey: `subscription:${state.subscriptionId}:${input.audit.key}`,
+          });
         for (const charge of input.charges) {
           const idempotencyKey = `subscription:${state.subscriptionId}:${charge.key}`;
           const recorded = await recordCharge(tx, {
@@ -86,7 +109,12 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
             ...run,
           });
           if (!recorded) continue;
-          await recordSubscriptionEvent(tx, { subscriptionId: state.subscriptionId, type: 'charge.created', dedupeKey: `charge:${recorded.id}`, data: chargeView(recorded) });
+          await recordSubscriptionEvent(tx, {
+            subscriptionId: state.subscriptionId,
+            type: 'charge.created',
+            dedupeKey: `charge:${recorded.id}`,
+            data: chargeView(recorded),
+          });
           await recordCustomerEvent(tx, {
             customerId: state.customerId,
             actor: 'workflow',
@@ -119,14 +147,23 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           await deps.mailer.enqueue(tx, {
             dedupeKey: `${input.key}:${recipient.role}`,
             to: recipient.email,
-            ...subscriptionNoticeMail(readerOf(recipient), { ...input, customerName: recipients.customerName, recipientName: recipient.name }),
+            ...subscriptionNoticeMail(readerOf(recipient), {
+              ...input,
+              customerName: recipients.customerName,
+              recipientName: recipient.name,
+            }),
           });
         }
         await recordCustomerEvent(tx, {
           customerId: input.customerId,
           actor: 'workflow',
           action: 'subscription.renewal_notice_sent',
-          details: { subscriptionId: input.subscriptionId, renews: input.renews, termEndsAt: input.termEndsAt, recipients: recipients.emails.map((r) => r.role) },
+          details: {
+            subscriptionId: input.subscriptionId,
+            renews: input.renews,
+            termEndsAt: input.termEndsAt,
+            recipients: recipients.emails.map((r) => r.role),
+          },
           ...currentRun(),
           dedupeKey: input.key,
         });

@@ -16,7 +16,9 @@ async function main() {
   const names = process.argv.slice(2);
   const unknown = names.filter((name) => !scenarios.some((scenario) => scenario.name === name));
   if (unknown.length > 0) {
-    console.error(`unknown scenario ${unknown.join(', ')}; choose from:\n${scenarios.map((s) => `  ${s.name.padEnd(12)} ${s.describe}`).join('\n')}`);
+    console.error(
+      `unknown scenario ${unknown.join(', ')}; choose from:\n${scenarios.map((s) => `  ${s.name.padEnd(12)} ${s.describe}`).join('\n')}`,
+    );
     process.exit(2);
   }
   installTemporalRuntime({ logger });

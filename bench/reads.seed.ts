@@ -5,9 +5,11 @@ import type { Db } from '../src/db/client';
 export const providerKey = (n: number) => `poe_bench_provider_${n}_0123456789abcdef`;
 export const resellerKey = (n: number) => `poe_bench_reseller_${n}_0123456789abcdef`;
 /** The same keys' sha256, computed by Postgres for partner n. */
-const keyHashSql = (kind: string) => `encode(sha256(convert_to('poe_bench_${kind}_' || n || '_0123456789abcdef', 'UTF8')), 'hex')`;
+const keyHashSql = (kind: string) =>
+  `encode(sha256(convert_to('poe_bench_${kind}_' || n || '_0123456789abcdef', 'UTF8')), 'hex')`;
 /** A stable UUID (version 4 bits set, as the API's validation wants) made from a label: ids need no lookup. */
-export const uuidSql = (label: string) => `overlay(overlay(md5(${label}) placing '4' from 13) placing '8' from 17)::uuid`;
+export const uuidSql = (label: string) =>
+  `overlay(overlay(md5(${label}) placing '4' from 13) placing '8' from 17)::uuid`;
 /** Customer g's id. */
 export const customerIdSql = (g: string) => uuidSql(`'customer-' || ${g}`);
 const providerIdSql = (n: string) => uuidSql(`'provider-' || ${n}`);

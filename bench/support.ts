@@ -26,11 +26,22 @@ export type Timing = { count: number; seconds: number; perSecond: number; p50: n
 export function timing(latencies: number[], seconds: number): Timing {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { count: sorted.length, seconds: round(seconds, 2), perSecond: round(sorted.length / seconds), p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)) };
+  return {
+    count: sorted.length,
+    seconds: round(seconds, 2),
+    perSecond: round(sorted.length / seconds),
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+  };
 }
 
 /** Runs `count` tasks, `concurrency` at a time, and times each. */
-export async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<Timing> {
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<Timing> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -79,11 +90,18 @@ export async function openBenchDatabase(options: { name: string; maxConnections?
     return { database, url: undefined, created: true, drop: () => database.close() };
   }
   const admin = await openDatabase({ databaseUrl: serverUrl, dataDir, maxConnections: 1 });
-  const [existing] = (await admin.db.execute(sql`select 1 as present from pg_database where datname = ${options.name}`)) as unknown as Array<{ present: number }>;
+  const [existing] = (await admin.db.execute(
+    sql`select 1 as present from pg_database where datname = ${options.name}`,
+  )) as unknown as Array<{ present: number }>;
   if (!existing) await admin.db.execute(sql.raw(`create database ${options.name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${options.name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir, maxConnections: options.maxConnections, applicationName: 'partner-onboarding-bench' });
+  const database = await openDatabase({
+    databaseUrl: url.toString(),
+    dataDir,
+    maxConnections: options.maxConnections,
+    applicationName: 'partner-onboarding-bench',
+  });
   await database.migrate();
   await seedCatalog(database.db);
   return {
@@ -120,13 +138,22 @@ export function benchConfig(server: BenchServer, port: number, env: Record<strin
 }
 
 function pick(env: NodeJS.ProcessEnv, pattern: RegExp): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => pattern.test(entry[0]) && entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => pattern.test(entry[0]) && entry[1] !== undefined),
+  );
 }
 
 export type BenchEngine = Engine & { url: string; call: Caller };
-export type Caller = (method: string, pathname: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
+export type Caller = (
+  method: string,
+  pathname: string,
+  body?: unknown,
+  key?: string,
+) => Promise<{ status: number; body: any }>;
 
-export async function startBenchEngine(options: Omit<EngineOptions, 'logger' | 'listenPort'> & { database: DbHandle }): Promise<BenchEngine> {
+export async function startBenchEngine(
+  options: Omit<EngineOptions, 'logger' | 'listenPort'> & { database: DbHandle },
+): Promise<BenchEngine> {
   const engine = await startEngine({ ...options, logger, listenPort: options.config.port });
   const url = engine.url ?? `http://127.0.0.1:${options.config.port}`;
   const call: Caller = async (method, pathname, body, key) => {

@@ -36,7 +36,11 @@ async function main() {
   const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
   const temporalPort = 19000 + Math.floor(Math.random() * 2000);
   const server = await startDevServer({ binary, port: temporalPort, namespace: 'default' });
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: mkdtempSync(path.join(os.tmpdir(), 'poe-bench-')), maxConnections: 20 });
+  const database = await openDatabase({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'poe-bench-')),
+    maxConnections: 20,
+  });
   await database.migrate();
   const config = requireSecrets(
     loadConfig({
@@ -51,13 +55,32 @@ async function main() {
       ...(process.env.WEBHOOK_RELAY_INTERVAL ? { WEBHOOK_RELAY_INTERVAL: process.env.WEBHOOK_RELAY_INTERVAL } : {}),
     }),
   );
-  const engine = await startEngine({ config, runApi: true, runWorker: true, database, logger: createLogger('warn'), listenPort: temporalPort + 1 });
+  const engine = await startEngine({
+    config,
+    runApi: true,
+    runWorker: true,
+    database,
+    logger: createLogger('warn'),
+    listenPort: temporalPort + 1,
+  });
   const call = async (pathname: string, key: string, body?: unknown) => {
-    const response = await fetch(engine.url! + pathname, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(engine.url! + pathname, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return (await response.json()) as any;
   };
-  const { apiKey } = await call('/v1/partners', config.operatorApiKey, { kind: 'provider', name: 'bench', email: 'bench@example.test', partnerId: '1234567', country: 'ES' });
-  const { endpoint } = await call('/v1/webhook-endpoints', apiKey, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks` });
+  const { apiKey } = await call('/v1/partners', config.operatorApiKey, {
+    kind: 'provider',
+    name: 'bench',
+    email: 'bench@example.test',
+    partnerId: '1234567',
+    country: 'ES',
+  });
+  const { endpoint } = await call('/v1/webhook-endpoints', apiKey, {
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+  });
 
   for (let i = 0; i < count; i++) {
     await call(`/v1/webhook-endpoints/${endpoint.id}/test`, apiKey);
@@ -67,7 +90,18 @@ async function main() {
 
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  console.log(JSON.stringify({ database: database.kind, count, rate, relayIntervalMs: config.webhooks.relayIntervalMs, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) }));
+  console.log(
+    JSON.stringify({
+      database: database.kind,
+      count,
+      rate,
+      relayIntervalMs: config.webhooks.relayIntervalMs,
+      p50: at(0.5),
+      p95: at(0.95),
+      p99: at(0.99),
+      max: at(1),
+    }),
+  );
   await engine.stop();
   await database.close();
   await server.stop();

@@ -18,7 +18,11 @@ export class ChaosStats {
 }
 
 const retryable = (answer: Answer) =>
-  answer.status === 429 || answer.status === 502 || answer.status === 503 || answer.status === 504 || (answer.status === 409 && answer.body?.error?.code === 'IDEMPOTENCY_KEY_IN_USE');
+  answer.status === 429 ||
+  answer.status === 502 ||
+  answer.status === 503 ||
+  answer.status === 504 ||
+  (answer.status === 409 && answer.body?.error?.code === 'IDEMPOTENCY_KEY_IN_USE');
 
 export class RetryingClient {
   constructor(
@@ -29,7 +33,11 @@ export class RetryingClient {
     private readonly giveUpMs: number,
   ) {}
 
-  async call(method: string, path: string, options: { apiKey?: string; body?: unknown; idempotencyKey?: string } = {}): Promise<Answer> {
+  async call(
+    method: string,
+    path: string,
+    options: { apiKey?: string; body?: unknown; idempotencyKey?: string } = {},
+  ): Promise<Answer> {
     const giveUpAt = Date.now() + this.giveUpMs;
     const headers: Record<string, string> = {};
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
@@ -60,7 +68,8 @@ export class RetryingClient {
         if ((error as Error).name === 'TimeoutError') this.stats.unanswered++;
         else this.stats.connectionErrors++;
       }
-      if (Date.now() + waitMs > giveUpAt) throw new Error(`${method} ${path}: no final answer after ${attempt} attempts`);
+      if (Date.now() + waitMs > giveUpAt)
+        throw new Error(`${method} ${path}: no final answer after ${attempt} attempts`);
       await new Promise((resolve) => setTimeout(resolve, waitMs * (0.75 + Math.random() / 2)));
     }
   }
@@ -71,7 +80,8 @@ export class RetryingClient {
     for (;;) {
       const answer = await this.call('GET', path, { apiKey });
       if (done(answer)) return answer;
-      if (Date.now() > deadline) throw new Error(`GET ${path}: still ${JSON.stringify(answer.body).slice(0, 200)} after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`GET ${path}: still ${JSON.stringify(answer.body).slice(0, 200)} after ${timeoutMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

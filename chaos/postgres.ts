@@ -15,7 +15,8 @@ function postgresBin(): string {
   if (process.env.CHAOS_PG_BIN) return process.env.CHAOS_PG_BIN;
   const root = '/usr/lib/postgresql';
   const versions = readdirSync(root).sort((a, b) => Number(a) - Number(b));
-  if (versions.length === 0) throw new Error('no Postgres server under /usr/lib/postgresql (apt-get install postgresql)');
+  if (versions.length === 0)
+    throw new Error('no Postgres server under /usr/lib/postgresql (apt-get install postgresql)');
   return path.join(root, versions.at(-1)!, 'bin');
 }
 
@@ -41,7 +42,16 @@ export function startPrivatePostgres(port: number): PrivatePostgres {
   const data = path.join(dir, 'data');
   runSync(asPostgres(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']));
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off`;
-  const start = asPostgres(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
+  const start = asPostgres(path.join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-o',
+    options,
+    '-l',
+    path.join(dir, 'log'),
+    '-w',
+    'start',
+  ]);
   runSync(start);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -68,7 +68,12 @@ async function main(): Promise<number> {
   const started = Date.now();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-run-'));
   log(`${N} invitations, ${ONBOARDINGS} onboardings, ${ONBOARDINGS} orders; logs in ${dir}`);
-  const [pgPort, temporalPort, apiPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [pgPort, temporalPort, apiPort, smtpPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
 
   const postgresServer = startPrivatePostgres(pgPort);
   const cleanups: Array<() => Promise<void> | void> = [() => postgresServer.destroy()];
@@ -78,7 +83,8 @@ async function main(): Promise<number> {
     for (const child of processes) child.kill('SIGKILL');
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void tearDown().finally(() => process.exit(1)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void tearDown().finally(() => process.exit(1)));
   try {
     const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
     const dbFile = path.join(dir, 'temporal.sqlite');
@@ -138,11 +144,24 @@ async function main(): Promise<number> {
     const client = new RetryingClient(base, stats, ANSWER_TIMEOUT_MS + 5_000, 15 * 60_000);
     const operatorCall = (body: unknown) => client.call('POST', '/v1/partners', { apiKey: OPERATOR_KEY, body });
     const partnerId = () => String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999));
-    const created = await operatorCall({ kind: 'provider', name: `Chaos provider ${run}`, email: `provider-${run}@chaos.example`, partnerId: partnerId(), country: 'ES' });
+    const created = await operatorCall({
+      kind: 'provider',
+      name: `Chaos provider ${run}`,
+      email: `provider-${run}@chaos.example`,
+      partnerId: partnerId(),
+      country: 'ES',
+    });
     const provider: Party = { apiKey: created.body.apiKey, id: created.body.partner.id };
     const resellers = await pool<Reseller>(N, Date.now() - SPREAD_MS, async (index) => {
       const reseller = { email: `reseller-${run}-${index}@chaos.example`, partnerId: partnerId() };
-      const reply = await operatorCall({ kind: 'reseller', name: `Reseller ${index}`, email: reseller.email, partnerId: reseller.partnerId, country: 'ES', cspEnrolled: true });
+      const reply = await operatorCall({
+        kind: 'reseller',
+        name: `Reseller ${index}`,
+        email: reseller.email,
+        partnerId: reseller.partnerId,
+        country: 'ES',
+        cspEnrolled: true,
+      });
       if (reply.status !== 201) throw new Error(`creating a reseller answered ${reply.status}`);
       return reseller;
     });
@@ -171,7 +190,9 @@ async function main(): Promise<number> {
         workers[tick % 2] = startProcess('worker', `worker-${++workerCount}`, workerEnv, dir);
         processes.push(workers[tick % 2]!);
         faults.workerKills++;
-        log(`SIGKILL ${victim.name}, started worker-${workerCount}; ${stats.attempts} requests so far, ${stats.answers503} answered 503`);
+        log(
+          `SIGKILL ${victim.name}, started worker-${workerCount}; ${stats.attempts} requests so far, ${stats.answers503} answered 503`,
+        );
         if (tick === 1) {
           temporalServer!.process.kill('SIGKILL');
           await new Promise((resolve) => temporalServer!.process.once('exit', resolve));
@@ -197,21 +218,33 @@ async function main(): Promise<number> {
     // --- workload ---
     const workloadStarted = Date.now();
     const [invitations, onboardings] = await Promise.all([
-      pool(N, workloadStarted, (index) => invitationProcess(client, mailbox, provider, resellers[index]!, `chaos-${run}-inv-${index}`)),
-      pool(ONBOARDINGS, workloadStarted, (index) => onboardingProcess(client, provider, `chaos${run}x${index}`, `chaos-${run}-onb-${index}`)),
+      pool(N, workloadStarted, (index) =>
+        invitationProcess(client, mailbox, provider, resellers[index]!, `chaos-${run}-inv-${index}`),
+      ),
+      pool(ONBOARDINGS, workloadStarted, (index) =>
+        onboardingProcess(client, provider, `chaos${run}x${index}`, `chaos-${run}-onb-${index}`),
+      ),
     ]);
     const customers = onboardings.map((view) => view.customerId).filter((id): id is string => Boolean(id));
-    const orders = await pool(customers.length, Date.now() - SPREAD_MS, (index) => orderProcess(client, provider, customers[index]!, `chaos-${run}-ord-${index}`));
+    const orders = await pool(customers.length, Date.now() - SPREAD_MS, (index) =>
+      orderProcess(client, provider, customers[index]!, `chaos-${run}-ord-${index}`),
+    );
     workloadDone = true;
     const workloadSeconds = (Date.now() - workloadStarted) / 1000;
     log(`workload done in ${workloadSeconds.toFixed(0)} s; waiting for the remaining faults`);
     await faultLoop;
 
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-    const failures = await check(postgresServer.url, new Client({ connection }), provider.id, { invitations, onboardings, orders });
+    const failures = await check(postgresServer.url, new Client({ connection }), provider.id, {
+      invitations,
+      onboardings,
+      orders,
+    });
     await connection.close();
-    if (orders.length < ONBOARDINGS) failures.push(`only ${orders.length} of ${ONBOARDINGS} orders could be placed (customers missing)`);
-    if (stats.unanswered > 0) failures.push(`${stats.unanswered} requests got no answer within ${(ANSWER_TIMEOUT_MS + 5_000) / 1000} s`);
+    if (orders.length < ONBOARDINGS)
+      failures.push(`only ${orders.length} of ${ONBOARDINGS} orders could be placed (customers missing)`);
+    if (stats.unanswered > 0)
+      failures.push(`${stats.unanswered} requests got no answer within ${(ANSWER_TIMEOUT_MS + 5_000) / 1000} s`);
 
     const figures = {
       processes: N + ONBOARDINGS + orders.length,

@@ -6,11 +6,26 @@ const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
 /** One production process (`npm run api` / `npm run worker`), in its own process group. */
-export type AppProcess = { name: string; child: ChildProcess; exited: Promise<void>; kill(signal: NodeJS.Signals): void };
+export type AppProcess = {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+};
 
 /** Starts `tsx src/main/<entry>.ts` with `env`, its output appended to `<logDir>/<name>.log`. */
-export function startProcess(entry: 'api' | 'worker', name: string, env: NodeJS.ProcessEnv, logDir: string): AppProcess {
-  const child = spawn(tsx, [`src/main/${entry}.ts`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function startProcess(
+  entry: 'api' | 'worker',
+  name: string,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+): AppProcess {
+  const child = spawn(tsx, [`src/main/${entry}.ts`], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

@@ -29,7 +29,13 @@ function ensureSchemathesis(): string {
   mkdirSync(path.dirname(venv), { recursive: true });
   const steps: string[][] = [
     ['python3', '-m', 'venv', venv],
-    [path.join(venv, 'bin', 'pip'), 'install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`],
+    [
+      path.join(venv, 'bin', 'pip'),
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      `schemathesis==${SCHEMATHESIS_VERSION}`,
+    ],
   ];
   for (const [command, ...args] of steps) {
     const result = spawnSync(command!, args, { stdio: 'inherit' });
@@ -53,7 +59,10 @@ function freePort(): Promise<number> {
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ready = await fetch(`${url}/readyz`).then((reply) => reply.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (reply) => reply.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -62,7 +71,12 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
 
 /** What the engine's own request log says: answers by status class, and unhandled errors. */
 function tally(logFile: string) {
-  const counts = { requests: 0, byStatus: {} as Record<string, number>, serverErrors: [] as string[], unhandled: [] as string[] };
+  const counts = {
+    requests: 0,
+    byStatus: {} as Record<string, number>,
+    serverErrors: [] as string[],
+    unhandled: [] as string[],
+  };
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
     let entry: { msg?: string; status?: number; method?: string; route?: string | null };
@@ -106,30 +120,53 @@ async function main() {
   // The engine writes its log straight to the file: this process blocks in spawnSync while
   // Schemathesis runs, and a pipe nobody reads would stall the engine once its buffer filled.
   const log = openSync(logFile, 'a');
-  const engine = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['src/main/dev.ts'], { cwd: root, env, stdio: ['ignore', log, log], detached: true });
+  const engine = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['src/main/dev.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
   closeSync(log);
   let exitCode = 1;
   try {
     await waitUntilReady(url, 180_000);
-    const secrets = JSON.parse(readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8')) as { operatorApiKey: string; providerApiKey: string };
+    const secrets = JSON.parse(readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8')) as {
+      operatorApiKey: string;
+      providerApiKey: string;
+    };
     const runs: Array<{ who: string; key: string; status: number | null }> = [];
-    for (const [who, key] of [['operator', secrets.operatorApiKey], ['provider', secrets.providerApiKey]] as const) {
-      console.log(`\nfuzz: Schemathesis ${SCHEMATHESIS_VERSION}, all checks and phases, as the ${who}, for ${maxTime} s`);
+    for (const [who, key] of [
+      ['operator', secrets.operatorApiKey],
+      ['provider', secrets.providerApiKey],
+    ] as const) {
+      console.log(
+        `\nfuzz: Schemathesis ${SCHEMATHESIS_VERSION}, all checks and phases, as the ${who}, for ${maxTime} s`,
+      );
       const run = spawnSync(
         binary,
         [
-          '--config-file', path.join(import.meta.dirname, 'schemathesis.toml'),
-          'run', `${url}/openapi.json`,
-          '--checks', 'all',
-          '--phases', 'examples,coverage,fuzzing,stateful',
-          '--max-time', String(maxTime),
-          '--workers', workers,
-          '--request-timeout', '30',
-          '--header', `Authorization: Bearer ${key}`,
-          '--suppress-health-check', 'all',
+          '--config-file',
+          path.join(import.meta.dirname, 'schemathesis.toml'),
+          'run',
+          `${url}/openapi.json`,
+          '--checks',
+          'all',
+          '--phases',
+          'examples,coverage,fuzzing,stateful',
+          '--max-time',
+          String(maxTime),
+          '--workers',
+          workers,
+          '--request-timeout',
+          '30',
+          '--header',
+          `Authorization: Bearer ${key}`,
+          '--suppress-health-check',
+          'all',
           '--continue-on-failure',
           '--no-color',
-          '--output-truncate', 'true',
+          '--output-truncate',
+          'true',
         ],
         // Its cache (.schemathesis/) goes to the run's scratch folder, not the checkout.
         { stdio: 'inherit', cwd: dataDir },
@@ -139,11 +176,27 @@ async function main() {
     const counts = tally(logFile);
     console.log('\nfuzz: what the engine answered');
     console.log(`  requests          ${counts.requests}`);
-    console.log(`  by status         ${Object.entries(counts.byStatus).map(([status, count]) => `${status}: ${count}`).join(', ')}`);
+    console.log(
+      `  by status         ${Object.entries(counts.byStatus)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', ')}`,
+    );
     console.log(`  5xx answers       ${counts.serverErrors.length}`);
     console.log(`  unhandled errors  ${counts.unhandled.length}`);
-    for (const run of runs) console.log(`  Schemathesis (${run.who}) exit code ${run.status} (its findings above; only 5xx and unhandled errors fail this command)`);
-    console.log(JSON.stringify({ fuzz: { requests: counts.requests, byStatus: counts.byStatus, serverErrors: counts.serverErrors.length, unhandledErrors: counts.unhandled.length } }));
+    for (const run of runs)
+      console.log(
+        `  Schemathesis (${run.who}) exit code ${run.status} (its findings above; only 5xx and unhandled errors fail this command)`,
+      );
+    console.log(
+      JSON.stringify({
+        fuzz: {
+          requests: counts.requests,
+          byStatus: counts.byStatus,
+          serverErrors: counts.serverErrors.length,
+          unhandledErrors: counts.unhandled.length,
+        },
+      }),
+    );
     for (const line of [...new Set(counts.serverErrors)].slice(0, 20)) console.log(`  5xx: ${line}`);
     for (const line of counts.unhandled.slice(0, 5)) console.log(`  unhandled: ${line.slice(0, 500)}`);
     exitCode = counts.requests > 0 && counts.serverErrors.length === 0 && counts.unhandled.length === 0 ? 0 : 1;

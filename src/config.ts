@@ -44,22 +44,25 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value));
 
 /** A 32-byte key given as base64 (44 characters) or hex (64 characters). */
-const aesKey = z
-  .string()
-  .transform((text, ctx) => {
-    const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-    if (key.length !== 32) {
-      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as base64 or hex' });
-      return z.NEVER;
-    }
-    return key;
-  });
+const aesKey = z.string().transform((text, ctx) => {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as base64 or hex' });
+    return z.NEVER;
+  }
+  return key;
+});
 
 const envSchema = z
   .object({
     PORT: port(3000),
     PUBLIC_BASE_URL: optionalText.pipe(z.url().optional()),
-    DATABASE_URL: optionalText.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
     DATA_DIR: z.string().min(1).default('./.data'),
     TEMPORAL_ADDRESS: optionalText,
     TEMPORAL_DEV_PORT: port(7233),
@@ -75,8 +78,16 @@ const envSchema = z
     ENCRYPTION_KEY: optionalText.pipe(aesKey.optional()),
     /** Older keys, comma-separated `id:key`, kept so that data encrypted before a rotation still decrypts. */
     ENCRYPTION_KEYS_PREVIOUS: optionalText,
-    ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('k1'),
-    SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
+    ENCRYPTION_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .default('k1'),
+    SMTP_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+        .optional(),
+    ),
     MAIL_FROM: z.string().min(3).default('Partner onboarding <no-reply@onboarding.local>'),
     INVITATION_TTL: duration('30d'),
     REVIEW_TTL: duration('7d'),
@@ -138,7 +149,12 @@ const envSchema = z
     WEBHOOK_SECRET_OVERLAP: duration('24h'),
     WEBHOOK_RELAY_INTERVAL: duration('250ms'),
     EVENT_RETENTION: duration('30d'),
-    WORKER_METRICS_ADDRESS: optionalText.pipe(z.string().regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464').optional()),
+    WORKER_METRICS_ADDRESS: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+        .optional(),
+    ),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -187,7 +203,10 @@ const envSchema = z
     workerMetricsAddress: env.WORKER_METRICS_ADDRESS,
     worker: {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
-      maxConcurrentWorkflowTaskExecutions: Math.min(env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, env.WORKER_MAX_CACHED_WORKFLOWS),
+      maxConcurrentWorkflowTaskExecutions: Math.min(
+        env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+        env.WORKER_MAX_CACHED_WORKFLOWS,
+      ),
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     },
     databasePoolSize: env.DATABASE_POOL_SIZE,

@@ -11,36 +11,42 @@ export const logContext = new AsyncLocalStorage<{ requestId: string }>();
  * JSON lines on stdout. Secrets are redacted by path in case one ever reaches a log call;
  * the code itself never logs tokens, passwords or keys.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
-  return pino({
-    level,
-    base: { service: 'partner-onboarding' },
-    mixin: () => logContext.getStore() ?? {},
-    serializers: { err: serializeError },
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.headers.authorization',
-        'headers.authorization',
-        'authorization',
-        'apiKey',
-        '*.apiKey',
-        'token',
-        '*.token',
-        'temporaryPassword',
-        '*.temporaryPassword',
-        'password',
-        '*.password',
-        '*.*.temporaryPassword',
-        'credentials',
-        '*.credentials',
-        'linkToken',
-        '*.linkToken',
-      ],
-      censor: '[redacted]',
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'partner-onboarding' },
+      mixin: () => logContext.getStore() ?? {},
+      serializers: { err: serializeError },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          '*.headers.authorization',
+          'headers.authorization',
+          'authorization',
+          'apiKey',
+          '*.apiKey',
+          'token',
+          '*.token',
+          'temporaryPassword',
+          '*.temporaryPassword',
+          'password',
+          '*.password',
+          '*.*.temporaryPassword',
+          'credentials',
+          '*.credentials',
+          'linkToken',
+          '*.linkToken',
+        ],
+        censor: '[redacted]',
+      },
     },
-  }, destination);
+    destination,
+  );
 }
 
 /** Drizzle writes a failed statement's parameters into its message: "Failed query: …\nparams: …". */
@@ -74,7 +80,8 @@ export function serializeError(error: unknown, depth = 0): unknown {
 export type LogFormat = 'json' | 'pretty';
 
 /** LOG_FORMAT when set (production forces json in the config), else pretty on a terminal and JSON in a pipe or file. */
-export const resolveLogFormat = (format: LogFormat | undefined, isTerminal: boolean): LogFormat => format ?? (isTerminal ? 'pretty' : 'json');
+export const resolveLogFormat = (format: LogFormat | undefined, isTerminal: boolean): LogFormat =>
+  format ?? (isTerminal ? 'pretty' : 'json');
 
 /**
  * The logger of a process (`npm start`, `npm run api`, `npm run worker`): JSON lines for machines,
@@ -85,9 +92,17 @@ export function createProcessLogger(
   stdout: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
 ): Logger {
   const isTerminal = Boolean(stdout.isTTY);
-  if (resolveLogFormat(config.logFormat, isTerminal) === 'json') return createLogger(config.logLevel, stdout === process.stdout ? undefined : (stdout as pino.DestinationStream));
+  if (resolveLogFormat(config.logFormat, isTerminal) === 'json')
+    return createLogger(config.logLevel, stdout === process.stdout ? undefined : (stdout as pino.DestinationStream));
   return createLogger(
     config.logLevel,
-    pretty({ destination: stdout, colorize: isTerminal, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true }),
+    pretty({
+      destination: stdout,
+      colorize: isTerminal,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+      singleLine: true,
+    }),
   );
 }

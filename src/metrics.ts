@@ -52,7 +52,11 @@ export function createMetrics() {
   const httpMiddleware: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const labels = { method: req.method, route: req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched',
+        status: String(res.statusCode),
+      };
       httpRequests.inc(labels);
       httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
@@ -85,7 +89,10 @@ export function createMetrics() {
         try {
           return await next(input);
         } catch (error) {
-          const cancelled = error instanceof CancelledFailure || (error as Error)?.name === 'AbortError' || (error as Error)?.name === 'CompleteAsyncError';
+          const cancelled =
+            error instanceof CancelledFailure ||
+            (error as Error)?.name === 'AbortError' ||
+            (error as Error)?.name === 'CompleteAsyncError';
           if (!cancelled) {
             const nonRetryable = (error as { nonRetryable?: boolean })?.nonRetryable === true;
             activityFailures.inc({ activity_type: context.info.activityType, retryable: String(!nonRetryable) });

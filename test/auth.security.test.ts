@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, uniquePartnerId, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  OPERATOR_KEY,
+  startTestEngine,
+  uniquePartnerId,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -17,7 +24,13 @@ afterAll(async () => {
 });
 
 const someId = randomUUID();
-const newPartnerBody = () => ({ kind: 'reseller', name: 'R', email: 'r@example.test', partnerId: uniquePartnerId(), country: 'ES' });
+const newPartnerBody = () => ({
+  kind: 'reseller',
+  name: 'R',
+  email: 'r@example.test',
+  partnerId: uniquePartnerId(),
+  country: 'ES',
+});
 
 /** Every endpoint behind a key, with a body that would otherwise be valid. */
 const protectedEndpoints: { method: string; path: string; body?: () => unknown }[] = [
@@ -38,12 +51,17 @@ const badCredentials: { name: string; headers: Record<string, string> }[] = [
   { name: 'no Authorization header', headers: {} },
   { name: 'an unknown key', headers: { authorization: 'Bearer poe_thisKeyWasNeverIssuedToAnyone000000' } },
   { name: 'a too-short key', headers: { authorization: 'Bearer abc' } },
-  { name: 'a Basic scheme', headers: { authorization: `Basic ${Buffer.from(`x:${OPERATOR_KEY}`).toString('base64')}` } },
+  {
+    name: 'a Basic scheme',
+    headers: { authorization: `Basic ${Buffer.from(`x:${OPERATOR_KEY}`).toString('base64')}` },
+  },
   { name: 'the operator key with a suffix', headers: { authorization: `Bearer ${OPERATOR_KEY}x` } },
 ];
 
 describe('authentication: no key or a bad key is 401', () => {
-  const cases = protectedEndpoints.flatMap((endpoint) => badCredentials.map((credential) => ({ ...endpoint, credential })));
+  const cases = protectedEndpoints.flatMap((endpoint) =>
+    badCredentials.map((credential) => ({ ...endpoint, credential })),
+  );
   it.each(cases)('$method $path with $credential.name → 401', async ({ method, path, body, credential }) => {
     const reply = await engine.request(method, path, { body: body?.(), headers: credential.headers });
     expect(reply.status).toBe(401);
@@ -65,13 +83,23 @@ const refusedRoles: RoleCase[] = [
   { method: 'PATCH', path: `/v1/partners/${someId}`, role: 'provider', body: () => ({ profile: 'x' }) },
   { method: 'PATCH', path: `/v1/partners/${someId}`, role: 'reseller', body: () => ({ profile: 'x' }) },
   // Provider endpoints refuse reseller (and operator) keys.
-  { method: 'POST', path: '/v1/invitations', role: 'reseller', body: () => ({ resellerEmail: 'someone@example.test' }) },
+  {
+    method: 'POST',
+    path: '/v1/invitations',
+    role: 'reseller',
+    body: () => ({ resellerEmail: 'someone@example.test' }),
+  },
   { method: 'GET', path: '/v1/invitations', role: 'reseller' },
   { method: 'GET', path: `/v1/invitations/${someId}`, role: 'reseller' },
   { method: 'POST', path: `/v1/invitations/${someId}/resend`, role: 'reseller' },
   { method: 'POST', path: `/v1/invitations/${someId}/revoke`, role: 'reseller' },
   { method: 'DELETE', path: `/v1/partnerships/${someId}`, role: 'reseller' },
-  { method: 'POST', path: '/v1/invitations', role: 'operator', body: () => ({ resellerEmail: 'someone@example.test' }) },
+  {
+    method: 'POST',
+    path: '/v1/invitations',
+    role: 'operator',
+    body: () => ({ resellerEmail: 'someone@example.test' }),
+  },
   // The operator is not a partner.
   { method: 'GET', path: '/v1/partners/me', role: 'operator' },
   { method: 'GET', path: '/v1/partnerships', role: 'operator' },
@@ -87,13 +115,19 @@ describe('authorisation: a role not allowed is 403', () => {
 
   it('a partner key cannot create a partner: nothing is written', async () => {
     const partnerId = uniquePartnerId();
-    await engine.request('POST', '/v1/partners', { key: provider.apiKey, body: { ...newPartnerBody(), partnerId, kind: 'provider' } });
+    await engine.request('POST', '/v1/partners', {
+      key: provider.apiKey,
+      body: { ...newPartnerBody(), partnerId, kind: 'provider' },
+    });
     const directory = await engine.request('GET', '/v1/providers');
     expect(directory.body.items.map((p: { partnerId: string }) => p.partnerId)).not.toContain(partnerId);
   });
 
   it('a partner key cannot change its own profile or enrollment', async () => {
-    const own = await engine.request('PATCH', `/v1/partners/${reseller.id}`, { key: reseller.apiKey, body: { cspEnrolled: false } });
+    const own = await engine.request('PATCH', `/v1/partners/${reseller.id}`, {
+      key: reseller.apiKey,
+      body: { cspEnrolled: false },
+    });
     expect(own.status).toBe(403);
     const me = await engine.request('GET', '/v1/partners/me', { key: reseller.apiKey });
     expect(me.body.cspEnrolled).toBe(true);

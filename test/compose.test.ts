@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { SCHEMA_NAMES, SQL_PLUGIN, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../src/temporal/server-versions';
+import {
+  SCHEMA_NAMES,
+  SQL_PLUGIN,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+} from '../src/temporal/server-versions';
 
 /**
  * docker-compose.yml cannot be started here (no Docker), so it is checked as a document: YAML without
@@ -16,7 +21,10 @@ const condition = z.enum(['service_started', 'service_healthy', 'service_complet
 const stringList = z.array(z.string());
 const service = z
   .object({
-    image: z.string().regex(/^[\w./-]+:[\w.-]+$/, 'an image with a pinned tag').optional(),
+    image: z
+      .string()
+      .regex(/^[\w./-]+:[\w.-]+$/, 'an image with a pinned tag')
+      .optional(),
     build: z.string().optional(),
     command: z.union([z.string(), stringList]).optional(),
     entrypoint: z.union([z.string(), stringList]).optional(),
@@ -25,7 +33,10 @@ const service = z
     ports: stringList.optional(),
     volumes: stringList.optional(),
     configs: z.array(z.object({ source: z.string(), target: z.string() }).strict()).optional(),
-    healthcheck: z.object({ test: stringList, interval: z.string().optional(), retries: z.number().optional() }).strict().optional(),
+    healthcheck: z
+      .object({ test: stringList, interval: z.string().optional(), retries: z.number().optional() })
+      .strict()
+      .optional(),
     restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']).optional(),
     stop_grace_period: z.string().optional(),
   })
@@ -38,7 +49,11 @@ const compose = z
     configs: z.record(z.string(), z.object({ content: z.string() }).strict()).optional(),
   })
   .catchall(z.unknown())
-  .refine((value) => Object.keys(value).every((key) => ['services', 'volumes', 'configs'].includes(key) || key.startsWith('x-')), 'only services, volumes, configs and x- extensions');
+  .refine(
+    (value) =>
+      Object.keys(value).every((key) => ['services', 'volumes', 'configs'].includes(key) || key.startsWith('x-')),
+    'only services, volumes, configs and x- extensions',
+  );
 
 function load() {
   const document = parseDocument(readFileSync(file, 'utf8'), { merge: true });
@@ -50,19 +65,26 @@ describe('docker-compose.yml', () => {
   it('is a valid Compose document whose references all resolve', () => {
     const { services, volumes = {}, configs = {} } = load();
     for (const [name, definition] of Object.entries(services)) {
-      const dependencies = Array.isArray(definition.depends_on) ? definition.depends_on : Object.keys(definition.depends_on ?? {});
-      for (const dependency of dependencies) expect(services, `${name} depends on ${dependency}`).toHaveProperty([dependency]);
+      const dependencies = Array.isArray(definition.depends_on)
+        ? definition.depends_on
+        : Object.keys(definition.depends_on ?? {});
+      for (const dependency of dependencies)
+        expect(services, `${name} depends on ${dependency}`).toHaveProperty([dependency]);
       for (const mount of definition.volumes ?? []) {
         const source = mount.split(':')[0]!;
-        if (!source.startsWith('.') && !source.startsWith('/')) expect(volumes, `${name} mounts volume ${source}`).toHaveProperty([source]);
+        if (!source.startsWith('.') && !source.startsWith('/'))
+          expect(volumes, `${name} mounts volume ${source}`).toHaveProperty([source]);
       }
-      for (const config of definition.configs ?? []) expect(configs, `${name} uses config ${config.source}`).toHaveProperty([config.source]);
+      for (const config of definition.configs ?? [])
+        expect(configs, `${name} uses config ${config.source}`).toHaveProperty([config.source]);
     }
   });
 
   it('runs the maintained Temporal images at the versions the install script builds', () => {
     const { services } = load();
-    const images = Object.values(services).map((definition) => definition.image).filter((image): image is string => Boolean(image));
+    const images = Object.values(services)
+      .map((definition) => definition.image)
+      .filter((image): image is string => Boolean(image));
     expect(images.filter((image) => image.startsWith('temporalio/')).sort()).toEqual(
       [
         `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`,

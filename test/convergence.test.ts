@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  linkIn,
+  mailTo,
+  startTestEngine,
+  uniqueEmail,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 import { invite } from './support/invitations';
 
 /**
@@ -28,7 +37,11 @@ describe('Idempotency-Key reservations', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const key = `invite-${randomUUID()}`;
     const body = { resellerEmail: uniqueEmail('reseller') };
-    const first = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body, headers: { 'idempotency-key': key } });
+    const first = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(first.status).toBe(202);
     // As the issue's Postgres outage left it: the invitation and its run exist, but the answer was never
     // stored and the reservation never removed; its request is gone (its lease has run out).
@@ -36,13 +49,23 @@ describe('Idempotency-Key reservations', () => {
       sql`update idempotency_keys set completed_at = null, status_code = null, response_body = null, lease_expires_at = now() - interval '1 second' where key = ${key}`,
     );
 
-    const retry = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body, headers: { 'idempotency-key': key } });
+    const retry = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(retry.status).toBe(202);
     expect(retry.body.id).toBe(first.body.id);
-    const invitations = await rows<{ n: number }>(sql`select count(*)::int as n from invitations where provider_id = ${provider.id}`);
+    const invitations = await rows<{ n: number }>(
+      sql`select count(*)::int as n from invitations where provider_id = ${provider.id}`,
+    );
     expect(invitations[0]!.n).toBe(1);
     // And the answer is stored now: the next retry replays it.
-    const replay = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body, headers: { 'idempotency-key': key } });
+    const replay = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(replay.body).toEqual(retry.body);
   });
 
@@ -50,12 +73,20 @@ describe('Idempotency-Key reservations', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const key = `held-${randomUUID()}`;
     const body = { resellerEmail: uniqueEmail('reseller') };
-    const first = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body, headers: { 'idempotency-key': key } });
+    const first = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(first.status).toBe(202);
     await engine.deps.db.execute(
       sql`update idempotency_keys set completed_at = null, status_code = null, response_body = null, lease_token = 'another-request', lease_expires_at = now() + interval '1 hour' where key = ${key}`,
     );
-    const busy = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body, headers: { 'idempotency-key': key } });
+    const busy = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(busy.status).toBe(409);
     expect(busy.body.error.code).toBe('IDEMPOTENCY_KEY_IN_USE');
     expect(Number(busy.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -75,7 +106,8 @@ describe('bounded answers', () => {
     const apiOnly = await startTestEngine({ taskQueue, runWorker: false, env: { API_ANSWER_TIMEOUT: '3s' } });
     try {
       const headers = { 'idempotency-key': `accept-${randomUUID()}` };
-      const accept = () => apiOnly.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId }, headers });
+      const accept = () =>
+        apiOnly.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId }, headers });
       const unanswered = await accept();
       expect(unanswered.status).toBe(503);
       expect(unanswered.body.error.code).toBe('UNAVAILABLE');
@@ -83,10 +115,13 @@ describe('bounded answers', () => {
 
       const worker = await startTestEngine({ taskQueue, runApi: false });
       try {
-        const accepted = await waitFor(async () => {
-          const reply = await accept();
-          return reply.status === 200 && reply;
-        }, { what: 'the retried accept to answer 200' });
+        const accepted = await waitFor(
+          async () => {
+            const reply = await accept();
+            return reply.status === 200 && reply;
+          },
+          { what: 'the retried accept to answer 200' },
+        );
         // The same accept once more, after the run has closed: the same answer, not 409.
         const again = await accept();
         expect(again.status).toBe(200);
@@ -97,7 +132,9 @@ describe('bounded answers', () => {
       } finally {
         await worker.stop();
       }
-      const partnerships = await rows<{ n: number }>(sql`select count(*)::int as n from partnerships where provider_id = ${provider.id}`);
+      const partnerships = await rows<{ n: number }>(
+        sql`select count(*)::int as n from partnerships where provider_id = ${provider.id}`,
+      );
       expect(partnerships[0]!.n).toBe(1);
       const after = await engine.request('GET', `/v1/invitations/${invitation.id}`, { key: provider.apiKey });
       expect(after.body.status).toBe('accepted');
@@ -113,7 +150,11 @@ describe('bounded answers', () => {
     const withWorker = await startTestEngine({ taskQueue });
     const { link } = await invite(withWorker, provider, reseller.email);
     await withWorker.stop();
-    const apiOnly = await startTestEngine({ taskQueue, runWorker: false, env: { API_ANSWER_TIMEOUT: '3s', API_MAX_IN_FLIGHT: '1' } });
+    const apiOnly = await startTestEngine({
+      taskQueue,
+      runWorker: false,
+      env: { API_ANSWER_TIMEOUT: '3s', API_MAX_IN_FLIGHT: '1' },
+    });
     try {
       const holding = apiOnly.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } });
       // The first accept waits (no worker takes its Update) for most of the 3 s bound; the second comes meanwhile.

@@ -22,12 +22,24 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-type Case = { name: string; query?: string; path?: () => string; key?: () => string | undefined; status: number; code: string };
+type Case = {
+  name: string;
+  query?: string;
+  path?: () => string;
+  key?: () => string | undefined;
+  status: number;
+  code: string;
+};
 const cases: Case[] = [
   { name: "another provider's key", key: () => otherProvider.apiKey, status: 404, code: 'NOT_FOUND' },
   { name: 'a reseller not managing the customer', key: () => otherReseller.apiKey, status: 404, code: 'NOT_FOUND' },
   { name: 'an unknown customer', path: () => `/v1/customers/${randomUUID()}/events`, status: 404, code: 'NOT_FOUND' },
-  { name: 'a customer id that is not a UUID', path: () => '/v1/customers/1/events', status: 400, code: 'VALIDATION_FAILED' },
+  {
+    name: 'a customer id that is not a UUID',
+    path: () => '/v1/customers/1/events',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
   { name: 'a cursor this API did not issue', query: '?cursor=eyJpZCI6MX0', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'limit 0', query: '?limit=0', status: 400, code: 'VALIDATION_FAILED' },
   { name: 'limit above 200', query: '?limit=201', status: 400, code: 'VALIDATION_FAILED' },

@@ -26,7 +26,9 @@ describe('customer audit trail', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const reply: Reply<Page<CustomerEvent>> = await asProvider.get(`/v1/customers/${customer.id}/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const reply: Reply<Page<CustomerEvent>> = await asProvider.get(
+        `/v1/customers/${customer.id}/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(reply.status).toBe(200);
       expect(reply.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...reply.body.items);
@@ -34,7 +36,13 @@ describe('customer audit trail', () => {
       pages += 1;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen.map((e) => e.action.replace('subscription.support_contact_', ''))).toEqual(['set', 'cleared', 'set', 'cleared', 'set']);
+    expect(seen.map((e) => e.action.replace('subscription.support_contact_', ''))).toEqual([
+      'set',
+      'cleared',
+      'set',
+      'cleared',
+      'set',
+    ]);
     expect(new Set(seen.map((e) => e.id)).size).toBe(5);
     expect(seen[0]).toEqual({
       id: expect.any(String),
@@ -49,7 +57,9 @@ describe('customer audit trail', () => {
 
     // The reseller managing the customer and the operator read the same trail.
     for (const key of [reseller.apiKey, OPERATOR_KEY]) {
-      const reply = await apiClient(engine.request, key).get<Page<CustomerEvent>>(`/v1/customers/${customer.id}/events?limit=200`);
+      const reply = await apiClient(engine.request, key).get<Page<CustomerEvent>>(
+        `/v1/customers/${customer.id}/events?limit=200`,
+      );
       expect(reply.status).toBe(200);
       expect(reply.body.items.map((e) => e.id)).toEqual(seen.map((e) => e.id));
     }
@@ -60,7 +70,10 @@ describe('customer audit trail', () => {
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
     const path = `/v1/customers/${customer.id}/subscriptions/${customer.subscriptions[0]!.id}`;
     // A valid quantity with an invalid partner: the whole change is refused, the quantity too.
-    const refused = await engine.request('PATCH', path, { key: provider.apiKey, body: { quantity: 20, partnerIdOnRecord: '12345678' } });
+    const refused = await engine.request('PATCH', path, {
+      key: provider.apiKey,
+      body: { quantity: 20, partnerIdOnRecord: '12345678' },
+    });
     expect(refused.status).toBe(422);
     const events = await engine.request('GET', `/v1/customers/${customer.id}/events`, { key: provider.apiKey });
     expect(events.body).toEqual({ items: [], nextCursor: null });

@@ -22,7 +22,13 @@ beforeAll(async () => {
   ({ provider, reseller } = await partneredPair(engine));
   otherReseller = await createTestPartner(engine.request, { kind: 'reseller' });
   await engine.deps.db.insert(partnerships).values({ providerId: provider.id, resellerId: otherReseller.id });
-  await onboard(provider.apiKey, 'direct', onboardingBody({ company: { ...onboardingBody().company, name: 'Tailspin Toys', domainPrefix: uniquePrefix('tailspin') } }));
+  await onboard(
+    provider.apiKey,
+    'direct',
+    onboardingBody({
+      company: { ...onboardingBody().company, name: 'Tailspin Toys', domainPrefix: uniquePrefix('tailspin') },
+    }),
+  );
   await onboard(provider.apiKey, 'viaReseller', onboardingBody({ resellerId: reseller.id }));
   await onboard(provider.apiKey, 'viaOther', onboardingBody({ resellerId: otherReseller.id }));
 });
@@ -41,17 +47,27 @@ describe('GET /v1/customers', () => {
 
     const byReseller = await engine.request('GET', `/v1/customers?resellerId=${reseller.id}`, { key: provider.apiKey });
     expect(ids(byReseller)).toEqual([customerIds.viaReseller]);
-    expect(byReseller.body.items[0].reseller).toEqual({ id: reseller.id, name: reseller.name, partnerId: reseller.partnerId });
+    expect(byReseller.body.items[0].reseller).toEqual({
+      id: reseller.id,
+      name: reseller.name,
+      partnerId: reseller.partnerId,
+    });
 
-    expect(ids(await engine.request('GET', '/v1/customers?q=tailspin', { key: provider.apiKey }))).toEqual([customerIds.direct]);
-    expect(ids(await engine.request('GET', '/v1/customers?q=TAILSPIN%20TOYS', { key: provider.apiKey }))).toEqual([customerIds.direct]);
+    expect(ids(await engine.request('GET', '/v1/customers?q=tailspin', { key: provider.apiKey }))).toEqual([
+      customerIds.direct,
+    ]);
+    expect(ids(await engine.request('GET', '/v1/customers?q=TAILSPIN%20TOYS', { key: provider.apiKey }))).toEqual([
+      customerIds.direct,
+    ]);
     expect(ids(await engine.request('GET', '/v1/customers?q=%25', { key: provider.apiKey }))).toEqual([]);
   });
 
   it('pages with limit and cursor', async () => {
     const first = await engine.request('GET', '/v1/customers?limit=2', { key: provider.apiKey });
     expect(first.body.items).toHaveLength(2);
-    const second = await engine.request('GET', `/v1/customers?limit=2&cursor=${first.body.nextCursor}`, { key: provider.apiKey });
+    const second = await engine.request('GET', `/v1/customers?limit=2&cursor=${first.body.nextCursor}`, {
+      key: provider.apiKey,
+    });
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
     const bad = await engine.request('GET', '/v1/customers?cursor=garbage', { key: provider.apiKey });
@@ -61,10 +77,16 @@ describe('GET /v1/customers', () => {
   it('shows a reseller only the customers associated with it', async () => {
     const mine = await engine.request('GET', '/v1/customers', { key: reseller.apiKey });
     expect(ids(mine)).toEqual([customerIds.viaReseller]);
-    const subscriptions = await engine.request('GET', `/v1/customers/${customerIds.viaReseller}/subscriptions`, { key: reseller.apiKey });
+    const subscriptions = await engine.request('GET', `/v1/customers/${customerIds.viaReseller}/subscriptions`, {
+      key: reseller.apiKey,
+    });
     expect(subscriptions.status).toBe(200);
     expect(subscriptions.body.items).toHaveLength(2);
-    expect(subscriptions.body.items[0]).toMatchObject({ status: 'active', partnerIdOnRecord: reseller.partnerId, offerName: expect.any(String) });
+    expect(subscriptions.body.items[0]).toMatchObject({
+      status: 'active',
+      partnerIdOnRecord: reseller.partnerId,
+      offerName: expect.any(String),
+    });
   });
 });
 

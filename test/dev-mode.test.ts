@@ -33,7 +33,10 @@ describe('log format', () => {
 
   it('writes one human-readable line per event at a terminal, with the fields and the same redaction', () => {
     const terminal = capture(true);
-    createProcessLogger({ logLevel: 'info' }, terminal.stream).info({ invitationId: 'inv-1', token: 'secret-token' }, 'invitation sent');
+    createProcessLogger({ logLevel: 'info' }, terminal.stream).info(
+      { invitationId: 'inv-1', token: 'secret-token' },
+      'invitation sent',
+    );
     const line = terminal.output();
     expect(() => JSON.parse(line)).toThrow();
     expect(line).toMatch(/INFO/);
@@ -56,6 +59,8 @@ describe('the workflow bundler', () => {
     bundlerLogger(createLogger('info', destination)).info('Workflow bundle created', { size: '1.2MB' });
     expect(lines).toEqual([]);
     bundlerLogger(createLogger('debug', destination)).info('Workflow bundle created', { size: '1.2MB' });
-    expect(lines).toMatchObject([{ level: 20, msg: 'Workflow bundle created', component: 'workflow-bundler', size: '1.2MB' }]);
+    expect(lines).toMatchObject([
+      { level: 20, msg: 'Workflow bundle created', component: 'workflow-bundler', size: '1.2MB' },
+    ]);
   });
 });

@@ -66,13 +66,23 @@ describe('email templates', () => {
   const expiresAt = new Date('2026-12-01T09:30:00Z');
 
   it('compose the invitation in the reader’s language, with its message, link and expiry date', () => {
-    const es = invitationMail({ language: 'es', country: 'ES' }, { provider: 'Contoso', message: 'Hola', link, expiresAt });
+    const es = invitationMail(
+      { language: 'es', country: 'ES' },
+      { provider: 'Contoso', message: 'Hola', link, expiresAt },
+    );
     expect(es).toMatchObject({ template: 'invitationLink', language: 'es', subject: 'Contoso le invita a asociarse' });
     expect(es.text).toContain('Su mensaje:\nHola');
     expect(es.text).toMatch(/caduca el 1 de diciembre de 2026\D+10:30 CET\):\n(\S+)/);
     expect(es.text).toContain(`CET):\n${link}`);
-    const en = invitationMail({ language: 'en', country: 'ES' }, { provider: 'Contoso', message: null, link, expiresAt, reminder: true });
-    expect(en).toMatchObject({ template: 'invitationReminder', language: 'en', subject: 'Reminder: Contoso is waiting for your answer' });
+    const en = invitationMail(
+      { language: 'en', country: 'ES' },
+      { provider: 'Contoso', message: null, link, expiresAt, reminder: true },
+    );
+    expect(en).toMatchObject({
+      template: 'invitationReminder',
+      language: 'en',
+      subject: 'Reminder: Contoso is waiting for your answer',
+    });
     expect(en.text).not.toContain('Their message');
   });
 
@@ -83,8 +93,23 @@ describe('email templates', () => {
         invitationMail(reader, { provider: 'P', message: 'm', link, expiresAt }),
         invitationMail(reader, { provider: 'P', message: null, link, expiresAt, reminder: true }),
         invitationAcceptedMail(reader, { provider: 'P', reseller: 'R', partnerId: '2000001', email: 'r@example.test' }),
-        relationshipMail(reader, { provider: 'P', reseller: 'R', partnerId: '2000001', customer: 'C', link, expiresAt }),
-        relationshipMail(reader, { provider: 'P', reseller: 'R', partnerId: '2000001', customer: 'C', link, expiresAt, reminder: true }),
+        relationshipMail(reader, {
+          provider: 'P',
+          reseller: 'R',
+          partnerId: '2000001',
+          customer: 'C',
+          link,
+          expiresAt,
+        }),
+        relationshipMail(reader, {
+          provider: 'P',
+          reseller: 'R',
+          partnerId: '2000001',
+          customer: 'C',
+          link,
+          expiresAt,
+          reminder: true,
+        }),
       ];
       for (const mail of mails) {
         expect(mail.language).toBe(language);

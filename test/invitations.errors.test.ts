@@ -36,7 +36,7 @@ type Refusal = {
 
 const refusals: Refusal[] = [
   {
-    name: "a reseller whose registered email is not the invited one → 403",
+    name: 'a reseller whose registered email is not the invited one → 403',
     arrange: async () => {
       const { link } = await invite(engine, provider, uniqueEmail('invited'));
       const other = await createTestPartner(engine.request, { kind: 'reseller' });
@@ -90,7 +90,9 @@ const refusals: Refusal[] = [
     arrange: async () => {
       const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
       const { link } = await invite(engine, provider, reseller.email);
-      expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(200);
+      expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(
+        200,
+      );
       return { link, partnerId: reseller.partnerId };
     },
     status: 409,
@@ -112,7 +114,9 @@ const refusals: Refusal[] = [
     arrange: async () => {
       const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
       const { invitation, link } = await invite(engine, provider, reseller.email);
-      expect((await engine.request('POST', `/v1/invitations/${invitation.id}/revoke`, { key: provider.apiKey })).status).toBe(200);
+      expect(
+        (await engine.request('POST', `/v1/invitations/${invitation.id}/revoke`, { key: provider.apiKey })).status,
+      ).toBe(200);
       return { link, partnerId: reseller.partnerId };
     },
     status: 410,
@@ -124,9 +128,14 @@ const refusals: Refusal[] = [
       const shortProvider = await createTestPartner(shortLived.request, { kind: 'provider' });
       const reseller = await createTestPartner(shortLived.request, { kind: 'reseller' });
       const { invitation, link } = await invite(shortLived, shortProvider, reseller.email);
-      await waitFor(async () => (await shortLived.request('GET', `/v1/invitations/${invitation.id}`, { key: shortProvider.apiKey })).body.status === 'expired', {
-        what: 'the expiry',
-      });
+      await waitFor(
+        async () =>
+          (await shortLived.request('GET', `/v1/invitations/${invitation.id}`, { key: shortProvider.apiKey })).body
+            .status === 'expired',
+        {
+          what: 'the expiry',
+        },
+      );
       return { link, partnerId: reseller.partnerId, on: shortLived };
     },
     status: 410,
@@ -134,7 +143,10 @@ const refusals: Refusal[] = [
   },
   {
     name: 'an unknown token → 404',
-    arrange: async () => ({ link: `/invitations/${randomBytes(32).toString('base64url')}`, partnerId: uniquePartnerId() }),
+    arrange: async () => ({
+      link: `/invitations/${randomBytes(32).toString('base64url')}`,
+      partnerId: uniquePartnerId(),
+    }),
     status: 404,
     code: 'NOT_FOUND',
   },
@@ -158,8 +170,12 @@ describe('accept refusals, each with its status', () => {
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
     const stranger = await createTestPartner(engine.request, { kind: 'reseller' });
     const { invitation, link } = await invite(engine, provider, reseller.email);
-    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: stranger.partnerId } })).status).toBe(403);
-    expect((await engine.request('GET', `/v1/invitations/${invitation.id}`, { key: provider.apiKey })).body.status).toBe('pending');
+    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: stranger.partnerId } })).status).toBe(
+      403,
+    );
+    expect(
+      (await engine.request('GET', `/v1/invitations/${invitation.id}`, { key: provider.apiKey })).body.status,
+    ).toBe('pending');
     const accepted = await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } });
     expect(accepted.status).toBe(200);
     // The refusal came from the update's validator: it left no trace in the workflow history.
@@ -174,7 +190,10 @@ describe('accept refusals, each with its status', () => {
     const { link } = await invite(engine, provider, reseller.email);
     const reply = await engine.request('POST', `${link}/accept`, {
       rawBody: `partnerId=${stranger.partnerId}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
+      },
     });
     expect(reply.status).toBe(403);
     expect(reply.headers.get('content-type')).toContain('text/html');
@@ -189,26 +208,106 @@ describe('accept refusals, each with its status', () => {
   });
 });
 
-type BadInput = { name: string; method?: string; path?: string; body?: unknown; rawBody?: string; contentType?: string; status: number; code: string };
+type BadInput = {
+  name: string;
+  method?: string;
+  path?: string;
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+  status: number;
+  code: string;
+};
 
 const badInputs: BadInput[] = [
   { name: 'malformed JSON', rawBody: '{"resellerEmail": ', status: 400, code: 'MALFORMED_JSON' },
-  { name: 'a JSON string instead of an object', rawBody: '"someone@example.test"', status: 400, code: 'MALFORMED_JSON' },
+  {
+    name: 'a JSON string instead of an object',
+    rawBody: '"someone@example.test"',
+    status: 400,
+    code: 'MALFORMED_JSON',
+  },
   { name: 'a JSON array', body: [{ resellerEmail: 'a@example.test' }], status: 400, code: 'VALIDATION_FAILED' },
   { name: 'no body at all', status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'a text/plain body', rawBody: 'resellerEmail=a@example.test', contentType: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  { name: 'a form body on the JSON API', rawBody: 'resellerEmail=a@example.test', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  {
+    name: 'a text/plain body',
+    rawBody: 'resellerEmail=a@example.test',
+    contentType: 'text/plain',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'a form body on the JSON API',
+    rawBody: 'resellerEmail=a@example.test',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
   { name: 'resellerEmail of the wrong type', body: { resellerEmail: 42 }, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'resellerEmail that is not an email', body: { resellerEmail: 'not-an-email' }, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'message of the wrong type', body: { resellerEmail: 'a@example.test', message: ['hi'] }, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'an unknown field', body: { resellerEmail: 'a@example.test', role: 'admin' }, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'a message over 2,000 characters', body: { resellerEmail: 'a@example.test', message: 'x'.repeat(2_001) }, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'a body over 100 kb', rawBody: JSON.stringify({ resellerEmail: 'a@example.test', message: 'x'.repeat(120_000) }), status: 413, code: 'PAYLOAD_TOO_LARGE' },
-  { name: 'an unsupported body charset', rawBody: '{}', contentType: 'application/json; charset=klingon', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  { name: 'an id that is not a UUID', method: 'GET', path: '/v1/invitations/123', status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'resend of an id that is not a UUID', path: '/v1/invitations/x/resend', status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'accept with a partnerId that is not digits', path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/accept', body: { partnerId: 'abc' }, status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'accept with an unknown field', path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/accept', body: { partnerId: '1234567', x: 1 }, status: 400, code: 'VALIDATION_FAILED' },
+  {
+    name: 'resellerEmail that is not an email',
+    body: { resellerEmail: 'not-an-email' },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'message of the wrong type',
+    body: { resellerEmail: 'a@example.test', message: ['hi'] },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'an unknown field',
+    body: { resellerEmail: 'a@example.test', role: 'admin' },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'a message over 2,000 characters',
+    body: { resellerEmail: 'a@example.test', message: 'x'.repeat(2_001) },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'a body over 100 kb',
+    rawBody: JSON.stringify({ resellerEmail: 'a@example.test', message: 'x'.repeat(120_000) }),
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
+  {
+    name: 'an unsupported body charset',
+    rawBody: '{}',
+    contentType: 'application/json; charset=klingon',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'an id that is not a UUID',
+    method: 'GET',
+    path: '/v1/invitations/123',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'resend of an id that is not a UUID',
+    path: '/v1/invitations/x/resend',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'accept with a partnerId that is not digits',
+    path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/accept',
+    body: { partnerId: 'abc' },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'accept with an unknown field',
+    path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/accept',
+    body: { partnerId: '1234567', x: 1 },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
   {
     name: 'an oversized accept form',
     path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/accept',
@@ -217,36 +316,54 @@ const badInputs: BadInput[] = [
     status: 413,
     code: 'PAYLOAD_TOO_LARGE',
   },
-  { name: 'decline with a reason over 2,000 characters', path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/decline', body: { reason: 'x'.repeat(2_001) }, status: 400, code: 'VALIDATION_FAILED' },
+  {
+    name: 'decline with a reason over 2,000 characters',
+    path: '/invitations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/decline',
+    body: { reason: 'x'.repeat(2_001) },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
 ];
 
 describe('bad input is a clear 4xx, never a 5xx', () => {
-  it.each(badInputs)('$name → $status $code', async ({ method = 'POST', path = '/v1/invitations', body, rawBody, contentType, status, code }) => {
-    const reply = await engine.request(method, path, {
-      key: provider.apiKey,
-      body,
-      rawBody,
-      headers: contentType ? { 'content-type': contentType } : undefined,
-    });
-    expect(reply.status).toBe(status);
-    expect(reply.body.error).toMatchObject({ code, requestId: reply.headers.get('x-request-id') });
-    expect(reply.body.error.message).toEqual(expect.any(String));
-  });
+  it.each(badInputs)(
+    '$name → $status $code',
+    async ({ method = 'POST', path = '/v1/invitations', body, rawBody, contentType, status, code }) => {
+      const reply = await engine.request(method, path, {
+        key: provider.apiKey,
+        body,
+        rawBody,
+        headers: contentType ? { 'content-type': contentType } : undefined,
+      });
+      expect(reply.status).toBe(status);
+      expect(reply.body.error).toMatchObject({ code, requestId: reply.headers.get('x-request-id') });
+      expect(reply.body.error.message).toEqual(expect.any(String));
+    },
+  );
 
   it('a message of exactly 2,000 characters is accepted', async () => {
-    const reply = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: uniqueEmail(), message: 'x'.repeat(2_000) } });
+    const reply = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: uniqueEmail(), message: 'x'.repeat(2_000) },
+    });
     expect(reply.status).toBe(202);
   });
 
   it('validation errors list the zod issues in details, with the field path', async () => {
-    const reply = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: 42, extra: true } });
+    const reply = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: 42, extra: true },
+    });
     expect(reply.status).toBe(400);
     const paths = reply.body.error.details.map((detail: { path: string }) => detail.path);
     expect(paths).toContain('body.resellerEmail');
   });
 
   it('echoes a caller-supplied x-request-id in the header and the error body', async () => {
-    const reply = await engine.request('GET', '/v1/invitations/123', { key: provider.apiKey, headers: { 'x-request-id': 'trace-abc-123' } });
+    const reply = await engine.request('GET', '/v1/invitations/123', {
+      key: provider.apiKey,
+      headers: { 'x-request-id': 'trace-abc-123' },
+    });
     expect(reply.headers.get('x-request-id')).toBe('trace-abc-123');
     expect(reply.body.error.requestId).toBe('trace-abc-123');
   });
@@ -257,14 +374,19 @@ describe('invitation list pagination', () => {
     const lister = await createTestPartner(engine.request, { kind: 'provider' });
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const reply = await engine.request('POST', '/v1/invitations', { key: lister.apiKey, body: { resellerEmail: uniqueEmail() } });
+      const reply = await engine.request('POST', '/v1/invitations', {
+        key: lister.apiKey,
+        body: { resellerEmail: uniqueEmail() },
+      });
       ids.push(reply.body.id);
     }
     const first = await engine.request('GET', '/v1/invitations?limit=2', { key: lister.apiKey });
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await engine.request('GET', `/v1/invitations?limit=2&cursor=${first.body.nextCursor}`, { key: lister.apiKey });
+    const second = await engine.request('GET', `/v1/invitations?limit=2&cursor=${first.body.nextCursor}`, {
+      key: lister.apiKey,
+    });
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
     const listed = [...first.body.items, ...second.body.items].map((item: { id: string }) => item.id);

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import {
+  createTestPartner,
+  decodedHistoryText,
+  historyText,
+  linkIn,
+  mailTo,
+  startTestEngine,
+  waitFor,
+  type TestEngine,
+} from './support/harness';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -33,7 +42,9 @@ describe('invitation happy path', () => {
     expect(pageReply.text).toContain(provider.name);
     expect(pageReply.text).toContain('Trabajemos juntos');
 
-    const accepted = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+    const accepted = await engine.request('POST', `${link.pathname}/accept`, {
+      body: { partnerId: reseller.partnerId },
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({
       status: 'accepted',
@@ -48,7 +59,9 @@ describe('invitation happy path', () => {
     const invitation = await engine.request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
     expect(invitation.body).toMatchObject({ status: 'accepted', resellerId: reseller.id });
 
-    const providerMail = await waitFor(async () => (await mailTo(engine, provider.email)).find((m) => m.template === 'invitationAccepted'));
+    const providerMail = await waitFor(async () =>
+      (await mailTo(engine, provider.email)).find((m) => m.template === 'invitationAccepted'),
+    );
     expect(providerMail.text).toContain(reseller.partnerId);
 
     const history = await historyText(engine, invite.body.workflowId);

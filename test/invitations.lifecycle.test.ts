@@ -1,7 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStatus, ProviderId, ResellerId } from '../workflows/search-attributes';
-import { createTestPartner, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  linkIn,
+  mailTo,
+  startTestEngine,
+  uniqueEmail,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 import { invite } from './support/invitations';
 
 let engine: TestEngine;
@@ -114,15 +123,22 @@ describe('what operators see in the Temporal UI', () => {
     expect(pending.typedSearchAttributes.get(ProcessStatus)).toBe('pending');
     expect(pending.typedSearchAttributes.get(ResellerId)).toBeUndefined();
 
-    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(200);
+    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(
+      200,
+    );
     await handle.result();
     const accepted = await handle.describe();
     expect(accepted.typedSearchAttributes.get(ProcessStatus)).toBe('accepted');
     expect(accepted.typedSearchAttributes.get(ResellerId)).toBe(reseller.id);
-    const found = await waitFor(async () => {
-      const count = await engine.deps.temporal.workflow.count(`ProviderId = '${provider.id}' AND ProcessStatus = 'accepted'`);
-      return count.count === 1 && count;
-    }, { what: 'the run in the visibility store' });
+    const found = await waitFor(
+      async () => {
+        const count = await engine.deps.temporal.workflow.count(
+          `ProviderId = '${provider.id}' AND ProcessStatus = 'accepted'`,
+        );
+        return count.count === 1 && count;
+      },
+      { what: 'the run in the visibility store' },
+    );
     expect(found.count).toBe(1);
   });
 });
@@ -134,7 +150,9 @@ describe('concurrent accepts', () => {
     const { invitation, link } = await invite(engine, provider, reseller.email);
 
     const replies = await Promise.all(
-      Array.from({ length: 5 }, () => engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })),
+      Array.from({ length: 5 }, () =>
+        engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } }),
+      ),
     );
     const statuses = replies.map((reply) => reply.status).sort();
     expect(statuses).toEqual([200, 409, 409, 409, 409]);
@@ -161,9 +179,15 @@ describe('idempotent invite', () => {
   it('inviting the same address again, in another case, answers 200 with the pending invitation', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const email = uniqueEmail('reseller');
-    const first = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email } });
+    const first = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: email },
+    });
     expect(first.status).toBe(202);
-    const again = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email.toUpperCase() } });
+    const again = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: email.toUpperCase() },
+    });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     const list = await engine.request('GET', '/v1/invitations', { key: provider.apiKey });
@@ -175,7 +199,10 @@ describe('idempotent invite', () => {
     const email = uniqueEmail('reseller');
     const replies = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: i % 2 ? email.toUpperCase() : email } }),
+        engine.request('POST', '/v1/invitations', {
+          key: provider.apiKey,
+          body: { resellerEmail: i % 2 ? email.toUpperCase() : email },
+        }),
       ),
     );
     expect(replies.map((reply) => reply.status).sort()).toEqual([200, 200, 200, 200, 202]);
@@ -188,7 +215,9 @@ describe('idempotent invite', () => {
     const email = uniqueEmail('reseller');
     const headers = { 'idempotency-key': `parallel-${email}` };
     const replies = await Promise.all(
-      Array.from({ length: 3 }, () => engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email }, headers })),
+      Array.from({ length: 3 }, () =>
+        engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email }, headers }),
+      ),
     );
     expect(replies.map((reply) => reply.status)).toEqual([202, 202, 202]);
     expect(replies[1]!.body).toEqual(replies[0]!.body);
@@ -200,11 +229,19 @@ describe('idempotent invite', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const email = uniqueEmail('reseller');
     const headers = { 'idempotency-key': `invite-${email}` };
-    const first = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email }, headers });
+    const first = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: email },
+      headers,
+    });
     expect(first.status).toBe(202);
     await waitFor(async () => (await mailTo(engine, email)).length > 0);
 
-    const replay = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email }, headers });
+    const replay = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: email },
+      headers,
+    });
     // The stored first answer, not a fresh "already pending" 200.
     expect(replay.status).toBe(202);
     expect(replay.body).toEqual(first.body);
@@ -229,9 +266,14 @@ describe('idempotent invite', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
     const { link } = await invite(engine, provider, reseller.email);
-    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(200);
+    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(
+      200,
+    );
 
-    const again = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email.toUpperCase() } });
+    const again = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email.toUpperCase() },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_PARTNERS');
   });
@@ -242,7 +284,10 @@ describe('idempotent invite', () => {
     const { invitation, link } = await invite(engine, provider, email);
     expect((await engine.request('POST', `${link}/decline`, { body: {} })).status).toBe(200);
 
-    const fresh = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: email } });
+    const fresh = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: email },
+    });
     expect(fresh.status).toBe(202);
     expect(fresh.body.id).not.toBe(invitation.id);
     expect(fresh.body.status).toBe('pending');

@@ -12,9 +12,14 @@ describe('the app restarted mid-invitation', () => {
     const first = await startTestEngine();
     const provider = await createTestPartner(first.request, { kind: 'provider' });
     const reseller = await createTestPartner(first.request, { kind: 'reseller' });
-    const invite = await first.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+    const invite = await first.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email },
+    });
     expect(invite.status).toBe(202);
-    const mail = await waitFor(async () => (await mailTo(first, reseller.email)).find((m) => m.text.includes('/invitations/')));
+    const mail = await waitFor(async () =>
+      (await mailTo(first, reseller.email)).find((m) => m.text.includes('/invitations/')),
+    );
     const oldLink = linkIn(mail.text, '/invitations');
     expect(oldLink.origin).toBe(first.url);
 
@@ -26,15 +31,23 @@ describe('the app restarted mid-invitation', () => {
     expect(second.url).not.toBe(first.url);
     const page = await second.request('GET', oldLink.pathname);
     expect(page.status).toBe(200);
-    const accepted = await second.request('POST', `${oldLink.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+    const accepted = await second.request('POST', `${oldLink.pathname}/accept`, {
+      body: { partnerId: reseller.partnerId },
+    });
     expect(accepted.status).toBe(200);
-    expect(accepted.body.partnership).toMatchObject({ status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } });
+    expect(accepted.body.partnership).toMatchObject({
+      status: 'active',
+      provider: { id: provider.id },
+      reseller: { id: reseller.id },
+    });
 
     const state = await second.deps.temporal.workflow.getHandle(invite.body.workflowId).query(statusQuery);
     expect(state).toMatchObject({ status: 'accepted', linksSent: 1, partnershipId: accepted.body.partnership.id });
     // The link was mailed once, before the restart: the new worker did not send it again.
     expect((await mailTo(second, reseller.email)).filter((m) => m.text.includes('/invitations/'))).toHaveLength(1);
-    const notice = await waitFor(async () => (await mailTo(second, provider.email)).find((m) => m.template === 'invitationAccepted'));
+    const notice = await waitFor(async () =>
+      (await mailTo(second, provider.email)).find((m) => m.template === 'invitationAccepted'),
+    );
     expect(notice.text).toContain(reseller.partnerId);
   });
 });

@@ -2,14 +2,27 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { sha256 } from '../src/security/tokens';
-import { createTestPartner, decodedHistoryText, historyText, linkIn, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  decodedHistoryText,
+  historyText,
+  linkIn,
+  mailTo,
+  startTestEngine,
+  uniqueEmail,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 import { invite } from './support/invitations';
 
 let engine: TestEngine;
 /** Every line the engine logs, at debug level, so the tests can search the logs for secrets. */
 const logText: string[] = [];
 beforeAll(async () => {
-  engine = await startTestEngine({ logger: createLogger('debug', { write: (chunk: string) => void logText.push(chunk) }) });
+  engine = await startTestEngine({
+    logger: createLogger('debug', { write: (chunk: string) => void logText.push(chunk) }),
+  });
 });
 afterAll(async () => {
   await engine?.stop();
@@ -22,7 +35,9 @@ async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
 
 /** Every row of every table in the app's schema, as JSON text: what someone with a database dump would see. */
 async function databaseDump(): Promise<string> {
-  const tables = await rows<{ name: string }>(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+  const tables = await rows<{ name: string }>(
+    sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+  );
   const parts: string[] = [];
   for (const { name } of tables) {
     const dumped = await rows<{ row: string }>(sql`select row_to_json(t)::text as row from ${sql.identifier(name)} t`);
@@ -38,7 +53,9 @@ describe('the link token is a secret', () => {
     const { invitation, link, token } = await invite(engine, provider, reseller.email, { message: 'Hola' });
     expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     // Resend and reminder paths handle the token too.
-    expect((await engine.request('POST', `/v1/invitations/${invitation.id}/resend`, { key: provider.apiKey })).status).toBe(200);
+    expect(
+      (await engine.request('POST', `/v1/invitations/${invitation.id}/resend`, { key: provider.apiKey })).status,
+    ).toBe(200);
 
     const [stored] = await rows<{ token_hash: string; token_escrow: string | null; invitation: string }>(
       sql`select token_hash, token_escrow, row_to_json(t)::text as invitation from invitations t where id = ${invitation.id}`,
@@ -47,12 +64,16 @@ describe('the link token is a secret', () => {
     expect(stored!.token_escrow).toEqual(expect.any(String));
     expect(stored!.token_escrow).not.toContain(token);
     expect(stored!.invitation).not.toContain(token);
-    const outbox = await rows<{ row: string }>(sql`select row_to_json(t)::text as row from mail_outbox t where recipient = ${reseller.email}`);
+    const outbox = await rows<{ row: string }>(
+      sql`select row_to_json(t)::text as row from mail_outbox t where recipient = ${reseller.email}`,
+    );
     expect(outbox).toHaveLength(2);
     for (const { row } of outbox) expect(row).not.toContain(token);
     expect(await databaseDump()).not.toContain(token);
 
-    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(200);
+    expect((await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } })).status).toBe(
+      200,
+    );
     // Not even encrypted: the decoded payloads (input, activity arguments and results, updates) lack it too.
     const decoded = await decodedHistoryText(engine, invitation.workflowId);
     expect(decoded).toContain(invitation.id);
@@ -68,12 +89,14 @@ describe('the link token is a secret', () => {
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(provider.apiKey);
     // Once answered, the escrow is dropped: nothing could rebuild the link.
-    const [after] = await rows<{ token_escrow: string | null }>(sql`select token_escrow from invitations where id = ${invitation.id}`);
+    const [after] = await rows<{ token_escrow: string | null }>(
+      sql`select token_escrow from invitations where id = ${invitation.id}`,
+    );
     expect(after!.token_escrow).toBeNull();
     expect(await databaseDump()).not.toContain(token);
   });
 
-  it("the invitation API never shows the token, its hash or its escrow", async () => {
+  it('the invitation API never shows the token, its hash or its escrow', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const { invitation, token } = await invite(engine, provider, uniqueEmail(), { message: 'Hola' });
     const one = await engine.request('GET', `/v1/invitations/${invitation.id}`, { key: provider.apiKey });
@@ -120,7 +143,9 @@ describe('tenant isolation', () => {
     const removal = await engine.request('DELETE', `/v1/partnerships/${partnershipId}`, { key: intruder.apiKey });
     expect(removal.status).toBe(404);
     // The reseller side cannot end it either: removal is the provider's act.
-    expect((await engine.request('DELETE', `/v1/partnerships/${partnershipId}`, { key: reseller.apiKey })).status).toBe(403);
+    expect((await engine.request('DELETE', `/v1/partnerships/${partnershipId}`, { key: reseller.apiKey })).status).toBe(
+      403,
+    );
     for (const stranger of [intruder, outsider]) {
       const list = await engine.request('GET', '/v1/partnerships', { key: stranger.apiKey });
       expect(list.body.items).toEqual([]);

@@ -8,27 +8,36 @@ const REMINDER_BEFORE_MS = 3_000;
 
 let engine: TestEngine;
 beforeAll(async () => {
-  engine = await startTestEngine({ env: { INVITATION_TTL: `${TTL_MS / 1000}s`, REMINDER_BEFORE: `${REMINDER_BEFORE_MS / 1000}s` } });
+  engine = await startTestEngine({
+    env: { INVITATION_TTL: `${TTL_MS / 1000}s`, REMINDER_BEFORE: `${REMINDER_BEFORE_MS / 1000}s` },
+  });
 });
 afterAll(async () => {
   await engine?.stop();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const invitationMails = async (email: string) => (await mailTo(engine, email)).filter((m) => m.text.includes('/invitations/'));
+const invitationMails = async (email: string) =>
+  (await mailTo(engine, email)).filter((m) => m.text.includes('/invitations/'));
 
 describe('invitation clocks', () => {
   it('sends a reminder before the deadline, then ends expired and the link answers 410', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const invite = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+    const invite = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email },
+    });
     expect(invite.status).toBe(202);
     const expiresAt = Date.parse(invite.body.expiresAt);
 
-    const reminder = await waitFor(async () => (await mailTo(engine, reseller.email)).find((m) => m.template === 'invitationReminder'), {
-      what: 'the reminder',
-      timeoutMs: TTL_MS + 5_000,
-    });
+    const reminder = await waitFor(
+      async () => (await mailTo(engine, reseller.email)).find((m) => m.template === 'invitationReminder'),
+      {
+        what: 'the reminder',
+        timeoutMs: TTL_MS + 5_000,
+      },
+    );
     // The reminder arrives REMINDER_BEFORE the deadline, while the invitation is still open, with the same link.
     expect(reminder.createdAt.getTime()).toBeLessThan(expiresAt);
     expect(reminder.createdAt.getTime()).toBeGreaterThanOrEqual(expiresAt - REMINDER_BEFORE_MS - 1_000);
@@ -66,7 +75,10 @@ describe('invitation clocks', () => {
   it('resend emails the same link again and moves the deadline, so the invitation outlives the old one', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const invite = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+    const invite = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email },
+    });
     expect(invite.status).toBe(202);
     const oldDeadline = Date.parse(invite.body.expiresAt);
     const [first] = await waitFor(async () => {

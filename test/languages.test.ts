@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { partneredPair } from './support/fixtures';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine } from './support/harness';
+import {
+  createTestPartner,
+  linkIn,
+  mailTo,
+  OPERATOR_KEY,
+  startTestEngine,
+  uniqueEmail,
+  uniquePartnerId,
+  waitFor,
+  type TestEngine,
+} from './support/harness';
 import { onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
 import { freePort } from './support/ports';
 
@@ -37,7 +47,10 @@ afterAll(async () => {
 async function invite(providerKey: string, resellerEmail: string) {
   const reply = await engine.request('POST', '/v1/invitations', { key: providerKey, body: { resellerEmail } });
   expect(reply.status, reply.text).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(engine, resellerEmail)).find((m) => m.template === 'invitationLink'), { what: 'the invitation mail' });
+  const mail = await waitFor(
+    async () => (await mailTo(engine, resellerEmail)).find((m) => m.template === 'invitationLink'),
+    { what: 'the invitation mail' },
+  );
   return { mail, link: linkIn(mail.text, '/invitations').pathname };
 }
 
@@ -45,13 +58,27 @@ describe('language of partners', () => {
   it('is optional on create, shown on the partner, changed or cleared by PATCH, and only es or en', async () => {
     const created = await engine.request('POST', '/v1/partners', {
       key: OPERATOR_KEY,
-      body: { kind: 'reseller', name: 'Northwind', email: uniqueEmail(), partnerId: uniquePartnerId(), country: 'ES', cspEnrolled: true, language: 'en' },
+      body: {
+        kind: 'reseller',
+        name: 'Northwind',
+        email: uniqueEmail(),
+        partnerId: uniquePartnerId(),
+        country: 'ES',
+        cspEnrolled: true,
+        language: 'en',
+      },
     });
     expect(created.status, created.text).toBe(201);
     expect(created.body.partner.language).toBe('en');
-    const changed = await engine.request('PATCH', `/v1/partners/${created.body.partner.id}`, { key: OPERATOR_KEY, body: { language: null } });
+    const changed = await engine.request('PATCH', `/v1/partners/${created.body.partner.id}`, {
+      key: OPERATOR_KEY,
+      body: { language: null },
+    });
     expect(changed.body.language).toBeNull();
-    const refused = await engine.request('PATCH', `/v1/partners/${created.body.partner.id}`, { key: OPERATOR_KEY, body: { language: 'fr' } });
+    const refused = await engine.request('PATCH', `/v1/partners/${created.body.partner.id}`, {
+      key: OPERATOR_KEY,
+      body: { language: 'fr' },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0].path).toBe('body.language');
     const defaulted = await createTestPartner(engine.request, { kind: 'provider', country: 'MX' });
@@ -68,7 +95,9 @@ describe('emails', () => {
     expect(mail.subject).toBe('Contoso Distribución le invita a asociarse');
     expect(mail.text).toMatch(/caduca el \d{1,2} de \w+ de \d{4}\D+\d{2}:\d{2} CES?T\)/);
 
-    const raw = await waitFor(async () => received.find((message) => message.includes(reseller.email)), { what: 'the mail over SMTP' });
+    const raw = await waitFor(async () => received.find((message) => message.includes(reseller.email)), {
+      what: 'the mail over SMTP',
+    });
     expect(raw).toMatch(/^Content-Language: es$/m);
     expect(raw).toMatch(/^Content-Type: text\/plain; charset=utf-8$/im);
   });
@@ -85,7 +114,9 @@ describe('emails', () => {
 
     const accepted = await engine.request('POST', `${link}/accept`, { body: { partnerId: reseller.partnerId } });
     expect(accepted.status).toBe(200);
-    const notice = await waitFor(async () => (await mailTo(engine, provider.email)).find((m) => m.template === 'invitationAccepted'));
+    const notice = await waitFor(async () =>
+      (await mailTo(engine, provider.email)).find((m) => m.template === 'invitationAccepted'),
+    );
     expect(notice).toMatchObject({ language: 'en', subject: `${reseller.name} accepted your partnership request` });
     const raw = await waitFor(async () => received.find((message) => message.includes(provider.email)));
     expect(raw).toMatch(/^Content-Language: en$/m);
@@ -102,17 +133,34 @@ describe('emails', () => {
     const { provider, reseller } = await partneredPair(engine);
     const contactEmail = uniqueEmail('contact');
     const body = onboardingBody();
-    const onboarding = await reviewedOnboarding(engine, provider.apiKey, { ...body, contact: { ...body.contact, email: contactEmail, language: 'en' } });
-    const submitted = await engine.request('POST', `/v1/customer-onboardings/${onboarding.id}/submit`, { key: provider.apiKey });
+    const onboarding = await reviewedOnboarding(engine, provider.apiKey, {
+      ...body,
+      contact: { ...body.contact, email: contactEmail, language: 'en' },
+    });
+    const submitted = await engine.request('POST', `/v1/customer-onboardings/${onboarding.id}/submit`, {
+      key: provider.apiKey,
+    });
     expect(submitted.status, submitted.text).toBe(200);
     const customerId: string = submitted.body.customer.id;
-    expect((await engine.request('GET', `/v1/customers/${customerId}`, { key: provider.apiKey })).body.contact.language).toBe('en');
+    expect(
+      (await engine.request('GET', `/v1/customers/${customerId}`, { key: provider.apiKey })).body.contact.language,
+    ).toBe('en');
 
-    const asked = await engine.request('POST', `/v1/customers/${customerId}/reseller-relationships`, { key: provider.apiKey, body: { resellerId: reseller.id } });
+    const asked = await engine.request('POST', `/v1/customers/${customerId}/reseller-relationships`, {
+      key: provider.apiKey,
+      body: { resellerId: reseller.id },
+    });
     expect(asked.status, asked.text).toBe(202);
-    const mail = await waitFor(async () => (await mailTo(engine, contactEmail)).find((m) => m.template === 'relationshipLink'));
-    expect(mail).toMatchObject({ language: 'en', subject: `${provider.name} asks that ${reseller.name} manage Woodgrove Bank` });
-    const page = await engine.request('GET', linkIn(mail.text, '/reseller-relationships').pathname, { headers: { 'accept-language': 'es' } });
+    const mail = await waitFor(async () =>
+      (await mailTo(engine, contactEmail)).find((m) => m.template === 'relationshipLink'),
+    );
+    expect(mail).toMatchObject({
+      language: 'en',
+      subject: `${provider.name} asks that ${reseller.name} manage Woodgrove Bank`,
+    });
+    const page = await engine.request('GET', linkIn(mail.text, '/reseller-relationships').pathname, {
+      headers: { 'accept-language': 'es' },
+    });
     expect(page.text).toContain('<html lang="en"');
     expect(page.text).toContain('A new reseller for Woodgrove Bank');
   });
@@ -133,7 +181,9 @@ describe('link pages', () => {
 
     // Nobody is registered with this address yet: the browser's language decides, then the provider's country.
     const { link: unknownReaders } = await invite(provider.apiKey, uniqueEmail('newcomer'));
-    expect((await engine.request('GET', unknownReaders, { headers: { 'accept-language': 'en-US,en;q=0.9' } })).text).toContain('<html lang="en"');
+    expect(
+      (await engine.request('GET', unknownReaders, { headers: { 'accept-language': 'en-US,en;q=0.9' } })).text,
+    ).toContain('<html lang="en"');
     expect((await engine.request('GET', unknownReaders)).text).toContain('<html lang="es"');
   });
 
@@ -153,7 +203,9 @@ describe('link pages', () => {
   });
 
   it('answer an unknown link in the browser’s language', async () => {
-    const reply = await engine.request('GET', `/reseller-relationships/${'y'.repeat(43)}`, { headers: { 'accept-language': 'es' } });
+    const reply = await engine.request('GET', `/reseller-relationships/${'y'.repeat(43)}`, {
+      headers: { 'accept-language': 'es' },
+    });
     expect(reply.status).toBe(404);
     expect(reply.text).toContain('<html lang="es"');
     expect(reply.text).toContain('No encontramos esta solicitud');

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitations, resellerRelationships } from '../src/db/schema';
 import { checkPage, launchBrowser, personContext, phone } from './support/browser';
 import { createActiveCustomer, partneredPair } from './support/fixtures';
-import { createTestPartner, mailTo, startTestEngine, uniqueEmail, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  mailTo,
+  startTestEngine,
+  uniqueEmail,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 
 /**
  * The people at the links, in a real browser: a reseller and a customer's contact open the
@@ -25,7 +33,10 @@ afterAll(async () => {
 });
 
 async function invite(provider: TestPartner, resellerEmail: string) {
-  const reply = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail, message: 'Hola, trabajemos juntos en 2027.' } });
+  const reply = await engine.request('POST', '/v1/invitations', {
+    key: provider.apiKey,
+    body: { resellerEmail, message: 'Hola, trabajemos juntos en 2027.' },
+  });
   expect(reply.status, reply.text).toBe(202);
   await waitFor(async () => (await mailTo(engine, resellerEmail)).length > 0, { what: 'the invitation mail' });
   return reply.body as { id: string };
@@ -59,9 +70,13 @@ describe('a reseller answers an invitation in the browser', () => {
 
     const page = await openEmailedLink(context, reseller.email, 'outbox');
     expect(await htmlLang(page)).toBe('es');
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Contoso Distribución le invita a asociarse');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Contoso Distribución le invita a asociarse',
+    );
     expect(await page.locator('blockquote').textContent()).toBe('Hola, trabajemos juntos en 2027.');
-    expect(await page.locator('.meta').first().textContent()).toMatch(/Caduca el \d{1,2} de \w+ de \d{4}\D+\d{2}:\d{2} CES?T\./);
+    expect(await page.locator('.meta').first().textContent()).toMatch(
+      /Caduca el \d{1,2} de \w+ de \d{4}\D+\d{2}:\d{2} CES?T\./,
+    );
     await checkPage(inspector, page, 'invitation-es');
 
     // Keyboard only: the label names the field, focus is visible, Enter submits the plain form.
@@ -103,15 +118,25 @@ describe('a reseller answers an invitation in the browser', () => {
         await page.getByRole('link', { name: 'English' }).click();
         expect(page.url()).toMatch(/\?lang=en$/);
         expect(await htmlLang(page)).toBe('en');
-        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Contoso Distribución invites you to partner with them');
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+          'Contoso Distribución invites you to partner with them',
+        );
         await checkPage(inspector, page, 'invitation-en');
       }
-      await page.getByLabel(language === 'en' ? 'Reason (optional)' : 'Motivo (opcional)').fill('We already work with another provider.');
-      await page.getByRole('button', { name: language === 'en' ? 'Decline the invitation' : 'Rechazar la invitación' }).click();
+      await page
+        .getByLabel(language === 'en' ? 'Reason (optional)' : 'Motivo (opcional)')
+        .fill('We already work with another provider.');
+      await page
+        .getByRole('button', { name: language === 'en' ? 'Decline the invitation' : 'Rechazar la invitación' })
+        .click();
       await page.waitForLoadState();
       expect(await htmlLang(page)).toBe(language);
-      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(language === 'en' ? 'Invitation declined' : 'Invitación rechazada');
-      expect(await page.locator('.next').textContent()).toContain(language === 'en' ? 'What happens next' : 'Qué ocurre ahora');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        language === 'en' ? 'Invitation declined' : 'Invitación rechazada',
+      );
+      expect(await page.locator('.next').textContent()).toContain(
+        language === 'en' ? 'What happens next' : 'Qué ocurre ahora',
+      );
       await checkPage(inspector, page, `invitation-declined-${language}`);
 
       const invitation = await engine.request('GET', `/v1/invitations/${id}`, { key: provider.apiKey });
@@ -129,10 +154,14 @@ describe('a reseller answers an invitation in the browser', () => {
       const page = await openEmailedLink(context, reseller.email);
       if (language === 'en') await page.getByRole('link', { name: 'English' }).click();
       await page.getByLabel(language === 'es' ? 'Su ID de partner' : 'Your partner ID').fill(stranger.partnerId);
-      await page.getByRole('button', { name: language === 'es' ? 'Aceptar la invitación' : 'Accept the invitation' }).click();
+      await page
+        .getByRole('button', { name: language === 'es' ? 'Aceptar la invitación' : 'Accept the invitation' })
+        .click();
       await page.waitForLoadState();
       expect(await htmlLang(page)).toBe(language);
-      expect(await page.locator('.notice').textContent()).toContain(language === 'es' ? 'dirección de correo distinta' : 'another email address');
+      expect(await page.locator('.notice').textContent()).toContain(
+        language === 'es' ? 'dirección de correo distinta' : 'another email address',
+      );
       await checkPage(inspector, page, `invitation-refused-${language}`);
       await page.getByRole('link', { name: language === 'es' ? 'Volver a la página' : 'Back to the page' }).click();
       expect(await htmlLang(page)).toBe(language);
@@ -143,7 +172,9 @@ describe('a reseller answers an invitation in the browser', () => {
     await page.getByLabel('Your partner ID').fill(reseller.partnerId);
     await page.getByRole('button', { name: 'Accept the invitation' }).click();
     await page.waitForLoadState();
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`You are now partners with ${provider.name}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      `You are now partners with ${provider.name}`,
+    );
     expect(await page.locator('.next').textContent()).toContain('can now create customers on your behalf');
     await checkPage(inspector, page, 'invitation-accepted-en');
   });
@@ -152,15 +183,25 @@ describe('a reseller answers an invitation in the browser', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const expiredEmail = uniqueEmail('expired');
     const expired = await invite(provider, expiredEmail);
-    await engine.deps.db.update(invitations).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(invitations.id, expired.id));
+    await engine.deps.db
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(invitations.id, expired.id));
     const revokedEmail = uniqueEmail('revoked');
     const revoked = await invite(provider, revokedEmail);
-    expect((await engine.request('POST', `/v1/invitations/${revoked.id}/revoke`, { key: provider.apiKey })).status).toBe(200);
+    expect(
+      (await engine.request('POST', `/v1/invitations/${revoked.id}/revoke`, { key: provider.apiKey })).status,
+    ).toBe(200);
 
-    await checkDeadLinks(context, 'invitation', { expired: expiredEmail, revoked: revokedEmail }, {
-      es: ['No encontramos esta invitación', 'Esta invitación ya no es válida'],
-      en: ['Invitation not found', 'This invitation is no longer valid'],
-    });
+    await checkDeadLinks(
+      context,
+      'invitation',
+      { expired: expiredEmail, revoked: revokedEmail },
+      {
+        es: ['No encontramos esta invitación', 'Esta invitación ya no es válida'],
+        en: ['Invitation not found', 'This invitation is no longer valid'],
+      },
+    );
   });
 });
 
@@ -202,7 +243,9 @@ describe('the dev outbox', () => {
     const mail = json.body.items.find((item: { to: string }) => item.to === email);
     expect(mail).toMatchObject({ template: 'invitationLink', language: 'es' });
     const link = /https?:\/\/\S+\/invitations\/[\w-]+/.exec(mail.text)![0];
-    const html = await engine.request('GET', '/dev/outbox', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    const html = await engine.request('GET', '/dev/outbox', {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
     expect(html.headers.get('content-type')).toContain('text/html');
     expect(html.text).toContain(`<a class="button" href="${link}">Open the link</a>`);
   });
@@ -212,7 +255,10 @@ describe("a customer's contact answers a reseller relationship request in the br
   async function askContact(customer?: { id: string; contactEmail: string }) {
     const { provider, reseller } = await partneredPair(engine);
     const target = customer ?? (await createActiveCustomer(engine, { providerId: provider.id }));
-    const asked = await engine.request('POST', `/v1/customers/${target.id}/reseller-relationships`, { key: provider.apiKey, body: { resellerId: reseller.id } });
+    const asked = await engine.request('POST', `/v1/customers/${target.id}/reseller-relationships`, {
+      key: provider.apiKey,
+      body: { resellerId: reseller.id },
+    });
     expect(asked.status, asked.text).toBe(202);
     await waitFor(async () => (await mailTo(engine, target.contactEmail)).length > 0, { what: 'the request mail' });
     return { provider, reseller, customer: target, relationshipId: asked.body.id as string };
@@ -231,9 +277,18 @@ describe("a customer's contact answers a reseller relationship request in the br
         expect(await htmlLang(page)).toBe(language);
         if (outcome === 'accepted') await checkPage(inspector, page, `relationship-${language}`);
 
-        const words = language === 'es'
-          ? { accept: `Aceptar a ${reseller.name} como revendedor`, reason: 'Motivo (opcional)', decline: 'Rechazar la solicitud' }
-          : { accept: `Accept ${reseller.name} as our reseller`, reason: 'Reason (optional)', decline: 'Decline the request' };
+        const words =
+          language === 'es'
+            ? {
+                accept: `Aceptar a ${reseller.name} como revendedor`,
+                reason: 'Motivo (opcional)',
+                decline: 'Rechazar la solicitud',
+              }
+            : {
+                accept: `Accept ${reseller.name} as our reseller`,
+                reason: 'Reason (optional)',
+                decline: 'Decline the request',
+              };
         if (outcome === 'accepted') {
           await page.getByRole('button', { name: words.accept }).click();
         } else {
@@ -242,17 +297,26 @@ describe("a customer's contact answers a reseller relationship request in the br
         }
         await page.waitForLoadState();
         expect(await htmlLang(page)).toBe(language);
-        const titles = { es: { accepted: `${reseller.name} es ahora su revendedor`, declined: 'Solicitud rechazada' }, en: { accepted: `${reseller.name} is now your reseller`, declined: 'Request declined' } };
+        const titles = {
+          es: { accepted: `${reseller.name} es ahora su revendedor`, declined: 'Solicitud rechazada' },
+          en: { accepted: `${reseller.name} is now your reseller`, declined: 'Request declined' },
+        };
         expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(titles[language][outcome]);
-        expect(await page.locator('.next').textContent()).toContain(language === 'es' ? 'Qué ocurre ahora' : 'What happens next');
+        expect(await page.locator('.next').textContent()).toContain(
+          language === 'es' ? 'Qué ocurre ahora' : 'What happens next',
+        );
         await checkPage(inspector, page, `relationship-${outcome}-${language}`);
 
         // Back at the link: it says the request was answered.
         await page.getByRole('link', { name: language === 'es' ? 'Español' : 'English' }).click();
-        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(language === 'es' ? 'Ya respondió a esta solicitud' : 'You already answered this request');
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+          language === 'es' ? 'Ya respondió a esta solicitud' : 'You already answered this request',
+        );
         if (outcome === 'accepted') await checkPage(inspector, page, `relationship-answered-${language}`);
 
-        const relationship = await engine.request('GET', `/v1/reseller-relationships/${relationshipId}`, { key: provider.apiKey });
+        const relationship = await engine.request('GET', `/v1/reseller-relationships/${relationshipId}`, {
+          key: provider.apiKey,
+        });
         expect(relationship.body.status).toBe(outcome);
         await context.close();
       });
@@ -262,14 +326,28 @@ describe("a customer's contact answers a reseller relationship request in the br
   it('shows unknown, expired and withdrawn request links as clear pages in both languages', async () => {
     const context = await personContext(browser, 'es-ES');
     const expired = await askContact();
-    await engine.deps.db.update(resellerRelationships).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(resellerRelationships.id, expired.relationshipId));
+    await engine.deps.db
+      .update(resellerRelationships)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(resellerRelationships.id, expired.relationshipId));
     const revoked = await askContact();
-    expect((await engine.request('POST', `/v1/reseller-relationships/${revoked.relationshipId}/revoke`, { key: revoked.provider.apiKey })).status).toBe(200);
+    expect(
+      (
+        await engine.request('POST', `/v1/reseller-relationships/${revoked.relationshipId}/revoke`, {
+          key: revoked.provider.apiKey,
+        })
+      ).status,
+    ).toBe(200);
 
-    await checkDeadLinks(context, 'relationship', { expired: expired.customer.contactEmail, revoked: revoked.customer.contactEmail }, {
-      es: ['No encontramos esta solicitud', 'Esta solicitud ya no es válida'],
-      en: ['Request not found', 'This request is no longer valid'],
-    });
+    await checkDeadLinks(
+      context,
+      'relationship',
+      { expired: expired.customer.contactEmail, revoked: revoked.customer.contactEmail },
+      {
+        es: ['No encontramos esta solicitud', 'Esta solicitud ya no es válida'],
+        en: ['Request not found', 'This request is no longer valid'],
+      },
+    );
     await context.close();
   });
 });

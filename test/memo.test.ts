@@ -21,11 +21,19 @@ describe('every workflow carries display names in its memo for the Temporal UI',
   it('invitation: the provider from the start, the reseller once it accepts', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const invite = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
-    expect(await memoOf(invite.body.workflowId)).toMatchObject({ provider: provider.name, resellerEmail: reseller.email });
+    const invite = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email },
+    });
+    expect(await memoOf(invite.body.workflowId)).toMatchObject({
+      provider: provider.name,
+      resellerEmail: reseller.email,
+    });
 
     const mail = await waitFor(async () => (await mailTo(engine, reseller.email))[0]);
-    const accepted = await engine.request('POST', `${linkIn(mail.text, '/invitations').pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+    const accepted = await engine.request('POST', `${linkIn(mail.text, '/invitations').pathname}/accept`, {
+      body: { partnerId: reseller.partnerId },
+    });
     expect(accepted.status).toBe(200);
     expect(await memoOf(invite.body.workflowId)).toMatchObject({ provider: provider.name, reseller: reseller.name });
   });
@@ -50,7 +58,11 @@ describe('every workflow carries display names in its memo for the Temporal UI',
       body: { items: [{ offerId: OFFERS.m365BusinessBasic, quantity: 2 }] },
     });
     expect(order.status).toBe(202);
-    expect(await memoOf(order.body.workflowId)).toMatchObject({ provider: provider.name, reseller: reseller.name, customer: expect.any(String) });
+    expect(await memoOf(order.body.workflowId)).toMatchObject({
+      provider: provider.name,
+      reseller: reseller.name,
+      customer: expect.any(String),
+    });
 
     const unmanaged = await createActiveCustomer(engine, { providerId: provider.id });
     const relationship = await engine.request('POST', `/v1/customers/${unmanaged.id}/reseller-relationships`, {
@@ -58,6 +70,10 @@ describe('every workflow carries display names in its memo for the Temporal UI',
       body: { resellerId: reseller.id },
     });
     expect(relationship.status).toBe(202);
-    expect(await memoOf(relationship.body.workflowId)).toMatchObject({ provider: provider.name, reseller: reseller.name, customer: expect.any(String) });
+    expect(await memoOf(relationship.body.workflowId)).toMatchObject({
+      provider: provider.name,
+      reseller: reseller.name,
+      customer: expect.any(String),
+    });
   });
 });

@@ -38,14 +38,28 @@ describe('online index statements', () => {
       ]),
     ).toEqual([
       { kind: 'extension', sql: 'CREATE EXTENSION IF NOT EXISTS pg_trgm;' },
-      { kind: 'index', name: 'a_idx', table: 'customers', sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "a_idx" ON "customers" USING gin ("name" gin_trgm_ops);' },
-      { kind: 'index', name: 'b_idx', table: 'orders', sql: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "b_idx" ON "public"."orders" USING btree ("id");' },
+      {
+        kind: 'index',
+        name: 'a_idx',
+        table: 'customers',
+        sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "a_idx" ON "customers" USING gin ("name" gin_trgm_ops);',
+      },
+      {
+        kind: 'index',
+        name: 'b_idx',
+        table: 'orders',
+        sql: 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "b_idx" ON "public"."orders" USING btree ("id");',
+      },
     ]);
   });
 
   it('finds every index of the scale migration', () => {
-    const statements = readFileSync(path.join(migrationsFolder, '0002_scale_indexes.sql'), 'utf8').split('--> statement-breakpoint');
-    expect(onlineStatements(statements).flatMap((statement) => (statement.kind === 'index' ? [statement.name] : []))).toEqual(scaleIndexes);
+    const statements = readFileSync(path.join(migrationsFolder, '0002_scale_indexes.sql'), 'utf8').split(
+      '--> statement-breakpoint',
+    );
+    expect(
+      onlineStatements(statements).flatMap((statement) => (statement.kind === 'index' ? [statement.name] : [])),
+    ).toEqual(scaleIndexes);
   });
 });
 
@@ -61,7 +75,10 @@ describe.skipIf(!runDatabaseUrl)('migrating a live Postgres database', () => {
     cpSync(migrationsFolder, folder, { recursive: true });
     const journalPath = path.join(folder, 'meta/_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-    journal.entries = journal.entries.slice(0, journal.entries.findIndex((entry: { tag: string }) => entry.tag === tag));
+    journal.entries = journal.entries.slice(
+      0,
+      journal.entries.findIndex((entry: { tag: string }) => entry.tag === tag),
+    );
     writeFileSync(journalPath, JSON.stringify(journal));
     const client = postgres(scratch.url, { max: 1, onnotice: () => {} });
     await migrate(drizzle(client), { migrationsFolder: folder });
@@ -90,8 +107,12 @@ describe.skipIf(!runDatabaseUrl)('migrating a live Postgres database', () => {
 
   it('builds the new indexes concurrently, outside the migration transaction, replacing an invalid leftover of a failed build', async () => {
     // A concurrent build that failed halfway (here: a unique index over duplicates) leaves an INVALID index under the name.
-    await admin.unsafe('create unique index concurrently "customers_provider_created_idx" on customers (country)').catch(() => {});
-    expect(await indexStates()).toEqual([expect.objectContaining({ name: 'customers_provider_created_idx', valid: false })]);
+    await admin
+      .unsafe('create unique index concurrently "customers_provider_created_idx" on customers (country)')
+      .catch(() => {});
+    expect(await indexStates()).toEqual([
+      expect.objectContaining({ name: 'customers_provider_created_idx', valid: false }),
+    ]);
 
     const database = await openDatabase({ databaseUrl: scratch.url, dataDir: os.tmpdir(), maxConnections: 2 });
     const report = await database.migrate();
@@ -102,9 +123,13 @@ describe.skipIf(!runDatabaseUrl)('migrating a live Postgres database', () => {
     const states = await indexStates();
     expect(states.map((state) => state.name).sort()).toEqual([...scaleIndexes].sort());
     expect(states.every((state) => state.valid)).toBe(true);
-    expect(states.find((state) => state.name === 'customers_provider_created_idx')!.definition).toContain('(provider_id, created_at DESC, id DESC)');
+    expect(states.find((state) => state.name === 'customers_provider_created_idx')!.definition).toContain(
+      '(provider_id, created_at DESC, id DESC)',
+    );
     const [applied] = await admin`select count(*)::int as count from drizzle.__drizzle_migrations`;
-    const journal = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+    const journal = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, '../drizzle/meta/_journal.json'), 'utf8'),
+    ) as { entries: unknown[] };
     expect(applied!.count).toBe(journal.entries.length);
   });
 
@@ -119,7 +144,9 @@ describe('migrating the embedded PGlite database', () => {
   it('loads pg_trgm and builds the trigram indexes inside the migration', async () => {
     const database = await openDatabase({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'poe-pglite-')) });
     await database.migrate();
-    const result = (await database.db.execute(sql`select indexname from pg_indexes where indexname like '%trgm%' order by 1`)) as unknown as { rows: Array<{ indexname: string }> };
+    const result = (await database.db.execute(
+      sql`select indexname from pg_indexes where indexname like '%trgm%' order by 1`,
+    )) as unknown as { rows: Array<{ indexname: string }> };
     await database.close();
     expect(result.rows.map((row) => row.indexname)).toEqual(['customers_domain_trgm_idx', 'customers_name_trgm_idx']);
   });

@@ -42,11 +42,15 @@ describe.each(topologies())('$name', (topology) => {
       const body = onboardingBody({ resellerId: reseller.id });
       const reviewed = await reviewedOnboarding(api, provider.apiKey, body);
 
-      const submit = await api.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, { key: provider.apiKey });
+      const submit = await api.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, {
+        key: provider.apiKey,
+      });
       expect(submit.status).toBe(202);
       expect(submit.body).toMatchObject({ status: 'provisioning' });
       await stalledAtStep;
-      expect((await api.request('GET', `/v1/customer-onboardings/${reviewed.id}`, { key: provider.apiKey })).body.status).toBe('provisioning');
+      expect(
+        (await api.request('GET', `/v1/customer-onboardings/${reviewed.id}`, { key: provider.apiKey })).body.status,
+      ).toBe('provisioning');
 
       await first.stop();
       const second = await startTestEngine({ taskQueue, runApi: false, env: temporal });
@@ -55,17 +59,24 @@ describe.each(topologies())('$name', (topology) => {
       const completed = await onboardingIn(api, provider.apiKey, reviewed.id, ['completed', 'failed'], 60_000);
       expect(completed.status).toBe('completed');
 
-      const reveal = await api.request('POST', `/v1/customer-onboardings/${reviewed.id}/credentials`, { key: provider.apiKey });
+      const reveal = await api.request('POST', `/v1/customer-onboardings/${reviewed.id}/credentials`, {
+        key: provider.apiKey,
+      });
       expect(reveal.status).toBe(200);
       expect(reveal.body.credentials.username).toBe(`admin@${body.company.domainPrefix}.onmicrosoft.com`);
       const password: string = reveal.body.credentials.temporaryPassword;
       expect(password.length).toBeGreaterThanOrEqual(16);
-      const secondReveal = await api.request('POST', `/v1/customer-onboardings/${reviewed.id}/credentials`, { key: provider.apiKey });
+      const secondReveal = await api.request('POST', `/v1/customer-onboardings/${reviewed.id}/credentials`, {
+        key: provider.apiKey,
+      });
       expect(secondReveal.status).toBe(410);
       expect(secondReveal.body.error.code).toBe('CREDENTIALS_GONE');
 
       const db = api.deps.db;
-      const customerRows = await db.select().from(customers).where(eq(customers.domainPrefix, body.company.domainPrefix));
+      const customerRows = await db
+        .select()
+        .from(customers)
+        .where(eq(customers.domainPrefix, body.company.domainPrefix));
       expect(customerRows).toHaveLength(1);
       const customerId = customerRows[0]!.id;
       expect(customerRows[0]).toMatchObject({ status: 'active', resellerId: reseller.id });
@@ -76,11 +87,15 @@ describe.each(topologies())('$name', (topology) => {
       expect(await db.select().from(orderLines).where(eq(orderLines.orderId, orderRows[0]!.id))).toHaveLength(2);
       const subscriptionRows = await db.select().from(subscriptions).where(eq(subscriptions.customerId, customerId));
       expect(subscriptionRows).toHaveLength(2);
-      expect(subscriptionRows.every((row) => row.status === 'active' && row.partnerIdOnRecord === reseller.partnerId)).toBe(true);
+      expect(
+        subscriptionRows.every((row) => row.status === 'active' && row.partnerIdOnRecord === reseller.partnerId),
+      ).toBe(true);
       const provisionedEvents = await db
         .select({ count: sql<number>`count(*)::int` })
         .from(customerEvents)
-        .where(sql`${customerEvents.customerId} = ${customerId} and ${customerEvents.action} = 'subscriptions.provisioned'`);
+        .where(
+          sql`${customerEvents.customerId} = ${customerId} and ${customerEvents.action} = 'subscriptions.provisioned'`,
+        );
       expect(provisionedEvents[0]!.count).toBe(1);
 
       const history = await decodedHistoryText(api, reviewed.workflowId);

@@ -28,37 +28,52 @@ afterAll(async () => {
 });
 
 describe('the provisioning saga compensates a failure at any step', () => {
-  it.each(provisioningSteps.map((step) => [step]))('undoes everything when %s fails, leaving the domain reusable', async (step) => {
-    const body = onboardingBody({ resellerId: reseller.id, supportContactResellerId: reseller.id });
-    const reviewed = await reviewedOnboarding(engine, provider.apiKey, body);
+  it.each(provisioningSteps.map((step) => [step]))(
+    'undoes everything when %s fails, leaving the domain reusable',
+    async (step) => {
+      const body = onboardingBody({ resellerId: reseller.id, supportContactResellerId: reseller.id });
+      const reviewed = await reviewedOnboarding(engine, provider.apiKey, body);
 
-    failAt = step;
-    const submit = await engine.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, { key: provider.apiKey });
-    failAt = null;
-    expect(submit.status).toBe(502);
-    expect(submit.body.error.code).toBe('PROVISIONING_FAILED');
-    expect(submit.body.error.message).toContain(`injected failure at ${step}`);
+      failAt = step;
+      const submit = await engine.request('POST', `/v1/customer-onboardings/${reviewed.id}/submit`, {
+        key: provider.apiKey,
+      });
+      failAt = null;
+      expect(submit.status).toBe(502);
+      expect(submit.body.error.code).toBe('PROVISIONING_FAILED');
+      expect(submit.body.error.message).toContain(`injected failure at ${step}`);
 
-    const failed = await onboardingIn(engine, provider.apiKey, reviewed.id, ['failed']);
-    expect(failed.failureReason).toContain(step);
-    expect(await liveRowsFor(engine, body.company.domainPrefix)).toEqual({ customers: 0, users: 0, orders: 0, subscriptions: 0, escrow: 0 });
-    const workflow = engine.deps.temporal.workflow.getHandle(reviewed.workflowId);
-    expect((await workflow.describe()).searchAttributes.ProcessStatus).toEqual(['failed']);
+      const failed = await onboardingIn(engine, provider.apiKey, reviewed.id, ['failed']);
+      expect(failed.failureReason).toContain(step);
+      expect(await liveRowsFor(engine, body.company.domainPrefix)).toEqual({
+        customers: 0,
+        users: 0,
+        orders: 0,
+        subscriptions: 0,
+        escrow: 0,
+      });
+      const workflow = engine.deps.temporal.workflow.getHandle(reviewed.workflowId);
+      expect((await workflow.describe()).searchAttributes.ProcessStatus).toEqual(['failed']);
 
-    // The tenant's compensation is audited with the run that made it.
-    const [deleted] = await engine.deps.db
-      .select()
-      .from(customerEvents)
-      .where(and(eq(customerEvents.action, 'customer.deleted'), eq(customerEvents.workflowId, reviewed.workflowId)));
-    expect(deleted).toBeDefined();
+      // The tenant's compensation is audited with the run that made it.
+      const [deleted] = await engine.deps.db
+        .select()
+        .from(customerEvents)
+        .where(and(eq(customerEvents.action, 'customer.deleted'), eq(customerEvents.workflowId, reviewed.workflowId)));
+      expect(deleted).toBeDefined();
 
-    const list = await engine.request('GET', `/v1/customers?q=${body.company.domainPrefix}`, { key: provider.apiKey });
-    expect(list.body.items).toEqual([]);
+      const list = await engine.request('GET', `/v1/customers?q=${body.company.domainPrefix}`, {
+        key: provider.apiKey,
+      });
+      expect(list.body.items).toEqual([]);
 
-    // The same domain goes through on a second attempt.
-    const retry = await reviewedOnboarding(engine, provider.apiKey, body);
-    const second = await engine.request('POST', `/v1/customer-onboardings/${retry.id}/submit`, { key: provider.apiKey });
-    expect(second.status).toBe(200);
-    expect(second.body.customer.domain).toBe(`${body.company.domainPrefix}.onmicrosoft.com`);
-  });
+      // The same domain goes through on a second attempt.
+      const retry = await reviewedOnboarding(engine, provider.apiKey, body);
+      const second = await engine.request('POST', `/v1/customer-onboardings/${retry.id}/submit`, {
+        key: provider.apiKey,
+      });
+      expect(second.status).toBe(200);
+      expect(second.body.customer.domain).toBe(`${body.company.domainPrefix}.onmicrosoft.com`);
+    },
+  );
 });

@@ -10,7 +10,11 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-type Layer = { route?: { path: string | string[]; methods: Record<string, boolean> }; handle: { stack?: Layer[] }; rawPath?: unknown };
+type Layer = {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+  rawPath?: unknown;
+};
 
 /** Every method + path the Express app answers, found by walking its router stack (nested routers included). */
 function expressRoutes(stack: Layer[], prefix = ''): string[] {
@@ -50,7 +54,8 @@ describe('the API document', () => {
     expect(reply.status).toBe(200);
     const document = reply.body;
     expect(document.openapi).toBe('3.1.0');
-    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/codec/encode', '/codec/decode']) expect(document.paths).toHaveProperty([path]);
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/codec/encode', '/codec/decode'])
+      expect(document.paths).toHaveProperty([path]);
     const decode = document.paths['/codec/decode'].post;
     expect(decode.requestBody.content['application/json'].schema).toBeDefined();
     expect(decode.responses['401'].content['application/json'].schema).toBeDefined();

@@ -7,7 +7,11 @@ function startSlowRequest(url: string, body: string) {
   const target = new URL('/v1/partners', url);
   const request = http.request(target, {
     method: 'POST',
-    headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    headers: {
+      authorization: `Bearer ${OPERATOR_KEY}`,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    },
   });
   const reply = new Promise<{ status: number; body: string }>((resolve, reject) => {
     request.on('response', (response) => {
@@ -25,7 +29,13 @@ function startSlowRequest(url: string, body: string) {
 describe('graceful shutdown', () => {
   it('lets a request in flight finish during stop(), while refusing new connections', async () => {
     const engine = await startTestEngine();
-    const body = JSON.stringify({ kind: 'provider', name: 'Shutdown Distribution', email: uniqueEmail('shutdown'), partnerId: uniquePartnerId(), country: 'ES' });
+    const body = JSON.stringify({
+      kind: 'provider',
+      name: 'Shutdown Distribution',
+      email: uniqueEmail('shutdown'),
+      partnerId: uniquePartnerId(),
+      country: 'ES',
+    });
     const slow = startSlowRequest(engine.url, body);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the server has the headers now
 

@@ -30,28 +30,117 @@ afterAll(async () => {
 });
 
 const item = (extra: Record<string, unknown> = {}) => ({ offerId: OFFERS.m365BusinessBasic, quantity: 3, ...extra });
-type Case = { name: string; path?: () => string; key?: () => string | undefined; body?: () => unknown; rawBody?: string; status: number; code: string };
+type Case = {
+  name: string;
+  path?: () => string;
+  key?: () => string | undefined;
+  body?: () => unknown;
+  rawBody?: string;
+  status: number;
+  code: string;
+};
 
 const cases: Case[] = [
   { name: 'no items', body: () => ({ items: [] }), status: 400, code: 'VALIDATION_FAILED' },
   { name: 'items missing', body: () => ({}), status: 400, code: 'VALIDATION_FAILED' },
   { name: 'quantity zero', body: () => ({ items: [item({ quantity: 0 })] }), status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'quantity as text', body: () => ({ items: [item({ quantity: '3' })] }), status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'unknown field on an item', body: () => ({ items: [item({ discount: 10 })] }), status: 400, code: 'VALIDATION_FAILED' },
+  {
+    name: 'quantity as text',
+    body: () => ({ items: [item({ quantity: '3' })] }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'unknown field on an item',
+    body: () => ({ items: [item({ discount: 10 })] }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
   { name: 'malformed JSON', rawBody: '{"items": [', status: 400, code: 'MALFORMED_JSON' },
-  { name: 'customer id not a UUID', path: () => '/v1/customers/abc/orders', body: () => ({ items: [item()] }), status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'unknown offer', body: () => ({ items: [item({ offerId: OFFER_NOT_IN_CATALOG })] }), status: 422, code: 'OFFER_NOT_FOUND' },
-  { name: 'quantity above the offer maximum', body: () => ({ items: [{ offerId: OFFERS.azurePlan, quantity: 2 }] }), status: 422, code: 'QUANTITY_OUT_OF_BOUNDS' },
-  { name: 'partner of record not in an active partnership', body: () => ({ items: [item({ partnerIdOnRecord: unpartnered.partnerId })] }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
-  { name: 'partner of record unknown', body: () => ({ items: [item({ partnerIdOnRecord: '99999999' })] }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
-  { name: 'partner of record not digits', body: () => ({ items: [item({ partnerIdOnRecord: 'reseller-1' })] }), status: 400, code: 'VALIDATION_FAILED' },
-  { name: 'support contact not in an active partnership', body: () => ({ items: [item()], supportContactResellerId: unpartnered.id }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
-  { name: 'support contact not a UUID', body: () => ({ items: [item()], supportContactResellerId: 'x' }), status: 400, code: 'VALIDATION_FAILED' },
-  { name: "another provider's customer", path: () => `/v1/customers/${othersCustomer.id}/orders`, body: () => ({ items: [item()] }), status: 404, code: 'NOT_FOUND' },
-  { name: 'unknown customer', path: () => `/v1/customers/${randomUUID()}/orders`, body: () => ({ items: [item()] }), status: 404, code: 'NOT_FOUND' },
-  { name: 'a deleted customer', path: () => `/v1/customers/${deletedCustomer.id}/orders`, body: () => ({ items: [item()] }), status: 409, code: 'CONFLICT' },
-  { name: 'the managing reseller', key: () => reseller.apiKey, body: () => ({ items: [item()] }), status: 403, code: 'FORBIDDEN' },
-  { name: 'the operator', key: () => 'test-operator-key-0123456789abcdef', body: () => ({ items: [item()] }), status: 403, code: 'FORBIDDEN' },
+  {
+    name: 'customer id not a UUID',
+    path: () => '/v1/customers/abc/orders',
+    body: () => ({ items: [item()] }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'unknown offer',
+    body: () => ({ items: [item({ offerId: OFFER_NOT_IN_CATALOG })] }),
+    status: 422,
+    code: 'OFFER_NOT_FOUND',
+  },
+  {
+    name: 'quantity above the offer maximum',
+    body: () => ({ items: [{ offerId: OFFERS.azurePlan, quantity: 2 }] }),
+    status: 422,
+    code: 'QUANTITY_OUT_OF_BOUNDS',
+  },
+  {
+    name: 'partner of record not in an active partnership',
+    body: () => ({ items: [item({ partnerIdOnRecord: unpartnered.partnerId })] }),
+    status: 422,
+    code: 'PARTNERSHIP_NOT_ACTIVE',
+  },
+  {
+    name: 'partner of record unknown',
+    body: () => ({ items: [item({ partnerIdOnRecord: '99999999' })] }),
+    status: 422,
+    code: 'PARTNERSHIP_NOT_ACTIVE',
+  },
+  {
+    name: 'partner of record not digits',
+    body: () => ({ items: [item({ partnerIdOnRecord: 'reseller-1' })] }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'support contact not in an active partnership',
+    body: () => ({ items: [item()], supportContactResellerId: unpartnered.id }),
+    status: 422,
+    code: 'PARTNERSHIP_NOT_ACTIVE',
+  },
+  {
+    name: 'support contact not a UUID',
+    body: () => ({ items: [item()], supportContactResellerId: 'x' }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: "another provider's customer",
+    path: () => `/v1/customers/${othersCustomer.id}/orders`,
+    body: () => ({ items: [item()] }),
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'unknown customer',
+    path: () => `/v1/customers/${randomUUID()}/orders`,
+    body: () => ({ items: [item()] }),
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'a deleted customer',
+    path: () => `/v1/customers/${deletedCustomer.id}/orders`,
+    body: () => ({ items: [item()] }),
+    status: 409,
+    code: 'CONFLICT',
+  },
+  {
+    name: 'the managing reseller',
+    key: () => reseller.apiKey,
+    body: () => ({ items: [item()] }),
+    status: 403,
+    code: 'FORBIDDEN',
+  },
+  {
+    name: 'the operator',
+    key: () => 'test-operator-key-0123456789abcdef',
+    body: () => ({ items: [item()] }),
+    status: 403,
+    code: 'FORBIDDEN',
+  },
   { name: 'no API key', key: () => undefined, body: () => ({ items: [item()] }), status: 401, code: 'UNAUTHENTICATED' },
 ];
 
@@ -72,26 +161,48 @@ describe('orders refused', () => {
   it('names every broken rule in details, with the field it concerns', async () => {
     const reply = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
       key: provider.apiKey,
-      body: { items: [{ offerId: OFFERS.azurePlan, quantity: 5 }, item({ partnerIdOnRecord: unpartnered.partnerId })], supportContactResellerId: unpartnered.id },
+      body: {
+        items: [{ offerId: OFFERS.azurePlan, quantity: 5 }, item({ partnerIdOnRecord: unpartnered.partnerId })],
+        supportContactResellerId: unpartnered.id,
+      },
     });
     expect(reply.status).toBe(422);
-    expect(reply.body.error.details.map((d: { field: string }) => d.field)).toEqual(['items.0.quantity', 'items.1.partnerIdOnRecord', 'supportContactResellerId']);
+    expect(reply.body.error.details.map((d: { field: string }) => d.field)).toEqual([
+      'items.0.quantity',
+      'items.1.partnerIdOnRecord',
+      'supportContactResellerId',
+    ]);
   });
 
   it('refuses the same Idempotency-Key with another body (422) and replays a refusal for the same body', async () => {
     const headers = { 'idempotency-key': `k-${randomUUID()}` };
-    const first = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [{ offerId: OFFERS.azurePlan, quantity: 9 }] } });
+    const first = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: provider.apiKey,
+      headers,
+      body: { items: [{ offerId: OFFERS.azurePlan, quantity: 9 }] },
+    });
     expect(first.status).toBe(422);
-    const replay = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [{ offerId: OFFERS.azurePlan, quantity: 9 }] } });
+    const replay = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: provider.apiKey,
+      headers,
+      body: { items: [{ offerId: OFFERS.azurePlan, quantity: 9 }] },
+    });
     expect(replay.status).toBe(422);
     expect(replay.body.error.code).toBe('QUANTITY_OUT_OF_BOUNDS');
-    const other = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, headers, body: { items: [item()] } });
+    const other = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: provider.apiKey,
+      headers,
+      body: { items: [item()] },
+    });
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
-  it("hides an order from another provider and from resellers not managing its customer (404)", async () => {
-    const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, body: { items: [item()] } });
+  it('hides an order from another provider and from resellers not managing its customer (404)', async () => {
+    const placed = await engine.request('POST', `/v1/customers/${customer.id}/orders`, {
+      key: provider.apiKey,
+      body: { items: [item()] },
+    });
     expect(placed.status).toBe(202);
     for (const key of [otherProvider.apiKey, unpartnered.apiKey]) {
       const reply = await engine.request('GET', `/v1/orders/${placed.body.id}`, { key });

@@ -33,13 +33,43 @@ describe('orders for existing customers', () => {
     expect(order).toMatchObject({ status: 'completed', customerId: customer.id, failureReason: null });
     expect(order.lines).toEqual([
       // Without a term the offer's first term, billed at its billing cycle.
-      { lineNumber: 1, offerId: OFFERS.m365E3, quantity: 25, unitPrice: 3600, currency: 'EUR', partnerIdOnRecord: reseller.partnerId, term: 'P1Y', billingFrequency: 'annual' },
-      { lineNumber: 2, offerId: OFFERS.defenderBusiness, quantity: 5, unitPrice: 300, currency: 'EUR', partnerIdOnRecord: null, term: 'P1M', billingFrequency: 'monthly' },
+      {
+        lineNumber: 1,
+        offerId: OFFERS.m365E3,
+        quantity: 25,
+        unitPrice: 3600,
+        currency: 'EUR',
+        partnerIdOnRecord: reseller.partnerId,
+        term: 'P1Y',
+        billingFrequency: 'annual',
+      },
+      {
+        lineNumber: 2,
+        offerId: OFFERS.defenderBusiness,
+        quantity: 5,
+        unitPrice: 300,
+        currency: 'EUR',
+        partnerIdOnRecord: null,
+        term: 'P1M',
+        billingFrequency: 'monthly',
+      },
     ]);
     const byOffer = Object.fromEntries(order.subscriptions.map((s) => [s.offerId, s]));
     const supportContact = { id: reseller.id, name: reseller.name, partnerId: reseller.partnerId };
-    expect(byOffer[OFFERS.m365E3]).toMatchObject({ quantity: 25, status: 'active', partnerIdOnRecord: reseller.partnerId, supportContact, term: 'P1Y', billingFrequency: 'annual' });
-    expect(byOffer[OFFERS.defenderBusiness]).toMatchObject({ quantity: 5, partnerIdOnRecord: null, supportContact, term: 'P1M' });
+    expect(byOffer[OFFERS.m365E3]).toMatchObject({
+      quantity: 25,
+      status: 'active',
+      partnerIdOnRecord: reseller.partnerId,
+      supportContact,
+      term: 'P1Y',
+      billingFrequency: 'annual',
+    });
+    expect(byOffer[OFFERS.defenderBusiness]).toMatchObject({
+      quantity: 5,
+      partnerIdOnRecord: null,
+      supportContact,
+      term: 'P1M',
+    });
     // Each subscription's lifecycle workflow was started by the order, before it reported completed.
     for (const subscription of order.subscriptions) {
       const lifecycle = await engine.deps.temporal.workflow.getHandle(`subscription-${subscription.id}`).describe();
@@ -47,11 +77,21 @@ describe('orders for existing customers', () => {
     }
 
     const handle = engine.deps.temporal.workflow.getHandle(placed.body.workflowId);
-    expect(await handle.query(orderStatusQuery)).toMatchObject({ status: 'completed', step: 'done', subscriptionIds: expect.arrayContaining(order.subscriptions.map((s) => s.id)) });
+    expect(await handle.query(orderStatusQuery)).toMatchObject({
+      status: 'completed',
+      step: 'done',
+      subscriptionIds: expect.arrayContaining(order.subscriptions.map((s) => s.id)),
+    });
     const description = await handle.describe();
-    expect(description.searchAttributes).toMatchObject({ ProcessStatus: ['completed'], ProviderId: [provider.id], CustomerDomain: [customer.domain] });
+    expect(description.searchAttributes).toMatchObject({
+      ProcessStatus: ['completed'],
+      ProviderId: [provider.id],
+      CustomerDomain: [customer.domain],
+    });
 
-    const events = (await allEvents(engine, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id);
+    const events = (await allEvents(engine, provider.apiKey, customer.id)).filter(
+      (e) => e.details.orderId === placed.body.id,
+    );
     expect(events.map((e) => e.action)).toEqual([
       'order.placed',
       'subscription.created',
@@ -63,7 +103,11 @@ describe('orders for existing customers', () => {
     ]);
     const run = await handle.describe();
     for (const event of events) {
-      expect(event).toMatchObject({ actor: `partner:${provider.id}`, workflowId: placed.body.workflowId, runId: run.runId });
+      expect(event).toMatchObject({
+        actor: `partner:${provider.id}`,
+        workflowId: placed.body.workflowId,
+        runId: run.runId,
+      });
     }
   });
 
@@ -71,7 +115,11 @@ describe('orders for existing customers', () => {
     const { provider, asProvider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
     const send = () =>
-      asProvider.post<Placed>(`/v1/customers/${customer.id}/orders`, { items: [{ offerId: OFFERS.teamsEssentials, quantity: 3 }] }, { headers: { 'idempotency-key': 'order-2026-0001' } });
+      asProvider.post<Placed>(
+        `/v1/customers/${customer.id}/orders`,
+        { items: [{ offerId: OFFERS.teamsEssentials, quantity: 3 }] },
+        { headers: { 'idempotency-key': 'order-2026-0001' } },
+      );
     const [first, second] = await Promise.all([send(), send()]);
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
@@ -88,15 +136,21 @@ describe('orders for existing customers', () => {
   it('lets the reseller managing the customer read its orders and audit trail, but not order for it (403)', async () => {
     const { provider, reseller, asProvider, asReseller } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id, resellerId: reseller.id });
-    const placed = await asProvider.post<Placed>(`/v1/customers/${customer.id}/orders`, { items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }] });
+    const placed = await asProvider.post<Placed>(`/v1/customers/${customer.id}/orders`, {
+      items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }],
+    });
     await finishedOrder(asProvider, placed.body.id);
 
     const read = await asReseller.get<Order>(`/v1/orders/${placed.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body.status).toBe('completed');
-    expect((await allEvents(engine, reseller.apiKey, customer.id)).some((e) => e.action === 'order.completed')).toBe(true);
+    expect((await allEvents(engine, reseller.apiKey, customer.id)).some((e) => e.action === 'order.completed')).toBe(
+      true,
+    );
 
-    const refused = await asReseller.post<ErrorBody>(`/v1/customers/${customer.id}/orders`, { items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }] });
+    const refused = await asReseller.post<ErrorBody>(`/v1/customers/${customer.id}/orders`, {
+      items: [{ offerId: OFFERS.exchangeOnlineP1, quantity: 2 }],
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('FORBIDDEN');
   });

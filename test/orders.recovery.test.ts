@@ -75,9 +75,13 @@ describe('order recovery', () => {
       const provisioned = await subscriptionsOfOrder(api, placed.body.id);
       expect(provisioned).toHaveLength(3);
       expect(new Set(provisioned.map((s) => s.orderLineId)).size).toBe(3);
-      expect(provisioned.find((s) => s.offerId === OFFERS.m365BusinessPremium)?.partnerIdOnRecord).toBe(reseller.partnerId);
+      expect(provisioned.find((s) => s.offerId === OFFERS.m365BusinessPremium)?.partnerIdOnRecord).toBe(
+        reseller.partnerId,
+      );
 
-      const events = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id);
+      const events = (await allEvents(api, provider.apiKey, customer.id)).filter(
+        (e) => e.details.orderId === placed.body.id,
+      );
       expect(events.filter((e) => e.action === 'subscription.created')).toHaveLength(3);
       expect(events.filter((e) => e.action === 'order.placed')).toHaveLength(1);
       expect(events.filter((e) => e.action === 'order.completed')).toHaveLength(1);
@@ -87,7 +91,10 @@ describe('order recovery', () => {
         const runs = await waitFor(
           async () => {
             const found = [];
-            for await (const run of api.deps.temporal.workflow.list({ query: `WorkflowId = "subscription-${subscription.id}"` })) found.push(run);
+            for await (const run of api.deps.temporal.workflow.list({
+              query: `WorkflowId = "subscription-${subscription.id}"`,
+            }))
+              found.push(run);
             return found.length > 0 && found;
           },
           { what: 'the subscription workflow in visibility' },
@@ -109,7 +116,10 @@ describe('order recovery', () => {
       activityTestHooks: {
         afterCommit: async (activity) => {
           if (activity === 'provisionCustomerOrder') {
-            await worker.deps.db.update(partnerships).set({ status: 'removed', removedAt: new Date() }).where(eq(partnerships.id, partnershipId));
+            await worker.deps.db
+              .update(partnerships)
+              .set({ status: 'removed', removedAt: new Date() })
+              .where(eq(partnerships.id, partnershipId));
           }
         },
       },
@@ -121,13 +131,20 @@ describe('order recovery', () => {
       });
       expect(placed.status).toBe(202);
       const order = await finishedOrder(asProvider, placed.body.id);
-      expect(order).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('no longer in an active partnership') });
+      expect(order).toMatchObject({
+        status: 'failed',
+        failureReason: expect.stringContaining('no longer in an active partnership'),
+      });
       expect(order.subscriptions).toHaveLength(1);
       expect(order.subscriptions[0]).toMatchObject({ status: 'cancelled', partnerIdOnRecord: null });
-      const actions = (await allEvents(api, provider.apiKey, customer.id)).filter((e) => e.details.orderId === placed.body.id).map((e) => e.action);
+      const actions = (await allEvents(api, provider.apiKey, customer.id))
+        .filter((e) => e.details.orderId === placed.body.id)
+        .map((e) => e.action);
       expect(actions).toEqual(['order.placed', 'subscription.created', 'subscription.cancelled', 'order.failed']);
       // A failed order starts no lifecycle for the subscription it cancelled.
-      await expect(api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0]!.id}`).describe()).rejects.toThrow();
+      await expect(
+        api.deps.temporal.workflow.getHandle(`subscription-${order.subscriptions[0]!.id}`).describe(),
+      ).rejects.toThrow();
     } finally {
       await worker.stop();
     }

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Partnership } from './support/api-types';
 import { apiClient } from './support/client';
-import { createTestPartner, OPERATOR_KEY, startTestEngine, uniqueEmail, uniquePartnerId, type TestEngine } from './support/harness';
+import {
+  createTestPartner,
+  OPERATOR_KEY,
+  startTestEngine,
+  uniqueEmail,
+  uniquePartnerId,
+  type TestEngine,
+} from './support/harness';
 import { accept, invite, partneredByInvitation } from './support/invitations';
 
 let engine: TestEngine;
@@ -14,7 +21,14 @@ afterAll(async () => {
 
 describe('partners', () => {
   it('the operator registers a partner and gets its API key once; the key then identifies the partner', async () => {
-    const body = { kind: 'reseller', name: 'Contoso Reventa', email: uniqueEmail('contoso'), partnerId: uniquePartnerId(), country: 'ES', cspEnrolled: true };
+    const body = {
+      kind: 'reseller',
+      name: 'Contoso Reventa',
+      email: uniqueEmail('contoso'),
+      partnerId: uniquePartnerId(),
+      country: 'ES',
+      cspEnrolled: true,
+    };
     const created = await engine.request('POST', '/v1/partners', { key: OPERATOR_KEY, body });
     expect(created.status).toBe(201);
     expect(created.body.apiKey).toMatch(/^poe_[A-Za-z0-9_-]{40,}$/);
@@ -36,14 +50,23 @@ describe('partners', () => {
 
   it("the operator changes a provider's public profile and it shows in the public directory", async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider', country: 'MX' });
-    const patched = await engine.request('PATCH', `/v1/partners/${provider.id}`, { key: OPERATOR_KEY, body: { profile: 'Distribuidor mayorista en México' } });
+    const patched = await engine.request('PATCH', `/v1/partners/${provider.id}`, {
+      key: OPERATOR_KEY,
+      body: { profile: 'Distribuidor mayorista en México' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ id: provider.id, profile: 'Distribuidor mayorista en México' });
 
     const directory = await engine.request('GET', '/v1/providers');
     expect(directory.status).toBe(200);
     const listed = directory.body.items.find((p: { id: string }) => p.id === provider.id);
-    expect(listed).toEqual({ id: provider.id, name: provider.name, partnerId: provider.partnerId, country: 'MX', profile: 'Distribuidor mayorista en México' });
+    expect(listed).toEqual({
+      id: provider.id,
+      name: provider.name,
+      partnerId: provider.partnerId,
+      country: 'MX',
+      profile: 'Distribuidor mayorista en México',
+    });
     // The public directory lists providers only, and no contact data or keys.
     expect(directory.text).not.toContain(provider.email);
     expect(directory.text).not.toContain(provider.apiKey);
@@ -51,7 +74,10 @@ describe('partners', () => {
 
   it("the operator changes a reseller's enrollment", async () => {
     const reseller = await createTestPartner(engine.request, { kind: 'reseller', cspEnrolled: false });
-    const patched = await engine.request('PATCH', `/v1/partners/${reseller.id}`, { key: OPERATOR_KEY, body: { cspEnrolled: true } });
+    const patched = await engine.request('PATCH', `/v1/partners/${reseller.id}`, {
+      key: OPERATOR_KEY,
+      body: { cspEnrolled: true },
+    });
     expect(patched.body.cspEnrolled).toBe(true);
     expect((await engine.request('GET', '/v1/partners/me', { key: reseller.apiKey })).body.cspEnrolled).toBe(true);
   });
@@ -82,7 +108,9 @@ describe('partners', () => {
         unitPrice: expect.any(Number),
         currency: expect.any(String),
         billingCycle: expect.stringMatching(/^(monthly|annual)$/),
-        terms: expect.arrayContaining([{ term: expect.stringMatching(/^P(1M|1Y|3Y)$/), billingFrequencies: expect.any(Array) }]),
+        terms: expect.arrayContaining([
+          { term: expect.stringMatching(/^P(1M|1Y|3Y)$/), billingFrequencies: expect.any(Array) },
+        ]),
       });
       expect(offer.minQuantity).toBeLessThanOrEqual(offer.maxQuantity);
     }
@@ -99,8 +127,12 @@ describe('partnerships', () => {
       status: 'active',
       createdAt: expect.any(String),
     };
-    expect((await asProvider.get<Page<Partnership>>('/v1/partnerships')).body.items).toEqual([expect.objectContaining(expected)]);
-    expect((await asReseller.get<Page<Partnership>>('/v1/partnerships')).body.items).toEqual([expect.objectContaining(expected)]);
+    expect((await asProvider.get<Page<Partnership>>('/v1/partnerships')).body.items).toEqual([
+      expect.objectContaining(expected),
+    ]);
+    expect((await asReseller.get<Page<Partnership>>('/v1/partnerships')).body.items).toEqual([
+      expect.objectContaining(expected),
+    ]);
   });
 
   it('DELETE ends a partnership: 200 {status: removed}, shown as removed, a second delete is 409, and the reseller can be invited again', async () => {
@@ -112,7 +144,9 @@ describe('partnerships', () => {
 
     for (const side of [asProvider, asReseller]) {
       const list = await side.get<Page<Partnership>>('/v1/partnerships');
-      expect(list.body.items).toEqual([expect.objectContaining({ id: partnershipId, status: 'removed', removedAt: expect.any(String) })]);
+      expect(list.body.items).toEqual([
+        expect.objectContaining({ id: partnershipId, status: 'removed', removedAt: expect.any(String) }),
+      ]);
     }
     const active = await asProvider.get<Page<Partnership>>('/v1/partnerships?status=active');
     expect(active.body.items).toEqual([]);
@@ -128,7 +162,8 @@ describe('partnerships', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const asProvider = apiClient(engine.request, provider.apiKey);
     const resellers = await Promise.all([0, 1, 2].map(() => createTestPartner(engine.request, { kind: 'reseller' })));
-    for (const reseller of resellers) await accept(engine, (await invite(engine, provider, reseller.email)).link, reseller);
+    for (const reseller of resellers)
+      await accept(engine, (await invite(engine, provider, reseller.email)).link, reseller);
     const first = await asProvider.get<Page<Partnership>>('/v1/partnerships?limit=2');
     expect(first.body.items).toHaveLength(2);
     const second = await asProvider.get<Page<Partnership>>(`/v1/partnerships?limit=2&cursor=${first.body.nextCursor}`);

@@ -22,7 +22,10 @@ describe('partner API keys', () => {
     expect(stored!.row).not.toContain(partner.apiKey);
 
     const me = await engine.request('GET', '/v1/partners/me', { key: partner.apiKey });
-    const patched = await engine.request('PATCH', `/v1/partners/${partner.id}`, { key: OPERATOR_KEY, body: { profile: 'p' } });
+    const patched = await engine.request('PATCH', `/v1/partners/${partner.id}`, {
+      key: OPERATOR_KEY,
+      body: { profile: 'p' },
+    });
     const directory = await engine.request('GET', '/v1/providers');
     for (const reply of [me, patched, directory]) {
       expect(reply.status).toBe(200);
@@ -33,7 +36,10 @@ describe('partner API keys', () => {
   });
 
   it('each partner gets its own key; the hash of one never opens another', async () => {
-    const [a, b] = await Promise.all([createTestPartner(engine.request, { kind: 'provider' }), createTestPartner(engine.request, { kind: 'reseller' })]);
+    const [a, b] = await Promise.all([
+      createTestPartner(engine.request, { kind: 'provider' }),
+      createTestPartner(engine.request, { kind: 'reseller' }),
+    ]);
     expect(a.apiKey).not.toBe(b.apiKey);
     expect((await engine.request('GET', '/v1/partners/me', { key: a.apiKey })).body.id).toBe(a.id);
     expect((await engine.request('GET', '/v1/partners/me', { key: b.apiKey })).body.id).toBe(b.id);

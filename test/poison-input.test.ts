@@ -11,7 +11,18 @@ import { sha256 } from '../src/security/tokens';
 import { declineUpdate } from '../workflows/invitation.messages';
 import { declineRelationshipUpdate } from '../workflows/reseller-relationship.messages';
 import { createActiveCustomer, partneredPair } from './support/fixtures';
-import { createTestPartner, linkIn, mailTo, OPERATOR_KEY, requester, startTestEngine, uniqueEmail, uniquePartnerId, waitFor, type TestEngine } from './support/harness';
+import {
+  createTestPartner,
+  linkIn,
+  mailTo,
+  OPERATOR_KEY,
+  requester,
+  startTestEngine,
+  uniqueEmail,
+  uniquePartnerId,
+  waitFor,
+  type TestEngine,
+} from './support/harness';
 import { onboardingBody } from './support/onboarding.fixtures';
 
 /**
@@ -33,7 +44,10 @@ afterAll(async () => {
 const NUL = 'a\u0000b';
 
 /** The first detail path of a 400, to check that the answer names the field. */
-async function refusedField(reply: { status: number; body: { error: { code: string; details: Array<{ path: string }> } } }) {
+async function refusedField(reply: {
+  status: number;
+  body: { error: { code: string; details: Array<{ path: string }> } };
+}) {
   expect(reply.status).toBe(400);
   expect(reply.body.error.code).toBe('VALIDATION_FAILED');
   return reply.body.error.details.map((detail) => detail.path);
@@ -43,18 +57,54 @@ describe('a NUL character is a 400 naming the field, never a 500', () => {
   it('on every reproduction of the fuzzing report', async () => {
     const { provider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    const partnerBody = { kind: 'provider', name: NUL, email: uniqueEmail(), partnerId: uniquePartnerId(), country: 'ES' };
+    const partnerBody = {
+      kind: 'provider',
+      name: NUL,
+      email: uniqueEmail(),
+      partnerId: uniquePartnerId(),
+      country: 'ES',
+    };
 
-    expect(await refusedField(await engine.request('POST', '/v1/partners', { key: OPERATOR_KEY, body: partnerBody }))).toContain('body.name');
-    expect(await refusedField(await engine.request('PATCH', `/v1/partners/${provider.id}`, { key: OPERATOR_KEY, body: { profile: NUL } }))).toContain('body.profile');
-    expect(await refusedField(await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: uniqueEmail(), message: NUL } }))).toContain('body.message');
-    expect(await refusedField(await engine.request('GET', '/v1/customers?q=a%00b', { key: provider.apiKey }))).toContain('query.q');
+    expect(
+      await refusedField(await engine.request('POST', '/v1/partners', { key: OPERATOR_KEY, body: partnerBody })),
+    ).toContain('body.name');
+    expect(
+      await refusedField(
+        await engine.request('PATCH', `/v1/partners/${provider.id}`, { key: OPERATOR_KEY, body: { profile: NUL } }),
+      ),
+    ).toContain('body.profile');
+    expect(
+      await refusedField(
+        await engine.request('POST', '/v1/invitations', {
+          key: provider.apiKey,
+          body: { resellerEmail: uniqueEmail(), message: NUL },
+        }),
+      ),
+    ).toContain('body.message');
+    expect(
+      await refusedField(await engine.request('GET', '/v1/customers?q=a%00b', { key: provider.apiKey })),
+    ).toContain('query.q');
     const company = { ...onboardingBody().company, name: NUL };
-    expect(await refusedField(await engine.request('POST', '/v1/customer-onboardings', { key: provider.apiKey, body: onboardingBody({ company }) }))).toContain('body.company.name');
+    expect(
+      await refusedField(
+        await engine.request('POST', '/v1/customer-onboardings', {
+          key: provider.apiKey,
+          body: onboardingBody({ company }),
+        }),
+      ),
+    ).toContain('body.company.name');
     const poisonedItem = onboardingBody({ items: [{ offerId: NUL, quantity: 1 }] });
-    expect(await refusedField(await engine.request('POST', '/v1/customer-onboardings', { key: provider.apiKey, body: poisonedItem }))).toContain('body.items.0.offerId');
+    expect(
+      await refusedField(
+        await engine.request('POST', '/v1/customer-onboardings', { key: provider.apiKey, body: poisonedItem }),
+      ),
+    ).toContain('body.items.0.offerId');
     const order = { items: [{ offerId: NUL, quantity: 1 }] };
-    expect(await refusedField(await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, body: order }))).toContain('body.items.0.offerId');
+    expect(
+      await refusedField(
+        await engine.request('POST', `/v1/customers/${customer.id}/orders`, { key: provider.apiKey, body: order }),
+      ),
+    ).toContain('body.items.0.offerId');
   });
 
   it.each([
@@ -64,11 +114,20 @@ describe('a NUL character is a 400 naming the field, never a 500', () => {
     ['only spaces', '   '],
   ])('refuses %s', async (_label, name) => {
     const body = { kind: 'provider', name, email: uniqueEmail(), partnerId: uniquePartnerId(), country: 'ES' };
-    expect(await refusedField(await engine.request('POST', '/v1/partners', { key: OPERATOR_KEY, body }))).toContain('body.name');
+    expect(await refusedField(await engine.request('POST', '/v1/partners', { key: OPERATOR_KEY, body }))).toContain(
+      'body.name',
+    );
   });
 
   it('keeps tabs and line breaks in free text, and trims names', async () => {
-    const body = { kind: 'reseller', name: '  Fabrikam  ', email: uniqueEmail(), partnerId: uniquePartnerId(), country: 'ES', profile: 'Line one\r\n\tLine two' };
+    const body = {
+      kind: 'reseller',
+      name: '  Fabrikam  ',
+      email: uniqueEmail(),
+      partnerId: uniquePartnerId(),
+      country: 'ES',
+      profile: 'Line one\r\n\tLine two',
+    };
     const created = await engine.request('POST', '/v1/partners', { key: OPERATOR_KEY, body });
     expect(created.status).toBe(201);
     expect(created.body.partner).toMatchObject({ name: 'Fabrikam', profile: 'Line one\r\n\tLine two' });
@@ -79,11 +138,23 @@ describe('list cursors are sealed', () => {
   it('answers 400 to a forged cursor, even one whose id is not a UUID, on every list', async () => {
     const { provider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    const forged = Buffer.from(JSON.stringify({ createdAt: new Date().toISOString(), id: "x' or 1=1" })).toString('base64url');
-    const wellFormed = Buffer.from(JSON.stringify({ createdAt: new Date().toISOString(), id: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
-    for (const list of ['/v1/customers', '/v1/invitations', '/v1/partnerships', `/v1/customers/${customer.id}/subscriptions`, `/v1/customers/${customer.id}/events`]) {
+    const forged = Buffer.from(JSON.stringify({ createdAt: new Date().toISOString(), id: "x' or 1=1" })).toString(
+      'base64url',
+    );
+    const wellFormed = Buffer.from(
+      JSON.stringify({ createdAt: new Date().toISOString(), id: '00000000-0000-4000-8000-000000000000' }),
+    ).toString('base64url');
+    for (const list of [
+      '/v1/customers',
+      '/v1/invitations',
+      '/v1/partnerships',
+      `/v1/customers/${customer.id}/subscriptions`,
+      `/v1/customers/${customer.id}/events`,
+    ]) {
       for (const cursor of [forged, wellFormed, `${wellFormed}.AAAAAAAAAAAAAAAAAAAAAA`, 'not-a-cursor']) {
-        const reply = await engine.request('GET', `${list}?cursor=${encodeURIComponent(cursor)}`, { key: provider.apiKey });
+        const reply = await engine.request('GET', `${list}?cursor=${encodeURIComponent(cursor)}`, {
+          key: provider.apiKey,
+        });
         expect(reply.status, `${list} with ${cursor}`).toBe(400);
         expect(reply.body.error.details[0].path).toBe('query.cursor');
       }
@@ -95,7 +166,9 @@ describe('list cursors are sealed', () => {
     for (let index = 0; index < 3; index += 1) await createActiveCustomer(engine, { providerId: provider.id });
     const first = await engine.request('GET', '/v1/customers?limit=2', { key: provider.apiKey });
     expect(first.body.nextCursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
-    const second = await engine.request('GET', `/v1/customers?limit=2&cursor=${first.body.nextCursor}`, { key: provider.apiKey });
+    const second = await engine.request('GET', `/v1/customers?limit=2&cursor=${first.body.nextCursor}`, {
+      key: provider.apiKey,
+    });
     expect(second.status).toBe(200);
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
@@ -114,7 +187,10 @@ describe('ids that Postgres stores but RFC 4122 does not define', () => {
       country: 'ES',
       apiKeyHash: sha256(`imported-${Date.now()}`),
     });
-    const patched = await engine.request('PATCH', `/v1/partners/${id}`, { key: OPERATOR_KEY, body: { profile: 'imported' } });
+    const patched = await engine.request('PATCH', `/v1/partners/${id}`, {
+      key: OPERATOR_KEY,
+      body: { profile: 'imported' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.id).toBe(id);
   });
@@ -124,7 +200,10 @@ describe('a permanent failure inside a link answer never wedges the request', ()
   it('an invitation: the poisoned decline is refused within seconds, then a clean decline works', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const invited = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+    const invited = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email },
+    });
     const [mail] = await waitFor(async () => {
       const found = await mailTo(engine, reseller.email);
       return found.length > 0 && found;
@@ -137,7 +216,9 @@ describe('a permanent failure inside a link answer never wedges the request', ()
     // Past the edge (an older API, a direct client): the activity's Postgres error is permanent,
     // so the Update fails at once with a 4xx code and the guard is released.
     const handle = engine.deps.temporal.workflow.getHandle(invited.body.workflowId);
-    const refused = await handle.executeUpdate(declineUpdate, { args: [{ reason: 'no\u0000thanks' }] }).catch((error: unknown) => error);
+    const refused = await handle
+      .executeUpdate(declineUpdate, { args: [{ reason: 'no\u0000thanks' }] })
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(JSON.stringify((refused as Error).cause)).not.toContain('thanks');
 
@@ -149,17 +230,24 @@ describe('a permanent failure inside a link answer never wedges the request', ()
   it('a reseller relationship: the same, then the customer declines cleanly', async () => {
     const { provider, reseller } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, { key: provider.apiKey, body: { resellerId: reseller.id } });
+    const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, {
+      key: provider.apiKey,
+      body: { resellerId: reseller.id },
+    });
     const mails = await waitFor(async () => {
       const found = await mailTo(engine, customer.contactEmail);
       return found.length > 0 && found;
     });
     const link = linkIn(mails[0]!.text, '/reseller-relationships');
     const handle = engine.deps.temporal.workflow.getHandle(started.body.workflowId);
-    const refused = await handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason: 'nope\u0000' }] }).catch((error: unknown) => error);
+    const refused = await handle
+      .executeUpdate(declineRelationshipUpdate, { args: [{ reason: 'nope\u0000' }] })
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
 
-    const declined = await engine.request('POST', `${link.pathname}/decline`, { body: { reason: 'We manage it ourselves' } });
+    const declined = await engine.request('POST', `${link.pathname}/decline`, {
+      body: { reason: 'We manage it ourselves' },
+    });
     expect(declined.status).toBe(200);
     expect(declined.body.status).toBe('declined');
   });
@@ -217,27 +305,36 @@ describe('HTTP conformance', () => {
   });
 
   it('documents 413, 415, 429 and 503 wherever a route can answer them', async () => {
-    const document = (await engine.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
+    const document = (await engine.request('GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>;
+    };
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const statuses = Object.keys(operation.responses);
         expect(statuses, `${method} ${path}`).toContain('503');
-        if (operation.requestBody) expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(['413', '415']));
-        if (/^\/(v1|invitations|reseller-relationships)\//.test(path)) expect(statuses, `${method} ${path}`).toContain('429');
+        if (operation.requestBody)
+          expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(['413', '415']));
+        if (/^\/(v1|invitations|reseller-relationships)\//.test(path))
+          expect(statuses, `${method} ${path}`).toContain('429');
       }
     }
   });
 });
 
 /** Every string leaf of a zod schema, as a path with `*` for array elements and record values. */
-function stringLeaves(schema: z.ZodType | undefined, path: string[] = []): Array<{ path: string[]; schema: z.ZodType }> {
+function stringLeaves(
+  schema: z.ZodType | undefined,
+  path: string[] = [],
+): Array<{ path: string[]; schema: z.ZodType }> {
   if (!schema) return [];
   const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
   switch (def.type) {
     case 'string':
       return [{ path, schema }];
     case 'object':
-      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) => stringLeaves(child, [...path, key]));
+      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) =>
+        stringLeaves(child, [...path, key]),
+      );
     case 'array':
       return stringLeaves(def.element, [...path, '*']);
     case 'record':
@@ -273,10 +370,17 @@ describe('every string field of every declared route refuses poison', () => {
     const { api } = createApp(engine.deps);
     const unguarded: string[] = [];
     for (const route of api.routes) {
-      for (const [where, schema] of [['params', route.params], ['query', route.query], ['body', route.body]] as const) {
+      for (const [where, schema] of [
+        ['params', route.params],
+        ['query', route.query],
+        ['body', route.body],
+      ] as const) {
         for (const leaf of stringLeaves(schema)) {
           for (const poison of poisons) {
-            if (leaf.schema.safeParse(poison).success) unguarded.push(`${route.method.toUpperCase()} ${route.path} ${where}.${leaf.path.join('.')} accepts ${JSON.stringify(poison)}`);
+            if (leaf.schema.safeParse(poison).success)
+              unguarded.push(
+                `${route.method.toUpperCase()} ${route.path} ${where}.${leaf.path.join('.')} accepts ${JSON.stringify(poison)}`,
+              );
           }
         }
       }
@@ -288,10 +392,13 @@ describe('every string field of every declared route refuses poison', () => {
   it('each route answers a poisoned field with a 4xx, never a 5xx, and nothing is written', async () => {
     const { api } = createApp(engine.deps);
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
-    const keyFor = (access: unknown) => (access === 'public' ? undefined : (access as string[]).includes('provider') ? provider.apiKey : OPERATOR_KEY);
+    const keyFor = (access: unknown) =>
+      access === 'public' ? undefined : (access as string[]).includes('provider') ? provider.apiKey : OPERATOR_KEY;
     const answers: string[] = [];
     for (const route of api.routes) {
-      const concretePath = route.path.replace(/:token/g, 'A'.repeat(43)).replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
+      const concretePath = route.path
+        .replace(/:token/g, 'A'.repeat(43))
+        .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
       const targets = [
         ...stringLeaves(route.body).map((leaf) => ({ where: 'body' as const, leaf })),
         ...stringLeaves(route.query).map((leaf) => ({ where: 'query' as const, leaf })),
@@ -303,7 +410,11 @@ describe('every string field of every declared route refuses poison', () => {
         let body: unknown;
         if (where === 'body') body = withValueAt(leaf.path, poison);
         if (where === 'query') path += `?${leaf.path[0]}=${encodeURIComponent(poison)}`;
-        if (where === 'params') path = route.path.replace(`:${leaf.path[0]}`, encodeURIComponent(poison)).replace(/:token/g, 'A'.repeat(43)).replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
+        if (where === 'params')
+          path = route.path
+            .replace(`:${leaf.path[0]}`, encodeURIComponent(poison))
+            .replace(/:token/g, 'A'.repeat(43))
+            .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
         const reply = await engine.request(route.method.toUpperCase(), path, { key: keyFor(route.access), body });
         answers.push(`${reply.status} ${route.method.toUpperCase()} ${route.path} ${where}.${leaf.path.join('.')}`);
         expect(reply.status, answers[answers.length - 1]).toBeGreaterThanOrEqual(400);
@@ -323,6 +434,8 @@ async function rowsOf(providerId: string) {
          + (select count(*) from customers where provider_id = ${providerId})
          + (select count(*) from orders where provider_id = ${providerId})
          + (select count(*) from customer_onboardings where provider_id = ${providerId}) as count`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{ count: number | string }>;
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<{
+    count: number | string;
+  }>;
   return Number(rows[0]!.count);
 }

@@ -4,7 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createTestPartner, ENCRYPTION_KEY, linkIn, OPERATOR_KEY, requester, uniqueEmail, waitFor } from './support/harness';
+import {
+  createTestPartner,
+  ENCRYPTION_KEY,
+  linkIn,
+  OPERATOR_KEY,
+  requester,
+  uniqueEmail,
+  waitFor,
+} from './support/harness';
 import { portAnswers } from '../src/temporal/dev-server';
 import { childEnv, pollStatus, processesMatching, startEntry, STARTUP_MS, tail } from './support/children';
 import { freePort } from './support/ports';
@@ -40,7 +48,15 @@ describe('dev mode (npm start): everything in one process, nothing configured', 
     await child.waitForOutput(/Ctrl-C to stop\./, STARTUP_MS);
     const banner = child.output();
     const key = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(banner)?.[1];
-    return { child, banner, keys: { operator: key('Operator key')!, provider: key('Demo provider key')!, reseller: key('Demo reseller key')! } };
+    return {
+      child,
+      banner,
+      keys: {
+        operator: key('Operator key')!,
+        provider: key('Demo provider key')!,
+        reseller: key('Demo reseller key')!,
+      },
+    };
   }
 
   it('starts its own Temporal server with the UI and embedded Postgres, prints the URLs and demo keys, and serves the API', async () => {
@@ -61,7 +77,11 @@ describe('dev mode (npm start): everything in one process, nothing configured', 
     expect(banner).toMatch(/Demo reseller key\s+\S+\s+\(Fabrikam IT Services, partnerId 2000001/);
 
     // The dev server is a child of this process, persisting to DATA_DIR.
-    const temporalPids = processesMatching(['start-dev', String(ports.temporal), path.resolve(dataDir, 'temporal.sqlite')]);
+    const temporalPids = processesMatching([
+      'start-dev',
+      String(ports.temporal),
+      path.resolve(dataDir, 'temporal.sqlite'),
+    ]);
     if (existsSync('/proc')) expect(temporalPids).toHaveLength(1);
 
     const api = `http://127.0.0.1:${ports.api}`;
@@ -77,7 +97,10 @@ describe('dev mode (npm start): everything in one process, nothing configured', 
     expect(offers.status).toBe(200);
     expect(offers.body.items.length).toBeGreaterThanOrEqual(8);
 
-    const invite = await request('POST', '/v1/invitations', { key: keys.provider, body: { resellerEmail: uniqueEmail('devmode') } });
+    const invite = await request('POST', '/v1/invitations', {
+      key: keys.provider,
+      body: { resellerEmail: uniqueEmail('devmode') },
+    });
     expect(invite.status, invite.text).toBe(202);
     expect(invite.body).toMatchObject({ status: 'pending', workflowId: `invitation-${invite.body.id}` });
     invitationId = invite.body.id;
@@ -88,10 +111,14 @@ describe('dev mode (npm start): everything in one process, nothing configured', 
     expect(await portAnswers(ports.api)).toBe(false);
     expect(await portAnswers(ports.temporal)).toBe(false);
     expect(await portAnswers(ports.ui)).toBe(false);
-    await waitFor(async () => temporalPids.every((pid) => processesMatching(['start-dev', String(ports.temporal)]).indexOf(pid) === -1), {
-      timeoutMs: 5_000,
-      what: 'the Temporal dev server process to be gone',
-    });
+    await waitFor(
+      async () =>
+        temporalPids.every((pid) => processesMatching(['start-dev', String(ports.temporal)]).indexOf(pid) === -1),
+      {
+        timeoutMs: 5_000,
+        what: 'the Temporal dev server process to be gone',
+      },
+    );
     console.info(`dev mode: first run stopped ${exit.ms} ms after SIGINT`);
   });
 
@@ -130,61 +157,79 @@ const temporalAddress = inject('temporalAddress');
 
 // Without DATABASE_URL there is no database several processes can share (PGlite is embedded in one process).
 describe.each(topologies())('$name', (topology) => {
-  const skip = topology.skip ?? (databaseUrl ? undefined : 'DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes');
-  describe.skipIf(Boolean(skip))(topologyTitle('production mode: separate worker and API processes against real servers', { ...topology, skip }), () => {
-    it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
-      const taskQueue = `processes-${randomUUID()}`;
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
-      const env = childEnv({
-        TEMPORAL_ADDRESS: topology.temporalAddress,
-        DATABASE_URL: databaseUrl,
-        OPERATOR_API_KEY: OPERATOR_KEY,
-        ENCRYPTION_KEY,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        PORT: String(port),
-        PUBLIC_BASE_URL: base,
+  const skip =
+    topology.skip ??
+    (databaseUrl
+      ? undefined
+      : 'DATABASE_URL is unset and an embedded PGlite database cannot be shared across processes');
+  describe.skipIf(Boolean(skip))(
+    topologyTitle('production mode: separate worker and API processes against real servers', { ...topology, skip }),
+    () => {
+      it('two workers and an API run an invitation from invite to accept, and all exit 0 on SIGTERM', async () => {
+        const taskQueue = `processes-${randomUUID()}`;
+        const port = await freePort();
+        const base = `http://127.0.0.1:${port}`;
+        const env = childEnv({
+          TEMPORAL_ADDRESS: topology.temporalAddress,
+          DATABASE_URL: databaseUrl,
+          OPERATOR_API_KEY: OPERATOR_KEY,
+          ENCRYPTION_KEY,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          PORT: String(port),
+          PUBLIC_BASE_URL: base,
+        });
+        const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
+        const api = startEntry('api', env, 'api');
+        await Promise.all([
+          ...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)),
+          api.waitForOutput(/"msg":"API listening"/, STARTUP_MS),
+        ]);
+        await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
+
+        // Both worker processes poll the task queue.
+        await waitForPollers(topology.temporalAddress, 'default', taskQueue, 2, 20_000);
+
+        const request = requester(base);
+        const provider = await createTestPartner(request, { kind: 'provider' });
+        const reseller = await createTestPartner(request, { kind: 'reseller' });
+        const invite = await request('POST', '/v1/invitations', {
+          key: provider.apiKey,
+          body: { resellerEmail: reseller.email },
+        });
+        expect(invite.status, invite.text).toBe(202);
+
+        // Outside dev mode the outbox is the operator's.
+        expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
+        const mail = await waitFor(
+          async () => {
+            const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
+            expect(outbox.status).toBe(200);
+            return (outbox.body.items as { to: string; text: string }[]).find(
+              (m) => m.to === reseller.email && m.text.includes('/invitations/'),
+            );
+          },
+          { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
+        );
+        const link = linkIn(mail.text, '/invitations');
+        expect(link.origin).toBe(base);
+        const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+        expect(accepted.status, accepted.text).toBe(200);
+        expect(accepted.body).toMatchObject({
+          status: 'accepted',
+          partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } },
+        });
+        const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
+        expect(after.body.status).toBe('accepted');
+
+        const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
+        for (const [index, child] of [api, ...workers].entries()) {
+          expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
+        }
+        expect(await portAnswers(port)).toBe(false);
+        console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
       });
-      const workers = [startEntry('worker', env, 'worker 1'), startEntry('worker', env, 'worker 2')];
-      const api = startEntry('api', env, 'api');
-      await Promise.all([...workers.map((worker) => worker.waitForOutput(/"msg":"worker running"/, STARTUP_MS)), api.waitForOutput(/"msg":"API listening"/, STARTUP_MS)]);
-      await pollStatus(`${base}/readyz`, (status) => status === 200, 'readyz 200');
-
-      // Both worker processes poll the task queue.
-      await waitForPollers(topology.temporalAddress, 'default', taskQueue, 2, 20_000);
-
-      const request = requester(base);
-      const provider = await createTestPartner(request, { kind: 'provider' });
-      const reseller = await createTestPartner(request, { kind: 'reseller' });
-      const invite = await request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
-      expect(invite.status, invite.text).toBe(202);
-
-      // Outside dev mode the outbox is the operator's.
-      expect((await request('GET', '/dev/outbox?format=json')).status).toBe(401);
-      const mail = await waitFor(
-        async () => {
-          const outbox = await request('GET', '/dev/outbox?format=json&limit=200', { key: OPERATOR_KEY });
-          expect(outbox.status).toBe(200);
-          return (outbox.body.items as { to: string; text: string }[]).find((m) => m.to === reseller.email && m.text.includes('/invitations/'));
-        },
-        { timeoutMs: 30_000, what: 'the invitation mail in the outbox' },
-      );
-      const link = linkIn(mail.text, '/invitations');
-      expect(link.origin).toBe(base);
-      const accepted = await request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
-      expect(accepted.status, accepted.text).toBe(200);
-      expect(accepted.body).toMatchObject({ status: 'accepted', partnership: { status: 'active', provider: { id: provider.id }, reseller: { id: reseller.id } } });
-      const after = await request('GET', `/v1/invitations/${invite.body.id}`, { key: provider.apiKey });
-      expect(after.body.status).toBe('accepted');
-
-      const exits = await Promise.all([api, ...workers].map((child) => child.stop('SIGTERM', { timeoutMs: 30_000 })));
-      for (const [index, child] of [api, ...workers].entries()) {
-        expect(exits[index], `${child.name}:\n${tail(child.output())}`).toMatchObject({ code: 0, signal: null });
-      }
-      expect(await portAnswers(port)).toBe(false);
-      console.info(`production mode: exits after SIGTERM ${exits.map((exit) => `${exit.ms} ms`).join(', ')}`);
-    });
-  });
+    },
+  );
 });
 
 describe.concurrent('production mode refuses to start on bad configuration, naming the variable', () => {
@@ -199,9 +244,24 @@ describe.concurrent('production mode refuses to start on bad configuration, nami
   });
   const cases: { entry: 'api' | 'worker'; what: string; env: Record<string, string | undefined>; names: RegExp }[] = [
     { entry: 'api', what: 'PORT=abc', env: { PORT: 'abc' }, names: /Invalid configuration:[\s\S]*\bPORT\b/ },
-    { entry: 'api', what: 'INVITATION_TTL=soon', env: { INVITATION_TTL: 'soon' }, names: /Invalid configuration:[\s\S]*\bINVITATION_TTL\b[\s\S]*"soon"/ },
-    { entry: 'api', what: 'OPERATOR_API_KEY missing', env: { OPERATOR_API_KEY: undefined }, names: /Missing configuration: OPERATOR_API_KEY/ },
-    { entry: 'worker', what: 'OPERATOR_API_KEY missing', env: { OPERATOR_API_KEY: undefined }, names: /Missing configuration: OPERATOR_API_KEY/ },
+    {
+      entry: 'api',
+      what: 'INVITATION_TTL=soon',
+      env: { INVITATION_TTL: 'soon' },
+      names: /Invalid configuration:[\s\S]*\bINVITATION_TTL\b[\s\S]*"soon"/,
+    },
+    {
+      entry: 'api',
+      what: 'OPERATOR_API_KEY missing',
+      env: { OPERATOR_API_KEY: undefined },
+      names: /Missing configuration: OPERATOR_API_KEY/,
+    },
+    {
+      entry: 'worker',
+      what: 'OPERATOR_API_KEY missing',
+      env: { OPERATOR_API_KEY: undefined },
+      names: /Missing configuration: OPERATOR_API_KEY/,
+    },
   ];
   for (const { entry, what, env, names } of cases) {
     it(`src/main/${entry}.ts with ${what} exits non-zero and says which variable`, async () => {
@@ -210,7 +270,10 @@ describe.concurrent('production mode refuses to start on bad configuration, nami
       const exit = await Promise.race([
         child.exited,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${child.name} still running after 45 s:\n${tail(child.output())}`)), 45_000);
+          timer = setTimeout(
+            () => reject(new Error(`${child.name} still running after 45 s:\n${tail(child.output())}`)),
+            45_000,
+          );
         }),
       ]);
       clearTimeout(timer);

@@ -17,7 +17,8 @@ afterAll(async () => {
 describe('API rate limit', () => {
   it('answers 429 in the error shape once a key exceeds its requests per minute, without affecting other keys', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await engine.request('GET', '/v1/partners/me', { key: provider.apiKey })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await engine.request('GET', '/v1/partners/me', { key: provider.apiKey })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
     const limited = await engine.request('GET', '/v1/partners/me', { key: provider.apiKey });
     expect(limited.status).toBe(429);
@@ -32,7 +33,9 @@ describe('API rate limit', () => {
   it('answers a browser over the link limit with a page in its language that says to wait, and an API client with JSON', async () => {
     const page = `/invitations/${'x'.repeat(43)}`;
     for (let i = 0; i < 3; i++) expect((await engine.request('GET', page)).status).toBe(404);
-    const browser = await engine.request('GET', page, { headers: { accept: 'text/html', 'accept-language': 'es-ES,es;q=0.9' } });
+    const browser = await engine.request('GET', page, {
+      headers: { accept: 'text/html', 'accept-language': 'es-ES,es;q=0.9' },
+    });
     expect(browser.status).toBe(429);
     expect(browser.headers.get('content-type')).toContain('text/html');
     expect(browser.text).toContain('<html lang="es"');

@@ -77,7 +77,9 @@ function serve(checkReplies: boolean) {
   return { app, logger };
 }
 
-async function listen(app: express.Express): Promise<{ server: Server; get: (path: string) => Promise<{ status: number; body: any }> }> {
+async function listen(
+  app: express.Express,
+): Promise<{ server: Server; get: (path: string) => Promise<{ status: number; body: any }> }> {
   const server = await new Promise<Server>((resolve) => {
     const started = app.listen(0, '127.0.0.1', () => resolve(started));
   });
@@ -107,7 +109,9 @@ describe('replies checked against the declared schema (API_CHECK_REPLIES on)', (
     const { status, body } = await http.get('/widgets/wrong-type');
     expect(status).toBe(500);
     expect(body.error.code).toBe('INTERNAL');
-    const [fields, message] = logger.error.mock.calls.find(([, text]) => text === 'reply does not match its declared schema')!;
+    const [fields, message] = logger.error.mock.calls.find(
+      ([, text]) => text === 'reply does not match its declared schema',
+    )!;
     expect(message).toBe('reply does not match its declared schema');
     expect(fields).toMatchObject({ route: 'GET /widgets/wrong-type', status: 200 });
     expect(fields.drift.join('\n')).toMatch(/^count: /);
@@ -142,13 +146,18 @@ describe('with API_CHECK_REPLIES off (production)', () => {
 
 describe('replyDrift', () => {
   it('finds undeclared fields at any depth, in arrays too, and ignores undefined ones', () => {
-    const page = z.object({ items: z.array(z.object({ id: z.string(), owner: z.object({ name: z.string() }) })), nextCursor: z.string().nullable() });
+    const page = z.object({
+      items: z.array(z.object({ id: z.string(), owner: z.object({ name: z.string() }) })),
+      nextCursor: z.string().nullable(),
+    });
     const reply = { items: [{ id: 'a', owner: { name: 'n', secret: 'x' } }], nextCursor: null, hint: undefined };
     expect(replyDrift(page, reply)).toEqual(['items[0].owner.secret: not declared in the schema']);
   });
 
   it('leaves the contents of a declared record alone', () => {
-    expect(replyDrift(z.object({ data: z.record(z.string(), z.unknown()) }), { data: { anything: 1 } })).toBeUndefined();
+    expect(
+      replyDrift(z.object({ data: z.record(z.string(), z.unknown()) }), { data: { anything: 1 } }),
+    ).toBeUndefined();
   });
 });
 

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActiveCustomer, customerRow, partneredPair, type FixtureCustomer } from './support/fixtures';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  linkIn,
+  mailTo,
+  startTestEngine,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 
 let engine: TestEngine;
 let provider: TestPartner;
@@ -26,7 +34,10 @@ afterAll(async () => {
 });
 
 async function start(target: FixtureCustomer, resellerId: string) {
-  const reply = await engine.request('POST', `/v1/customers/${target.id}/reseller-relationships`, { key: provider.apiKey, body: { resellerId } });
+  const reply = await engine.request('POST', `/v1/customers/${target.id}/reseller-relationships`, {
+    key: provider.apiKey,
+    body: { resellerId },
+  });
   expect(reply.status).toBe(202);
   const messages = await waitFor(async () => {
     const found = (await mailTo(engine, target.contactEmail)).filter((m) => m.text.includes('reseller-relationships/'));
@@ -35,17 +46,63 @@ async function start(target: FixtureCustomer, resellerId: string) {
   return { relationship: reply.body, link: linkIn(messages[0]!.text, '/reseller-relationships').pathname };
 }
 
-type Case = { name: string; path?: () => string; key?: () => string | undefined; body?: () => unknown; status: number; code: string };
+type Case = {
+  name: string;
+  path?: () => string;
+  key?: () => string | undefined;
+  body?: () => unknown;
+  status: number;
+  code: string;
+};
 const cases: Case[] = [
-  { name: 'the customer is already managed by that reseller', path: () => `/v1/customers/${managed.id}/reseller-relationships`, body: () => ({ resellerId: reseller.id }), status: 409, code: 'ALREADY_MANAGED' },
-  { name: 'the reseller is not in an active partnership', body: () => ({ resellerId: unpartnered.id }), status: 422, code: 'PARTNERSHIP_NOT_ACTIVE' },
+  {
+    name: 'the customer is already managed by that reseller',
+    path: () => `/v1/customers/${managed.id}/reseller-relationships`,
+    body: () => ({ resellerId: reseller.id }),
+    status: 409,
+    code: 'ALREADY_MANAGED',
+  },
+  {
+    name: 'the reseller is not in an active partnership',
+    body: () => ({ resellerId: unpartnered.id }),
+    status: 422,
+    code: 'PARTNERSHIP_NOT_ACTIVE',
+  },
   { name: 'no such reseller', body: () => ({ resellerId: randomUUID() }), status: 422, code: 'RESELLER_NOT_FOUND' },
-  { name: 'the id names a provider', body: () => ({ resellerId: otherProvider.id }), status: 422, code: 'RESELLER_NOT_FOUND' },
-  { name: 'resellerId not a UUID', body: () => ({ resellerId: reseller.partnerId }), status: 400, code: 'VALIDATION_FAILED' },
+  {
+    name: 'the id names a provider',
+    body: () => ({ resellerId: otherProvider.id }),
+    status: 422,
+    code: 'RESELLER_NOT_FOUND',
+  },
+  {
+    name: 'resellerId not a UUID',
+    body: () => ({ resellerId: reseller.partnerId }),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
   { name: 'resellerId missing', body: () => ({}), status: 400, code: 'VALIDATION_FAILED' },
-  { name: "another provider's customer", path: () => `/v1/customers/${othersCustomer.id}/reseller-relationships`, body: () => ({ resellerId: reseller.id }), status: 404, code: 'NOT_FOUND' },
-  { name: 'asked by a reseller', key: () => reseller.apiKey, body: () => ({ resellerId: reseller.id }), status: 403, code: 'FORBIDDEN' },
-  { name: 'no API key', key: () => undefined, body: () => ({ resellerId: reseller.id }), status: 401, code: 'UNAUTHENTICATED' },
+  {
+    name: "another provider's customer",
+    path: () => `/v1/customers/${othersCustomer.id}/reseller-relationships`,
+    body: () => ({ resellerId: reseller.id }),
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'asked by a reseller',
+    key: () => reseller.apiKey,
+    body: () => ({ resellerId: reseller.id }),
+    status: 403,
+    code: 'FORBIDDEN',
+  },
+  {
+    name: 'no API key',
+    key: () => undefined,
+    body: () => ({ resellerId: reseller.id }),
+    status: 401,
+    code: 'UNAUTHENTICATED',
+  },
 ];
 
 describe('reseller relationship requests refused', () => {
@@ -81,42 +138,57 @@ describe('reseller relationship links refused', () => {
   it('answers 410 on the page and on accept after the provider revoked the request, and 409 when revoking twice', async () => {
     const target = await createActiveCustomer(engine, { providerId: provider.id });
     const { relationship, link } = await start(target, reseller.id);
-    const revoked = await engine.request('POST', `/v1/reseller-relationships/${relationship.id}/revoke`, { key: provider.apiKey });
+    const revoked = await engine.request('POST', `/v1/reseller-relationships/${relationship.id}/revoke`, {
+      key: provider.apiKey,
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe('revoked');
     expect((await engine.request('GET', link)).status).toBe(410);
     const accept = await engine.request('POST', `${link}/accept`);
     expect(accept.status).toBe(410);
     expect(accept.body.error.code).toBe('RELATIONSHIP_REVOKED');
-    expect((await engine.request('POST', `/v1/reseller-relationships/${relationship.id}/revoke`, { key: provider.apiKey })).status).toBe(409);
+    expect(
+      (await engine.request('POST', `/v1/reseller-relationships/${relationship.id}/revoke`, { key: provider.apiKey }))
+        .status,
+    ).toBe(409);
     expect((await customerRow(engine, target.id)).resellerId).toBeNull();
   });
 
   it('refuses acceptance (422) when the partnership was removed after the request, and leaves the customer as it was', async () => {
     const pair = await partneredPair(engine);
     const target = await createActiveCustomer(engine, { providerId: pair.provider.id });
-    const reply = await engine.request('POST', `/v1/customers/${target.id}/reseller-relationships`, { key: pair.provider.apiKey, body: { resellerId: pair.reseller.id } });
+    const reply = await engine.request('POST', `/v1/customers/${target.id}/reseller-relationships`, {
+      key: pair.provider.apiKey,
+      body: { resellerId: pair.reseller.id },
+    });
     expect(reply.status).toBe(202);
     const [mail] = await waitFor(async () => {
       const found = await mailTo(engine, target.contactEmail);
       return found.length > 0 && found;
     });
     const link = linkIn(mail!.text, '/reseller-relationships').pathname;
-    expect((await engine.request('DELETE', `/v1/partnerships/${pair.partnershipId}`, { key: pair.provider.apiKey })).status).toBe(200);
+    expect(
+      (await engine.request('DELETE', `/v1/partnerships/${pair.partnershipId}`, { key: pair.provider.apiKey })).status,
+    ).toBe(200);
     const accept = await engine.request('POST', `${link}/accept`);
     expect(accept.status).toBe(422);
     expect(accept.body.error.code).toBe('PARTNERSHIP_NOT_ACTIVE');
     expect((await customerRow(engine, target.id)).resellerId).toBeNull();
   });
 
-  it("hides a request from other partners (404)", async () => {
+  it('hides a request from other partners (404)', async () => {
     const target = await createActiveCustomer(engine, { providerId: provider.id });
     const { relationship } = await start(target, reseller.id);
     for (const key of [otherProvider.apiKey, unpartnered.apiKey]) {
       expect((await engine.request('GET', `/v1/reseller-relationships/${relationship.id}`, { key })).status).toBe(404);
     }
     // The reseller it names may read it but not revoke it.
-    expect((await engine.request('GET', `/v1/reseller-relationships/${relationship.id}`, { key: reseller.apiKey })).status).toBe(200);
-    expect((await engine.request('POST', `/v1/reseller-relationships/${relationship.id}/revoke`, { key: reseller.apiKey })).status).toBe(403);
+    expect(
+      (await engine.request('GET', `/v1/reseller-relationships/${relationship.id}`, { key: reseller.apiKey })).status,
+    ).toBe(200);
+    expect(
+      (await engine.request('POST', `/v1/reseller-relationships/${relationship.id}/revoke`, { key: reseller.apiKey }))
+        .status,
+    ).toBe(403);
   });
 });

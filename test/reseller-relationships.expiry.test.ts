@@ -15,14 +15,23 @@ describe('reseller relationship expiry', () => {
   it('reminds the contact with the same link before the deadline, then expires: page and accept answer 410, the customer is unchanged', async () => {
     const { provider, reseller } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, { key: provider.apiKey, body: { resellerId: reseller.id } });
+    const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, {
+      key: provider.apiKey,
+      body: { resellerId: reseller.id },
+    });
     expect(started.status).toBe(202);
 
-    const reminder = await waitFor(async () => (await mailTo(engine, customer.contactEmail)).find((m) => m.template === 'relationshipReminder'), { what: 'the reminder' });
+    const reminder = await waitFor(
+      async () => (await mailTo(engine, customer.contactEmail)).find((m) => m.template === 'relationshipReminder'),
+      { what: 'the reminder' },
+    );
     const first = (await mailTo(engine, customer.contactEmail)).find((m) => m.template === 'relationshipLink')!;
     const link = linkIn(first.text, '/reseller-relationships');
     expect(linkIn(reminder.text, '/reseller-relationships').href).toBe(link.href);
-    expect((await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body.reminderSentAt).not.toBeNull();
+    expect(
+      (await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body
+        .reminderSentAt,
+    ).not.toBeNull();
 
     const handle = engine.deps.temporal.workflow.getHandle(started.body.workflowId);
     const final = await handle.result();
@@ -32,7 +41,10 @@ describe('reseller relationship expiry', () => {
     const accept = await engine.request('POST', `${link.pathname}/accept`);
     expect(accept.status).toBe(410);
     expect(accept.body.error.code).toBe('RELATIONSHIP_EXPIRED');
-    expect((await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body.status).toBe('expired');
+    expect(
+      (await engine.request('GET', `/v1/reseller-relationships/${started.body.id}`, { key: provider.apiKey })).body
+        .status,
+    ).toBe('expired');
     expect((await customerRow(engine, customer.id)).resellerId).toBeNull();
   });
 });

@@ -23,9 +23,15 @@ describe('reseller relationship link security', () => {
   it('keeps the token out of the database, the outbox and the logs, escapes names on the page, and rate-limits the link pages (429)', async () => {
     const { provider, reseller } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
-    await engine.deps.db.update(customers).set({ name: '<script>alert(1)</script> Ltd' }).where(eq(customers.id, customer.id));
+    await engine.deps.db
+      .update(customers)
+      .set({ name: '<script>alert(1)</script> Ltd' })
+      .where(eq(customers.id, customer.id));
 
-    const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, { key: provider.apiKey, body: { resellerId: reseller.id } });
+    const started = await engine.request('POST', `/v1/customers/${customer.id}/reseller-relationships`, {
+      key: provider.apiKey,
+      body: { resellerId: reseller.id },
+    });
     expect(started.status).toBe(202);
     const [mail] = await waitFor(async () => {
       const found = await mailTo(engine, customer.contactEmail);
@@ -40,7 +46,10 @@ describe('reseller relationship link security', () => {
     expect(pageReply.text).not.toContain('<script>alert(1)</script>');
     expect(pageReply.text).toContain('&lt;script&gt;');
 
-    const [row] = await engine.deps.db.select().from(resellerRelationships).where(eq(resellerRelationships.id, started.body.id));
+    const [row] = await engine.deps.db
+      .select()
+      .from(resellerRelationships)
+      .where(eq(resellerRelationships.id, started.body.id));
     expect(JSON.stringify(row)).not.toContain(token);
     const outbox = await engine.deps.db.select().from(mailOutbox);
     expect(JSON.stringify(outbox)).not.toContain(token);

@@ -16,15 +16,23 @@ afterAll(async () => {
 async function inviteAndReadLink(engine: TestEngine) {
   const provider = await createTestPartner(engine.request, { kind: 'provider' });
   const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-  const invite = await engine.request('POST', '/v1/invitations', { key: provider.apiKey, body: { resellerEmail: reseller.email } });
+  const invite = await engine.request('POST', '/v1/invitations', {
+    key: provider.apiKey,
+    body: { resellerEmail: reseller.email },
+  });
   expect(invite.status).toBe(202);
   const mail = await waitFor(async () => (await mailTo(engine, reseller.email))[0], { what: 'the invitation mail' });
   return { provider, reseller, invitationId: invite.body.id as string, link: linkIn(mail.text, '/invitations') };
 }
 
 async function partnershipCount(engine: TestEngine, providerId: string): Promise<number> {
-  const rows = await engine.deps.db.execute<{ count: string }>(sql`select count(*)::text as count from partnerships where provider_id = ${providerId}`);
-  return Number((rows as unknown as Array<{ count: string }>)[0]?.count ?? (rows as unknown as { rows: Array<{ count: string }> }).rows[0]?.count);
+  const rows = await engine.deps.db.execute<{ count: string }>(
+    sql`select count(*)::text as count from partnerships where provider_id = ${providerId}`,
+  );
+  return Number(
+    (rows as unknown as Array<{ count: string }>)[0]?.count ??
+      (rows as unknown as { rows: Array<{ count: string }> }).rows[0]?.count,
+  );
 }
 
 describe.each(topologies())('$name', (topology) => {
@@ -42,22 +50,31 @@ describe.each(topologies())('$name', (topology) => {
       const { provider, reseller, invitationId, link } = await inviteAndReadLink(engine);
 
       await server.stopServer();
-      const duringOutage = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+      const duringOutage = await engine.request('POST', `${link.pathname}/accept`, {
+        body: { partnerId: reseller.partnerId },
+      });
       expect(duringOutage.status).toBe(503);
       expect(duringOutage.body.error.code).toBe('UNAVAILABLE');
       expect((await engine.request('GET', '/readyz')).status).toBe(503);
 
       await server.startServer();
-      await waitFor(async () => (await engine.request('GET', '/readyz')).status === 200, { timeoutMs: 60_000, what: 'readiness after the restart' });
+      await waitFor(async () => (await engine.request('GET', '/readyz')).status === 200, {
+        timeoutMs: 60_000,
+        what: 'readiness after the restart',
+      });
       const accepted = await waitFor(
         async () => {
-          const reply = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+          const reply = await engine.request('POST', `${link.pathname}/accept`, {
+            body: { partnerId: reseller.partnerId },
+          });
           return reply.status === 503 ? undefined : reply;
         },
         { timeoutMs: 60_000, what: 'the accept to go through' },
       );
       expect(accepted.status).toBe(200);
-      expect((await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status).toBe('accepted');
+      expect(
+        (await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status,
+      ).toBe('accepted');
       expect(await partnershipCount(engine, provider.id)).toBe(1);
     });
   });
@@ -67,27 +84,43 @@ describe.each(topologies())('$name', (topology) => {
       const databaseUrl = inject('databaseUrl');
       if (!databaseUrl) context.skip(); // PGlite runs in-process: there is no server connection to drop.
       const applicationName = `resilience-${randomUUID()}`;
-      const database: DbHandle = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), maxConnections: 5, applicationName });
+      const database: DbHandle = await openDatabase({
+        databaseUrl,
+        dataDir: os.tmpdir(),
+        maxConnections: 5,
+        applicationName,
+      });
       cleanups.push(() => database.close());
       const engine = await startTestEngine({ database, env: { TEMPORAL_ADDRESS: topology.temporalAddress } });
       cleanups.push(() => engine.stop());
       const { provider, reseller, invitationId, link } = await inviteAndReadLink(engine);
 
       // What a Postgres restart looks like from the application: every connection closed under it.
-      const admin = await openDatabase({ databaseUrl, dataDir: os.tmpdir(), maxConnections: 1, applicationName: 'resilience-admin' });
-      const terminated = await admin.db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName}`);
+      const admin = await openDatabase({
+        databaseUrl,
+        dataDir: os.tmpdir(),
+        maxConnections: 1,
+        applicationName: 'resilience-admin',
+      });
+      const terminated = await admin.db.execute(
+        sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName}`,
+      );
       await admin.close();
       expect((terminated as unknown as unknown[]).length).toBeGreaterThan(0);
 
       const accepted = await waitFor(
         async () => {
-          const reply = await engine.request('POST', `${link.pathname}/accept`, { body: { partnerId: reseller.partnerId } });
+          const reply = await engine.request('POST', `${link.pathname}/accept`, {
+            body: { partnerId: reseller.partnerId },
+          });
           return reply.status === 503 ? undefined : reply;
         },
         { timeoutMs: 30_000, what: 'the accept to go through' },
       );
       expect(accepted.status).toBe(200);
-      expect((await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status).toBe('accepted');
+      expect(
+        (await engine.request('GET', `/v1/invitations/${invitationId}`, { key: provider.apiKey })).body.status,
+      ).toBe('accepted');
       expect(await partnershipCount(engine, provider.id)).toBe(1);
     });
   });

@@ -46,12 +46,17 @@ describe.skipIf(!runDatabaseUrl)('query plans at scale', () => {
         from generate_series(1, 20000) g; analyze invitations`),
     );
     const [row] = (await database.db.execute(
-      sql.raw(`select ${uuidSql(`'provider-0'`)} as provider, ${resellerIdSql('2')} as reseller, ${customerIdSql('1234')} as customer`),
+      sql.raw(
+        `select ${uuidSql(`'provider-0'`)} as provider, ${resellerIdSql('2')} as reseller, ${customerIdSql('1234')} as customer`,
+      ),
     )) as unknown as Array<Record<string, string>>;
     Object.assign(ids, row);
     await database.close();
     client = postgres(scratch.url, { max: 1, onnotice: () => {} });
-    db = drizzle(client, { schema, logger: { logQuery: (query, params) => recorded.push({ query, params }) } }) as unknown as Db;
+    db = drizzle(client, {
+      schema,
+      logger: { logQuery: (query, params) => recorded.push({ query, params }) },
+    }) as unknown as Db;
   }, 300_000);
   afterAll(async () => {
     await client?.end();
@@ -75,36 +80,110 @@ describe.skipIf(!runDatabaseUrl)('query plans at scale', () => {
 
   /** `ordered`: read in index order, no sort (lists whose scope holds many rows). */
   const cases: Array<[string, (db: Db) => Promise<unknown>, { ordered?: boolean; index: RegExp }]> = [
-    ["a provider's customers, first page", (db) => listCustomers(db, { scope: provider(), limit: 50 }), { ordered: true, index: /^customers_provider_created_idx$/ }],
-    ["a provider's customers after a cursor", async (db) => listCustomers(db, { scope: provider(), limit: 50, cursor: decodeCursor(await secondPage())! }), { ordered: true, index: /^customers_provider_created_idx$/ }],
-    ["a provider's customers of one reseller", (db) => listCustomers(db, { scope: provider(), resellerId: ids.reseller, limit: 50 }), { ordered: true, index: /^customers_provider_reseller_created_idx$/ }],
-    ["a reseller's customers", (db) => listCustomers(db, { scope: { role: 'reseller', partnerId: ids.reseller! }, limit: 50 }), { index: /^customers_reseller_created_idx$/ }],
-    // Customer 1234's name ends, and its domain has in its middle, words of md5('1234').
-    ['customers searched by the end of a name', (db) => listCustomers(db, { scope: provider(), q: '81dc9bdb', limit: 50 }), { index: /_trgm_idx$/ }],
-    ['customers searched by the middle of a domain', (db) => listCustomers(db, { scope: provider(), q: '52d04dc2', limit: 50 }), { index: /_trgm_idx$/ }],
-    ['one customer', (db) => getCustomerForPartner(db, { id: ids.customer!, scope: provider() }), { index: /^customers_pkey$/ }],
-    ["one customer's admin username", (db) => getAdminUsername(db, ids.customer!), { index: /^customer_users_customer_idx$/ }],
-    ["a customer's subscriptions, every status", (db) => listSubscriptions(db, { customerId: ids.customer!, limit: 50 }), { ordered: true, index: /^subscriptions_customer_created_idx$/ }],
     [
-      "a customer's subscriptions after a cursor",
-      (db) => listSubscriptions(db, { customerId: ids.customer!, limit: 50, after: { createdAt: new Date(0), id: '00000000-0000-4000-8000-000000000000' } }),
+      "a provider's customers, first page",
+      (db) => listCustomers(db, { scope: provider(), limit: 50 }),
+      { ordered: true, index: /^customers_provider_created_idx$/ },
+    ],
+    [
+      "a provider's customers after a cursor",
+      async (db) => listCustomers(db, { scope: provider(), limit: 50, cursor: decodeCursor(await secondPage())! }),
+      { ordered: true, index: /^customers_provider_created_idx$/ },
+    ],
+    [
+      "a provider's customers of one reseller",
+      (db) => listCustomers(db, { scope: provider(), resellerId: ids.reseller, limit: 50 }),
+      { ordered: true, index: /^customers_provider_reseller_created_idx$/ },
+    ],
+    [
+      "a reseller's customers",
+      (db) => listCustomers(db, { scope: { role: 'reseller', partnerId: ids.reseller! }, limit: 50 }),
+      { index: /^customers_reseller_created_idx$/ },
+    ],
+    // Customer 1234's name ends, and its domain has in its middle, words of md5('1234').
+    [
+      'customers searched by the end of a name',
+      (db) => listCustomers(db, { scope: provider(), q: '81dc9bdb', limit: 50 }),
+      { index: /_trgm_idx$/ },
+    ],
+    [
+      'customers searched by the middle of a domain',
+      (db) => listCustomers(db, { scope: provider(), q: '52d04dc2', limit: 50 }),
+      { index: /_trgm_idx$/ },
+    ],
+    [
+      'one customer',
+      (db) => getCustomerForPartner(db, { id: ids.customer!, scope: provider() }),
+      { index: /^customers_pkey$/ },
+    ],
+    [
+      "one customer's admin username",
+      (db) => getAdminUsername(db, ids.customer!),
+      { index: /^customer_users_customer_idx$/ },
+    ],
+    [
+      "a customer's subscriptions, every status",
+      (db) => listSubscriptions(db, { customerId: ids.customer!, limit: 50 }),
       { ordered: true, index: /^subscriptions_customer_created_idx$/ },
     ],
-    ["a customer's audit trail", (db) => listCustomerEvents(db, { customerId: ids.customer!, limit: 50, afterId: 1 }), { index: /^customer_events_customer_idx$/ }],
-    ["a provider's partnerships", (db) => listPartnerships(db, { side: 'provider', partnerId: ids.provider!, limit: 50 }), { ordered: true, index: /^partnerships_provider_created_idx$/ }],
-    ["a reseller's partnerships", (db) => listPartnerships(db, { side: 'reseller', partnerId: ids.reseller!, limit: 50 }), { index: /^partnerships_reseller_created_idx$/ }],
-    ["a provider's invitations", (db) => listInvitations(db, { providerId: ids.provider!, limit: 50 }), { ordered: true, index: /^invitations_provider/ }],
-    ["a provider's pending invitations", (db) => listInvitations(db, { providerId: ids.provider!, status: 'pending', limit: 50 }), { ordered: true, index: /^invitations_provider_status_created_idx$/ }],
+    [
+      "a customer's subscriptions after a cursor",
+      (db) =>
+        listSubscriptions(db, {
+          customerId: ids.customer!,
+          limit: 50,
+          after: { createdAt: new Date(0), id: '00000000-0000-4000-8000-000000000000' },
+        }),
+      { ordered: true, index: /^subscriptions_customer_created_idx$/ },
+    ],
+    [
+      "a customer's audit trail",
+      (db) => listCustomerEvents(db, { customerId: ids.customer!, limit: 50, afterId: 1 }),
+      { index: /^customer_events_customer_idx$/ },
+    ],
+    [
+      "a provider's partnerships",
+      (db) => listPartnerships(db, { side: 'provider', partnerId: ids.provider!, limit: 50 }),
+      { ordered: true, index: /^partnerships_provider_created_idx$/ },
+    ],
+    [
+      "a reseller's partnerships",
+      (db) => listPartnerships(db, { side: 'reseller', partnerId: ids.reseller!, limit: 50 }),
+      { index: /^partnerships_reseller_created_idx$/ },
+    ],
+    [
+      "a provider's invitations",
+      (db) => listInvitations(db, { providerId: ids.provider!, limit: 50 }),
+      { ordered: true, index: /^invitations_provider/ },
+    ],
+    [
+      "a provider's pending invitations",
+      (db) => listInvitations(db, { providerId: ids.provider!, status: 'pending', limit: 50 }),
+      { ordered: true, index: /^invitations_provider_status_created_idx$/ },
+    ],
   ];
 
   for (const [what, run, expectation] of cases) {
     it(`${what}: reads through an index, never a sequential scan${expectation.ordered ? ', in index order (no sort)' : ''}`, async () => {
       const plans = await plansOf(run);
       const main = plans.at(-1)!;
-      const described = JSON.stringify(main.map((node) => [node['Node Type'], node['Relation Name'] ?? node['Index Name']]));
-      for (const plan of plans) expect(plan.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] !== 'offers'), described).toEqual([]);
-      expect(main.some((node) => expectation.index.test(node['Index Name'] ?? '')), described).toBe(true);
-      if (expectation.ordered) expect(main.some((node) => node['Node Type'] === 'Sort'), described).toBe(false);
+      const described = JSON.stringify(
+        main.map((node) => [node['Node Type'], node['Relation Name'] ?? node['Index Name']]),
+      );
+      for (const plan of plans)
+        expect(
+          plan.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] !== 'offers'),
+          described,
+        ).toEqual([]);
+      expect(
+        main.some((node) => expectation.index.test(node['Index Name'] ?? '')),
+        described,
+      ).toBe(true);
+      if (expectation.ordered)
+        expect(
+          main.some((node) => node['Node Type'] === 'Sort'),
+          described,
+        ).toBe(false);
     });
   }
 });

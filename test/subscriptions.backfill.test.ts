@@ -11,8 +11,11 @@ import { createActiveCustomer, partneredPair } from './support/fixtures';
 import { startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 const drizzleDir = path.resolve(import.meta.dirname, '../drizzle');
-const journal = JSON.parse(readFileSync(path.join(drizzleDir, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ idx: number; tag: string }> };
-const statements = (tag: string) => readFileSync(path.join(drizzleDir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint');
+const journal = JSON.parse(readFileSync(path.join(drizzleDir, 'meta/_journal.json'), 'utf8')) as {
+  entries: Array<{ idx: number; tag: string }>;
+};
+const statements = (tag: string) =>
+  readFileSync(path.join(drizzleDir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint');
 const run = async (db: PGlite, tag: string) => {
   for (const statement of statements(tag)) await db.exec(statement);
 };
@@ -37,15 +40,29 @@ describe('migration 0003 on a database that already has subscriptions', () => {
     `);
     await run(db, '0003_subscription_lifecycle');
 
-    const offers = await db.query<{ id: string; terms: Array<{ term: string }> }>('SELECT id, terms FROM offers ORDER BY id');
+    const offers = await db.query<{ id: string; terms: Array<{ term: string }> }>(
+      'SELECT id, terms FROM offers ORDER BY id',
+    );
     expect(offers.rows.map((offer) => [offer.id, offer.terms.map((entry) => entry.term)])).toEqual([
       ['m365-e3', ['P1Y', 'P3Y']],
       ['teams-essentials', ['P1M', 'P1Y']],
     ]);
-    const rows = await db.query<{ offer_id: string; term: string; billing_frequency: string; started_at: Date; workflow_id: string | null }>(
-      'SELECT offer_id, term, billing_frequency, started_at, workflow_id FROM subscriptions ORDER BY offer_id',
-    );
-    expect(rows.rows.map((row) => [row.offer_id, row.term, row.billing_frequency, new Date(row.started_at).toISOString(), row.workflow_id])).toEqual([
+    const rows = await db.query<{
+      offer_id: string;
+      term: string;
+      billing_frequency: string;
+      started_at: Date;
+      workflow_id: string | null;
+    }>('SELECT offer_id, term, billing_frequency, started_at, workflow_id FROM subscriptions ORDER BY offer_id');
+    expect(
+      rows.rows.map((row) => [
+        row.offer_id,
+        row.term,
+        row.billing_frequency,
+        new Date(row.started_at).toISOString(),
+        row.workflow_id,
+      ]),
+    ).toEqual([
       ['m365-e3', 'P1Y', 'annual', '2025-01-31T10:00:00.000Z', null],
       ['teams-essentials', 'P1M', 'monthly', '2025-03-15T10:00:00.000Z', null],
     ]);
@@ -66,7 +83,13 @@ describe('the backfill (npm run subscriptions:backfill)', () => {
 
   it('starts one workflow per existing subscription, from its creation; run twice, it starts nothing more and charges nothing twice', async () => {
     const { provider } = await partneredPair(engine);
-    const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: 'm365-business-basic', quantity: 4 }, { offerId: 'teams-essentials', quantity: 2 }] });
+    const customer = await createActiveCustomer(engine, {
+      providerId: provider.id,
+      items: [
+        { offerId: 'm365-business-basic', quantity: 4 },
+        { offerId: 'teams-essentials', quantity: 2 },
+      ],
+    });
     const ids = customer.subscriptions.map((subscription) => subscription.id);
     const deps = { db: engine.deps.db, temporal: engine.deps.temporal, taskQueue: engine.taskQueue };
 
@@ -86,10 +109,21 @@ describe('the backfill (npm run subscriptions:backfill)', () => {
       expect(row.workflowId).toBe(`subscription-${row.id}`);
       expect(row.termEndsAt).toEqual(addMonths(row.createdAt, 1, { kind: 'calendar' }));
     }
-    expect(await backfillSubscriptionWorkflows(deps, { subscriptionIds: ids })).toEqual({ started: 0, alreadyRunning: 0 });
+    expect(await backfillSubscriptionWorkflows(deps, { subscriptionIds: ids })).toEqual({
+      started: 0,
+      alreadyRunning: 0,
+    });
     for (const id of ids) {
-      await waitFor(async () => (await engine.deps.db.select().from(subscriptionCharges).where(eq(subscriptionCharges.subscriptionId, id))).length > 0, { what: 'first charge' });
-      const charges = await engine.deps.db.select().from(subscriptionCharges).where(eq(subscriptionCharges.subscriptionId, id));
+      await waitFor(
+        async () =>
+          (await engine.deps.db.select().from(subscriptionCharges).where(eq(subscriptionCharges.subscriptionId, id)))
+            .length > 0,
+        { what: 'first charge' },
+      );
+      const charges = await engine.deps.db
+        .select()
+        .from(subscriptionCharges)
+        .where(eq(subscriptionCharges.subscriptionId, id));
       expect(charges.map((charge) => charge.idempotencyKey)).toEqual([`subscription:${id}:term0:period0`]);
       const description = await engine.deps.temporal.workflow.getHandle(`subscription-${id}`).describe();
       expect(description.status.name).toBe('RUNNING');

@@ -24,18 +24,35 @@ describe('changing an existing subscription', () => {
 
     const more = await engine.request('PATCH', path, { key: provider.apiKey, body: { quantity: 40 } });
     expect(more.status).toBe(200);
-    expect(more.body).toMatchObject({ quantity: 40, partnerIdOnRecord: null, scheduledChangesRemoved: false, term: 'P1M', billingFrequency: 'monthly', autoRenew: true });
+    expect(more.body).toMatchObject({
+      quantity: 40,
+      partnerIdOnRecord: null,
+      scheduledChangesRemoved: false,
+      term: 'P1M',
+      billingFrequency: 'monthly',
+      autoRenew: true,
+    });
     expect(more.body.refundableQuantities.map((entry: { quantity: number }) => entry.quantity)).toEqual([10, 30]);
-    const fewer = await engine.request('PATCH', path, { key: provider.apiKey, body: { quantity: 7, partnerIdOnRecord: reseller.partnerId } });
+    const fewer = await engine.request('PATCH', path, {
+      key: provider.apiKey,
+      body: { quantity: 7, partnerIdOnRecord: reseller.partnerId },
+    });
     expect(fewer.body).toMatchObject({ quantity: 7, partnerIdOnRecord: reseller.partnerId });
     expect(fewer.body.refundableQuantities.map((entry: { quantity: number }) => entry.quantity)).toEqual([7]);
-    const changed = await engine.request('PATCH', path, { key: provider.apiKey, body: { partnerIdOnRecord: other.partnerId } });
+    const changed = await engine.request('PATCH', path, {
+      key: provider.apiKey,
+      body: { partnerIdOnRecord: other.partnerId },
+    });
     expect(changed.body.partnerIdOnRecord).toBe(other.partnerId);
     const cleared = await engine.request('PATCH', path, { key: provider.apiKey, body: { partnerIdOnRecord: null } });
     expect(cleared.status).toBe(200);
     expect(cleared.body.partnerIdOnRecord).toBeNull();
 
-    const charges = await engine.request('GET', `/v1/customers/${customer.id}/charges?subscriptionId=${subscriptionId}`, { key: provider.apiKey });
+    const charges = await engine.request(
+      'GET',
+      `/v1/customers/${customer.id}/charges?subscriptionId=${subscriptionId}`,
+      { key: provider.apiKey },
+    );
     expect(charges.status).toBe(200);
     const [period, added, refund] = charges.body.items;
     expect(period).toMatchObject({ kind: 'charge', quantity: 10, amount: 600 * 10, currency: 'EUR' });
@@ -46,8 +63,16 @@ describe('changing an existing subscription', () => {
     expect(refund.amount).toBeLessThan(0);
 
     const events = await allEvents(engine, provider.apiKey, customer.id);
-    const changes = events.filter((e) => e.action === 'subscription.quantity_changed' || e.action.startsWith('subscription.partner_of_record'));
-    expect(changes.map((e) => [e.action, e.details.from ?? e.details.previous ?? null, e.details.to ?? e.details.partnerIdOnRecord ?? null])).toEqual([
+    const changes = events.filter(
+      (e) => e.action === 'subscription.quantity_changed' || e.action.startsWith('subscription.partner_of_record'),
+    );
+    expect(
+      changes.map((e) => [
+        e.action,
+        e.details.from ?? e.details.previous ?? null,
+        e.details.to ?? e.details.partnerIdOnRecord ?? null,
+      ]),
+    ).toEqual([
       ['subscription.quantity_changed', 10, 40],
       ['subscription.quantity_changed', 40, 7],
       ['subscription.partner_of_record_set', null, reseller.partnerId],
@@ -56,8 +81,11 @@ describe('changing an existing subscription', () => {
     ]);
     for (const event of changes) expect(event).toMatchObject({ actor: `partner:${provider.id}` });
     // License changes go through the subscription's workflow, and the trail names its run.
-    for (const event of changes.slice(0, 2)) expect(event).toMatchObject({ workflowId: `subscription-${subscriptionId}`, runId: expect.any(String) });
-    expect(events.filter((e) => e.action === 'subscription.charged' || e.action === 'subscription.refunded')).toHaveLength(3);
+    for (const event of changes.slice(0, 2))
+      expect(event).toMatchObject({ workflowId: `subscription-${subscriptionId}`, runId: expect.any(String) });
+    expect(
+      events.filter((e) => e.action === 'subscription.charged' || e.action === 'subscription.refunded'),
+    ).toHaveLength(3);
   });
 
   it('designates a partnered reseller as support contact and clears it, each in the audit trail, replying with the one subscription shape', async () => {
@@ -86,12 +114,18 @@ describe('changing an existing subscription', () => {
     const { provider } = await partneredPair(engine);
     const receiver = await startReceiver();
     const { secret } = await registerEndpoint(engine.request, provider.apiKey, { url: receiver.url });
-    const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: OFFERS.m365E3, quantity: 4 }] });
+    const customer = await createActiveCustomer(engine, {
+      providerId: provider.id,
+      items: [{ offerId: OFFERS.m365E3, quantity: 4 }],
+    });
     const subscriptionId = customer.subscriptions[0]!.id;
     await startLifecycles(engine, [subscriptionId]);
     const path = `/v1/customers/${customer.id}/subscriptions/${subscriptionId}`;
 
-    const suspended = await engine.request('POST', `${path}/suspend`, { key: OPERATOR_KEY, body: { reason: 'payment overdue' } });
+    const suspended = await engine.request('POST', `${path}/suspend`, {
+      key: OPERATOR_KEY,
+      body: { reason: 'payment overdue' },
+    });
     expect(suspended.status).toBe(200);
     expect(suspended.body).toMatchObject({ status: 'suspended', suspensionReason: 'payment overdue' });
     const reactivated = await engine.request('POST', `${path}/reactivate`, { key: provider.apiKey });
@@ -99,13 +133,24 @@ describe('changing an existing subscription', () => {
     const cancelled = await engine.request('POST', `${path}/cancel`, { key: provider.apiKey });
     expect(cancelled.status).toBe(200);
     // Charged one month of 4 licenses (the fixture's line is P1M); cancelled within its first day.
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', refund: 4 * 3600 - Math.round((3600 * 12 * 4) / 365), refundableQuantities: [] });
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      refund: 4 * 3600 - Math.round((3600 * 12 * 4) / 365),
+      refundableQuantities: [],
+    });
     const again = await engine.request('POST', `${path}/cancel`, { key: provider.apiKey });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('SUBSCRIPTION_WRONG_STATE');
 
     const events = await allEvents(engine, provider.apiKey, customer.id);
-    const transitions = events.filter((e) => ['subscription.suspended', 'subscription.reactivated', 'subscription.cancelled', 'subscription.refunded'].includes(e.action));
+    const transitions = events.filter((e) =>
+      [
+        'subscription.suspended',
+        'subscription.reactivated',
+        'subscription.cancelled',
+        'subscription.refunded',
+      ].includes(e.action),
+    );
     expect(transitions.map((e) => [e.action, e.actor])).toEqual([
       ['subscription.suspended', 'operator'],
       ['subscription.reactivated', `partner:${provider.id}`],
@@ -116,11 +161,19 @@ describe('changing an existing subscription', () => {
 
     // The same transitions reach the provider's endpoint as signed events, the refund as a charge.
     for (const type of ['subscription.suspended', 'subscription.reactivated', 'subscription.cancelled']) {
-      const entry = await waitFor(async () => receiver.ofType(type).find((candidate) => candidate.json.data.id === subscriptionId), { what: type });
+      const entry = await waitFor(
+        async () => receiver.ofType(type).find((candidate) => candidate.json.data.id === subscriptionId),
+        { what: type },
+      );
       expect(receiver.verify(entry, secret)).toMatchObject({ type, data: { id: subscriptionId } });
     }
-    const refund = await waitFor(async () => receiver.ofType('charge.created').find((candidate) => candidate.json.data.kind === 'refund'), { what: 'the refund' });
-    expect(receiver.verify(refund, secret)).toMatchObject({ data: { subscriptionId, kind: 'refund', amount: -(4 * 3600 - Math.round((3600 * 12 * 4) / 365)) } });
+    const refund = await waitFor(
+      async () => receiver.ofType('charge.created').find((candidate) => candidate.json.data.kind === 'refund'),
+      { what: 'the refund' },
+    );
+    expect(receiver.verify(refund, secret)).toMatchObject({
+      data: { subscriptionId, kind: 'refund', amount: -(4 * 3600 - Math.round((3600 * 12 * 4) / 365)) },
+    });
     await receiver.close();
   });
 });

@@ -2,7 +2,13 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offers, subscriptionCharges } from '../src/db/schema';
 import { offerChangeProration } from '../src/domain/subscription-offer-change';
-import { allEvents, createActiveCustomer, partneredPair, startLifecycles, type FixtureCustomer } from './support/fixtures';
+import {
+  allEvents,
+  createActiveCustomer,
+  partneredPair,
+  startLifecycles,
+  type FixtureCustomer,
+} from './support/fixtures';
 import { OPERATOR_KEY, startTestEngine, type TestEngine, type TestPartner } from './support/harness';
 
 /**
@@ -28,7 +34,16 @@ beforeAll(async () => {
   });
   await engine.deps.db
     .insert(offers)
-    .values({ id: usdOffer, name: 'Teams Essentials (USD)', minQuantity: 1, maxQuantity: 300, unitPrice: 450, currency: 'USD', billingCycle: 'monthly', terms: [{ term: 'P1M', billingFrequencies: ['monthly'] }] })
+    .values({
+      id: usdOffer,
+      name: 'Teams Essentials (USD)',
+      minQuantity: 1,
+      maxQuantity: 300,
+      unitPrice: 450,
+      currency: 'USD',
+      billingCycle: 'monthly',
+      terms: [{ term: 'P1M', billingFrequencies: ['monthly'] }],
+    })
     .onConflictDoNothing();
 });
 afterAll(async () => {
@@ -37,22 +52,37 @@ afterAll(async () => {
 });
 
 /** A provider's customer with 10 Teams Essentials licenses (P1M, billed monthly) and its running workflow. */
-async function teamsCustomer(): Promise<{ provider: TestPartner; customer: FixtureCustomer; path: string; subscriptionId: string }> {
+async function teamsCustomer(): Promise<{
+  provider: TestPartner;
+  customer: FixtureCustomer;
+  path: string;
+  subscriptionId: string;
+}> {
   const { provider } = await partneredPair(engine);
-  const customer = await createActiveCustomer(engine, { providerId: provider.id, items: [{ offerId: 'teams-essentials', quantity: 10 }] });
+  const customer = await createActiveCustomer(engine, {
+    providerId: provider.id,
+    items: [{ offerId: 'teams-essentials', quantity: 10 }],
+  });
   const subscriptionId = customer.subscriptions[0]!.id;
   await startLifecycles(engine, [subscriptionId]);
   return { provider, customer, subscriptionId, path: `/v1/customers/${customer.id}/subscriptions/${subscriptionId}` };
 }
 
-const chargeRows = (subscriptionId: string) => engine.deps.db.select().from(subscriptionCharges).where(eq(subscriptionCharges.subscriptionId, subscriptionId));
+const chargeRows = (subscriptionId: string) =>
+  engine.deps.db.select().from(subscriptionCharges).where(eq(subscriptionCharges.subscriptionId, subscriptionId));
 
 describe('an immediate offer change', () => {
   it('upgrades at once, removes the scheduled changes and says so, records the prorated refund and charge once, audits it with its run and publishes subscription.updated', async () => {
     const { provider, customer, subscriptionId, path } = await teamsCustomer();
-    expect((await engine.request('PUT', `${path}/scheduled-changes`, { key: provider.apiKey, body: { quantity: 12 } })).status).toBe(200);
+    expect(
+      (await engine.request('PUT', `${path}/scheduled-changes`, { key: provider.apiKey, body: { quantity: 12 } }))
+        .status,
+    ).toBe(200);
 
-    const changed = await engine.request('PATCH', path, { key: provider.apiKey, body: { offerId: 'm365-business-basic' } });
+    const changed = await engine.request('PATCH', path, {
+      key: provider.apiKey,
+      body: { offerId: 'm365-business-basic' },
+    });
     expect(changed.status, changed.text).toBe(200);
     expect(changed.body).toMatchObject({
       offerId: 'm365-business-basic',
@@ -65,7 +95,10 @@ describe('an immediate offer change', () => {
     });
 
     // The same offer again changes nothing: 200, no charge, nothing to remove.
-    const again = await engine.request('PATCH', path, { key: provider.apiKey, body: { offerId: 'm365-business-basic' } });
+    const again = await engine.request('PATCH', path, {
+      key: provider.apiKey,
+      body: { offerId: 'm365-business-basic' },
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ offerId: 'm365-business-basic', scheduledChangesRemoved: false });
 
@@ -73,16 +106,29 @@ describe('an immediate offer change', () => {
     expect(failedOnce.has(`subscription:${subscriptionId}:change:2`)).toBe(true);
     const rows = await chargeRows(subscriptionId);
     expect(rows.map((row) => row.idempotencyKey).sort()).toEqual(
-      [`subscription:${subscriptionId}:change:2`, `subscription:${subscriptionId}:change:2:credit`, `subscription:${subscriptionId}:term0:period0`].sort(),
+      [
+        `subscription:${subscriptionId}:change:2`,
+        `subscription:${subscriptionId}:change:2:credit`,
+        `subscription:${subscriptionId}:term0:period0`,
+      ].sort(),
     );
-    const charges = await engine.request('GET', `/v1/customers/${customer.id}/charges?subscriptionId=${subscriptionId}`, { key: provider.apiKey });
+    const charges = await engine.request(
+      'GET',
+      `/v1/customers/${customer.id}/charges?subscriptionId=${subscriptionId}`,
+      { key: provider.apiKey },
+    );
     // The period came first; the change's two lines share one transaction (and its created_at).
     const [period, ...change] = charges.body.items;
     const credit = change.find((line: { kind: string }) => line.kind === 'refund');
     const charge = change.find((line: { kind: string }) => line.kind === 'charge');
     expect(period).toMatchObject({ kind: 'charge', quantity: 10, amount: 400 * 10, currency: 'EUR' });
     expect(credit).toMatchObject({ kind: 'refund', quantity: 10, periodEnd: period.periodEnd });
-    expect(charge).toMatchObject({ kind: 'charge', quantity: 10, periodStart: credit.periodStart, periodEnd: period.periodEnd });
+    expect(charge).toMatchObject({
+      kind: 'charge',
+      quantity: 10,
+      periodStart: credit.periodStart,
+      periodEnd: period.periodEnd,
+    });
     const expected = offerChangeProration({
       fromUnitPrice: 400,
       toUnitPrice: 600,
@@ -100,26 +146,57 @@ describe('an immediate offer change', () => {
       actor: `partner:${provider.id}`,
       workflowId: `subscription-${subscriptionId}`,
       runId: expect.any(String),
-      details: { from: 'teams-essentials', to: 'm365-business-basic', credit: expected.credit, charge: expected.charge, scheduledChangesRemoved: true },
+      details: {
+        from: 'teams-essentials',
+        to: 'm365-business-basic',
+        credit: expected.credit,
+        charge: expected.charge,
+        scheduledChangesRemoved: true,
+      },
     });
-    const money = events.filter((event) => (event.action === 'subscription.refunded' || event.action === 'subscription.charged') && String(event.details.key ?? '').startsWith('change:'));
+    const money = events.filter(
+      (event) =>
+        (event.action === 'subscription.refunded' || event.action === 'subscription.charged') &&
+        String(event.details.key ?? '').startsWith('change:'),
+    );
     expect(money.map((event) => [event.action, event.details.amount]).sort()).toEqual([
       ['subscription.charged', expected.charge],
       ['subscription.refunded', -expected.credit],
     ]);
 
-    const published = await engine.request('GET', '/v1/events?type=subscription.updated&limit=200', { key: provider.apiKey });
-    const upgraded = published.body.items.filter((event: { data: { id: string; offerId: string } }) => event.data.id === subscriptionId && event.data.offerId === 'm365-business-basic');
+    const published = await engine.request('GET', '/v1/events?type=subscription.updated&limit=200', {
+      key: provider.apiKey,
+    });
+    const upgraded = published.body.items.filter(
+      (event: { data: { id: string; offerId: string } }) =>
+        event.data.id === subscriptionId && event.data.offerId === 'm365-business-basic',
+    );
     expect(upgraded).toHaveLength(1);
-    const chargeEvents = await engine.request('GET', '/v1/events?type=charge.created&limit=200', { key: provider.apiKey });
-    expect(chargeEvents.body.items.filter((event: { data: { subscriptionId: string } }) => event.data.subscriptionId === subscriptionId)).toHaveLength(3);
+    const chargeEvents = await engine.request('GET', '/v1/events?type=charge.created&limit=200', {
+      key: provider.apiKey,
+    });
+    expect(
+      chargeEvents.body.items.filter(
+        (event: { data: { subscriptionId: string } }) => event.data.subscriptionId === subscriptionId,
+      ),
+    ).toHaveLength(3);
   });
 
   const refusals = [
     { name: 'an unknown offer', offerId: 'nope', status: 422, code: 'OFFER_NOT_FOUND' },
     { name: 'an offer in another currency', offerId: usdOffer, status: 422, code: 'OFFER_CURRENCY_MISMATCH' },
-    { name: 'an offer that does not sell the current term (P1M)', offerId: 'm365-e3', status: 400, code: 'TERM_NOT_OFFERED' },
-    { name: 'an offer whose bounds exclude the current quantity (azure-plan takes 1)', offerId: 'azure-plan', status: 422, code: 'QUANTITY_OUT_OF_BOUNDS' },
+    {
+      name: 'an offer that does not sell the current term (P1M)',
+      offerId: 'm365-e3',
+      status: 400,
+      code: 'TERM_NOT_OFFERED',
+    },
+    {
+      name: 'an offer whose bounds exclude the current quantity (azure-plan takes 1)',
+      offerId: 'azure-plan',
+      status: 422,
+      code: 'QUANTITY_OUT_OF_BOUNDS',
+    },
     { name: 'an offer id that is not an identifier', offerId: 'not an id!', status: 400, code: 'VALIDATION_FAILED' },
   ];
 
@@ -127,9 +204,14 @@ describe('an immediate offer change', () => {
     const { provider, subscriptionId, path } = await teamsCustomer();
     for (const refusal of refusals) {
       const reply = await engine.request('PATCH', path, { key: provider.apiKey, body: { offerId: refusal.offerId } });
-      expect([refusal.name, reply.status, reply.body.error?.code]).toEqual([refusal.name, refusal.status, refusal.code]);
+      expect([refusal.name, reply.status, reply.body.error?.code]).toEqual([
+        refusal.name,
+        refusal.status,
+        refusal.code,
+      ]);
       expect(reply.body.error).toMatchObject({ requestId: reply.headers.get('x-request-id') });
-      if (refusal.code !== 'VALIDATION_FAILED') expect(reply.body.error.details).toEqual([expect.objectContaining({ path: 'body.offerId' })]);
+      if (refusal.code !== 'VALIDATION_FAILED')
+        expect(reply.body.error.details).toEqual([expect.objectContaining({ path: 'body.offerId' })]);
     }
     const current = await engine.request('GET', path.replace(/\/[^/]+$/, ''), { key: provider.apiKey });
     expect(current.body.items[0]).toMatchObject({ offerId: 'teams-essentials', quantity: 10 });
@@ -137,8 +219,14 @@ describe('an immediate offer change', () => {
     expect((await chargeRows(subscriptionId)).filter((row) => row.idempotencyKey.includes(':change:'))).toEqual([]);
 
     // A suspended subscription takes no offer change: 409, as other changes.
-    expect((await engine.request('POST', `${path}/suspend`, { key: OPERATOR_KEY, body: { reason: 'payment overdue' } })).status).toBe(200);
-    const suspended = await engine.request('PATCH', path, { key: provider.apiKey, body: { offerId: 'm365-business-basic' } });
+    expect(
+      (await engine.request('POST', `${path}/suspend`, { key: OPERATOR_KEY, body: { reason: 'payment overdue' } }))
+        .status,
+    ).toBe(200);
+    const suspended = await engine.request('PATCH', path, {
+      key: provider.apiKey,
+      body: { offerId: 'm365-business-basic' },
+    });
     expect(suspended.status).toBe(409);
     expect(suspended.body.error.code).toBe('SUBSCRIPTION_WRONG_STATE');
   });

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { mailOutbox, subscriptionCharges, subscriptions } from '../src/db/schema';
 import { createActiveCustomer, partneredPair } from './support/fixtures';
-import { ENCRYPTION_KEY, OPERATOR_KEY, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  ENCRYPTION_KEY,
+  OPERATOR_KEY,
+  startTestEngine,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 import { OFFERS } from './support/catalog';
 import { apiClient } from './support/client';
 import { finishedOrder } from './support/orders';
@@ -15,9 +22,20 @@ import { finishedOrder } from './support/orders';
  * retried without a second row, and a worker process killed (SIGKILL) at random moments during
  * billing and renewals leaves neither a duplicate nor a missing charge or notice.
  */
-const lifecycleEnv = { SUBSCRIPTION_MONTH: '2s', CANCELLATION_WINDOW: '500ms', RENEWAL_NOTICE: '1s', EXPIRED_GRACE: '1h', DISABLED_GRACE: '1h' };
+const lifecycleEnv = {
+  SUBSCRIPTION_MONTH: '2s',
+  CANCELLATION_WINDOW: '500ms',
+  RENEWAL_NOTICE: '1s',
+  EXPIRED_GRACE: '1h',
+  DISABLED_GRACE: '1h',
+};
 
-async function orderSubscriptions(engine: TestEngine, provider: TestPartner, customerId: string, offers: string[]): Promise<string[]> {
+async function orderSubscriptions(
+  engine: TestEngine,
+  provider: TestPartner,
+  customerId: string,
+  offers: string[],
+): Promise<string[]> {
   const placed = await engine.request('POST', `/v1/customers/${customerId}/orders`, {
     key: provider.apiKey,
     body: { items: offers.map((offerId) => ({ offerId, quantity: 3, term: 'P1M' })) },
@@ -29,22 +47,40 @@ async function orderSubscriptions(engine: TestEngine, provider: TestPartner, cus
 }
 
 /** Stops the renewals (autoRenew off), waits for the expiry, then checks one charge and one notice per term, none missing. */
-async function expectEachTermRecordedOnce(engine: TestEngine, provider: TestPartner, customerId: string, subscriptionId: string) {
+async function expectEachTermRecordedOnce(
+  engine: TestEngine,
+  provider: TestPartner,
+  customerId: string,
+  subscriptionId: string,
+) {
   const path = `/v1/customers/${customerId}/subscriptions/${subscriptionId}`;
   expect((await engine.request('PATCH', path, { key: provider.apiKey, body: { autoRenew: false } })).status).toBe(200);
   const [row] = await waitFor(
     async () => {
-      const rows = await engine.deps.db.select().from(subscriptions).where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.status, 'expired')));
+      const rows = await engine.deps.db
+        .select()
+        .from(subscriptions)
+        .where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.status, 'expired')));
       return rows.length > 0 && rows;
     },
     { what: 'expiry', timeoutMs: 60_000 },
   );
   const terms = Array.from({ length: row!.renewalCount + 1 }, (_, term) => term);
-  const charges = await engine.deps.db.select().from(subscriptionCharges).where(eq(subscriptionCharges.subscriptionId, subscriptionId));
-  expect(charges.map((charge) => charge.idempotencyKey).sort()).toEqual(terms.map((term) => `subscription:${subscriptionId}:term${term}:period0`).sort());
+  const charges = await engine.deps.db
+    .select()
+    .from(subscriptionCharges)
+    .where(eq(subscriptionCharges.subscriptionId, subscriptionId));
+  expect(charges.map((charge) => charge.idempotencyKey).sort()).toEqual(
+    terms.map((term) => `subscription:${subscriptionId}:term${term}:period0`).sort(),
+  );
   expect(new Set(charges.map((charge) => charge.periodStart.toISOString())).size).toBe(terms.length);
-  const notices = await engine.deps.db.select({ key: mailOutbox.dedupeKey }).from(mailOutbox).where(like(mailOutbox.dedupeKey, `subscription:${subscriptionId}:%`));
-  expect(notices.map((notice) => notice.key).sort()).toEqual(terms.map((term) => `subscription:${subscriptionId}:term${term}:notice:provider`).sort());
+  const notices = await engine.deps.db
+    .select({ key: mailOutbox.dedupeKey })
+    .from(mailOutbox)
+    .where(like(mailOutbox.dedupeKey, `subscription:${subscriptionId}:%`));
+  expect(notices.map((notice) => notice.key).sort()).toEqual(
+    terms.map((term) => `subscription:${subscriptionId}:term${term}:notice:provider`).sort(),
+  );
   return row!.renewalCount;
 }
 
@@ -71,10 +107,15 @@ describe('a step that fails after it committed', () => {
     const { provider } = await partneredPair(engine);
     const customer = await createActiveCustomer(engine, { providerId: provider.id });
     const [subscriptionId] = await orderSubscriptions(engine, provider, customer.id, [OFFERS.teamsEssentials]);
-    await waitFor(async () => (await engine.deps.db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId!)))[0]!.renewalCount >= 2, {
-      what: 'two renewals',
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      async () =>
+        (await engine.deps.db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId!)))[0]!
+          .renewalCount >= 2,
+      {
+        what: 'two renewals',
+        timeoutMs: 60_000,
+      },
+    );
     const renewals = await expectEachTermRecordedOnce(engine, provider, customer.id, subscriptionId!);
     expect(renewals).toBeGreaterThanOrEqual(2);
     expect([...failedOnce].filter((key) => key.includes(':period')).length).toBeGreaterThanOrEqual(renewals + 1);
@@ -98,7 +139,11 @@ function startWorkerProcess(env: Record<string, string>) {
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    running: () => waitFor(async () => output.includes('"msg":"worker running"'), { what: `worker running:\n${output.slice(-2000)}`, timeoutMs: 90_000 }),
+    running: () =>
+      waitFor(async () => output.includes('"msg":"worker running"'), {
+        what: `worker running:\n${output.slice(-2000)}`,
+        timeoutMs: 90_000,
+      }),
     async kill() {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -149,11 +194,15 @@ describe.skipIf(!databaseUrl)('a worker process killed at random during billing 
     // At least one renewal happened across the kills (a slow machine may need the last worker for it).
     await waitFor(
       async () => {
-        const rows = await api.deps.db.select({ renewalCount: subscriptions.renewalCount }).from(subscriptions).where(inArray(subscriptions.id, ids));
+        const rows = await api.deps.db
+          .select({ renewalCount: subscriptions.renewalCount })
+          .from(subscriptions)
+          .where(inArray(subscriptions.id, ids));
         return rows.every((row) => row.renewalCount >= 1);
       },
       { what: 'a renewal of each subscription', timeoutMs: 60_000 },
     );
-    for (const id of ids) expect(await expectEachTermRecordedOnce(api, provider, customer.id, id)).toBeGreaterThanOrEqual(1);
+    for (const id of ids)
+      expect(await expectEachTermRecordedOnce(api, provider, customer.id, id)).toBeGreaterThanOrEqual(1);
   }, 300_000);
 });

@@ -32,7 +32,9 @@ describe('webhook delivery', () => {
     expect(payload.type).toBe('webhook.test');
     expect(delivery!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/=]+$/);
     expect(Math.abs(Number(delivery!.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(300);
-    expect(() => new Webhook(`whsec_${Buffer.alloc(24, 1).toString('base64')}`).verify(delivery!.body, delivery!.headers as never)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(24, 1).toString('base64')}`).verify(delivery!.body, delivery!.headers as never),
+    ).toThrow();
 
     const workflowId = `webhook-delivery-${test.body.eventId}-${endpoint.id}`;
     const result = await deliveryResult(engine, workflowId);
@@ -40,8 +42,17 @@ describe('webhook delivery', () => {
     // The secret never enters the delivery's history.
     expect(await historyText(engine, workflowId)).not.toContain(secret.slice('whsec_'.length));
 
-    const deliveries = await engine.request('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries`, { key: provider.apiKey });
+    const deliveries = await engine.request('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries`, {
+      key: provider.apiKey,
+    });
     expect(deliveries.status).toBe(200);
-    expect(deliveries.body.items[0]).toMatchObject({ eventId: test.body.eventId, eventType: 'webhook.test', attempt: 1, statusCode: 200, error: null, responseBody: 'ok' });
+    expect(deliveries.body.items[0]).toMatchObject({
+      eventId: test.body.eventId,
+      eventType: 'webhook.test',
+      attempt: 1,
+      statusCode: 200,
+      error: null,
+      responseBody: 'ok',
+    });
   });
 });

@@ -19,7 +19,9 @@ beforeAll(async () => {
   api = await startTestEngine({ taskQueue, runWorker: false, env });
   receiver = await startReceiver();
   partner = await createTestPartner(api.request, { kind: 'reseller' });
-  ({ endpoint: { id: endpointId } } = await registerEndpoint(api.request, partner.apiKey, { url: receiver.url }));
+  ({
+    endpoint: { id: endpointId },
+  } = await registerEndpoint(api.request, partner.apiKey, { url: receiver.url }));
 });
 afterAll(async () => {
   await api?.stop();
@@ -29,7 +31,8 @@ afterAll(async () => {
 const worker = () => startTestEngine({ taskQueue, runApi: false, env });
 const countsById = () => {
   const counts = new Map<string, number>();
-  for (const entry of receiver.received) counts.set(String(entry.headers['webhook-id']), (counts.get(String(entry.headers['webhook-id'])) ?? 0) + 1);
+  for (const entry of receiver.received)
+    counts.set(String(entry.headers['webhook-id']), (counts.get(String(entry.headers['webhook-id'])) ?? 0) + 1);
   return counts;
 };
 
@@ -50,13 +53,20 @@ describe('no event lost or duplicated across worker crashes', () => {
     await first.stop();
     const second = await worker();
     try {
-      for (const eventId of eventIds) expect((await deliveryResult(api, `webhook-delivery-${eventId}-${endpointId}`)).status).toBe('delivered');
+      for (const eventId of eventIds)
+        expect((await deliveryResult(api, `webhook-delivery-${eventId}-${endpointId}`)).status).toBe('delivered');
       expect([...countsById().entries()].sort()).toEqual(eventIds.map((id) => [id, 1]).sort());
 
       // A relay that started a workflow but died before marking the row starts it again: Temporal refuses the duplicate.
-      await api.deps.db.update(webhookDeliveries).set({ startedAt: null }).where(inArray(webhookDeliveries.eventId, eventIds.slice(0, 4)));
+      await api.deps.db
+        .update(webhookDeliveries)
+        .set({ startedAt: null })
+        .where(inArray(webhookDeliveries.eventId, eventIds.slice(0, 4)));
       await waitFor(async () => {
-        const again = await api.deps.db.select().from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, eventIds.slice(0, 4)));
+        const again = await api.deps.db
+          .select()
+          .from(webhookDeliveries)
+          .where(inArray(webhookDeliveries.eventId, eventIds.slice(0, 4)));
         return again.every((row) => row.startedAt !== null);
       });
       expect(receiver.received).toHaveLength(eventIds.length);
@@ -71,17 +81,32 @@ describe('event retention', () => {
     const retention = await startTestEngine({ taskQueue: `retention-${randomUUID()}`, runApi: false, env });
     try {
       const [oldId, freshId] = await api.deps.db.transaction(async (tx) => [
-        await recordEvent(tx, { type: 'webhook.test', dedupeKey: `retention-old:${randomUUID()}`, recipientIds: [partner.id], data: {} }),
-        await recordEvent(tx, { type: 'webhook.test', dedupeKey: `retention-fresh:${randomUUID()}`, recipientIds: [partner.id], data: {} }),
+        await recordEvent(tx, {
+          type: 'webhook.test',
+          dedupeKey: `retention-old:${randomUUID()}`,
+          recipientIds: [partner.id],
+          data: {},
+        }),
+        await recordEvent(tx, {
+          type: 'webhook.test',
+          dedupeKey: `retention-fresh:${randomUUID()}`,
+          recipientIds: [partner.id],
+          data: {},
+        }),
       ]);
-      await api.deps.db.update(events).set({ createdAt: new Date(Date.now() - 31 * 86_400_000) }).where(eq(events.id, oldId!));
+      await api.deps.db
+        .update(events)
+        .set({ createdAt: new Date(Date.now() - 31 * 86_400_000) })
+        .where(eq(events.id, oldId!));
       await api.deps.db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventId, [oldId!, freshId!]));
 
       const schedule = retention.deps.temporal.schedule.getHandle(retentionScheduleId(retention.taskQueue));
       const description = await schedule.describe();
       expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'eventRetentionWorkflow' });
       await schedule.trigger();
-      await waitFor(async () => (await api.deps.db.select().from(events).where(eq(events.id, oldId!))).length === 0, { what: 'old event removed' });
+      await waitFor(async () => (await api.deps.db.select().from(events).where(eq(events.id, oldId!))).length === 0, {
+        what: 'old event removed',
+      });
       expect(await api.deps.db.select().from(events).where(eq(events.id, freshId!))).toHaveLength(1);
     } finally {
       await retention.stop();

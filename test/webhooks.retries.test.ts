@@ -1,7 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEndpoints } from '../src/db/schema';
-import { createTestPartner, decodedHistoryText, mailTo, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import {
+  createTestPartner,
+  decodedHistoryText,
+  mailTo,
+  startTestEngine,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 
 /** Compressed durations: retries 1 s apart, an endpoint failing for 3 s is disabled. */
@@ -38,12 +46,16 @@ async function sendTest(partner: TestPartner, endpointId: string): Promise<strin
 }
 
 const attemptsOf = async (partner: TestPartner, endpointId: string) =>
-  (await engine.request('GET', `/v1/webhook-endpoints/${endpointId}/deliveries`, { key: partner.apiKey })).body.items.reverse();
+  (
+    await engine.request('GET', `/v1/webhook-endpoints/${endpointId}/deliveries`, { key: partner.apiKey })
+  ).body.items.reverse();
 
 describe('retries as durable timers', () => {
   it('retries a failed delivery after the schedule, with the same webhook-id, and records every attempt', async () => {
     let calls = 0;
-    const { receiver, partner, endpointId, secret } = await setUp(() => (++calls === 1 ? { status: 503, body: 'busy' } : { status: 204 }));
+    const { receiver, partner, endpointId, secret } = await setUp(() =>
+      ++calls === 1 ? { status: 503, body: 'busy' } : { status: 204 },
+    );
     const eventId = await sendTest(partner, endpointId);
     const result = await deliveryResult(engine, `webhook-delivery-${eventId}-${endpointId}`);
     expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
@@ -54,9 +66,13 @@ describe('retries as durable timers', () => {
       { attempt: 2, statusCode: 204, error: null },
     ]);
     // The wait is a timer in the workflow's history, visible to operators.
-    const history = await engine.deps.temporal.workflow.getHandle(`webhook-delivery-${eventId}-${endpointId}`).fetchHistory();
+    const history = await engine.deps.temporal.workflow
+      .getHandle(`webhook-delivery-${eventId}-${endpointId}`)
+      .fetchHistory();
     expect(history.events?.filter((event) => event.timerStartedEventAttributes).length).toBe(1);
-    const description = await engine.deps.temporal.workflow.getHandle(`webhook-delivery-${eventId}-${endpointId}`).describe();
+    const description = await engine.deps.temporal.workflow
+      .getHandle(`webhook-delivery-${eventId}-${endpointId}`)
+      .describe();
     expect(description.searchAttributes).toMatchObject({ ProviderId: [partner.id], ProcessStatus: ['delivered'] });
   });
 
@@ -68,7 +84,11 @@ describe('retries as durable timers', () => {
     expect(result.status).toBe('failed');
 
     const endpoint = await engine.request('GET', `/v1/webhook-endpoints/${endpointId}`, { key: partner.apiKey });
-    expect(endpoint.body).toMatchObject({ enabled: false, disabledAt: expect.any(String), failingSince: expect.any(String) });
+    expect(endpoint.body).toMatchObject({
+      enabled: false,
+      disabledAt: expect.any(String),
+      failingSince: expect.any(String),
+    });
     const [mail] = await waitFor(async () => {
       const messages = await mailTo(engine, partner.email);
       return messages.length > 0 && messages;
@@ -81,7 +101,14 @@ describe('retries as durable timers', () => {
     expect((await engine.request('POST', `/v1/events/${eventId}/redeliver`, { key: partner.apiKey })).status).toBe(409);
 
     healthy = true;
-    expect((await engine.request('PATCH', `/v1/webhook-endpoints/${endpointId}`, { key: partner.apiKey, body: { enabled: true } })).body.enabled).toBe(true);
+    expect(
+      (
+        await engine.request('PATCH', `/v1/webhook-endpoints/${endpointId}`, {
+          key: partner.apiKey,
+          body: { enabled: true },
+        })
+      ).body.enabled,
+    ).toBe(true);
     const redelivered = await engine.request('POST', `/v1/events/${eventId}/redeliver`, { key: partner.apiKey });
     expect(redelivered).toMatchObject({ status: 202, body: { eventId, deliveries: 1 } });
     const second = await deliveryResult(engine, `webhook-delivery-${eventId}-${endpointId}-redelivery-1`);
@@ -95,7 +122,10 @@ describe('retries as durable timers', () => {
     const target = await startReceiver();
     receivers.push(target);
     const { partner, endpointId } = await setUp(() => ({ status: 302, body: 'x'.repeat(10_000) }));
-    await engine.request('PATCH', `/v1/webhook-endpoints/${endpointId}`, { key: partner.apiKey, body: { description: `redirects to ${target.url}` } });
+    await engine.request('PATCH', `/v1/webhook-endpoints/${endpointId}`, {
+      key: partner.apiKey,
+      body: { description: `redirects to ${target.url}` },
+    });
     await sendTest(partner, endpointId);
     const [first] = await waitFor(async () => {
       const attempts = await attemptsOf(partner, endpointId);
@@ -110,22 +140,31 @@ describe('retries as durable timers', () => {
 describe('secret rotation', () => {
   it('signs with the new and the old secret during WEBHOOK_SECRET_OVERLAP, both verified by standardwebhooks', async () => {
     const { receiver, partner, endpointId, secret: oldSecret } = await setUp();
-    const rotated = await engine.request('POST', `/v1/webhook-endpoints/${endpointId}/rotate-secret`, { key: partner.apiKey });
+    const rotated = await engine.request('POST', `/v1/webhook-endpoints/${endpointId}/rotate-secret`, {
+      key: partner.apiKey,
+    });
     expect(rotated.status).toBe(200);
     const newSecret: string = rotated.body.secret;
     expect(newSecret).not.toBe(oldSecret);
     expect(rotated.body.endpoint.previousSecretExpiresAt).toEqual(expect.any(String));
 
     const eventId = await sendTest(partner, endpointId);
-    const entry = await waitFor(async () => receiver.received.find((candidate) => candidate.headers['webhook-id'] === eventId));
+    const entry = await waitFor(async () =>
+      receiver.received.find((candidate) => candidate.headers['webhook-id'] === eventId),
+    );
     expect(String(entry.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(receiver.verify(entry, newSecret)).toMatchObject({ type: 'webhook.test' });
     expect(receiver.verify(entry, oldSecret)).toMatchObject({ type: 'webhook.test' });
 
     // After the overlap only the new secret signs.
-    await engine.deps.db.update(webhookEndpoints).set({ previousSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(webhookEndpoints.id, endpointId));
+    await engine.deps.db
+      .update(webhookEndpoints)
+      .set({ previousSecretExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(webhookEndpoints.id, endpointId));
     const laterId = await sendTest(partner, endpointId);
-    const later = await waitFor(async () => receiver.received.find((candidate) => candidate.headers['webhook-id'] === laterId));
+    const later = await waitFor(async () =>
+      receiver.received.find((candidate) => candidate.headers['webhook-id'] === laterId),
+    );
     expect(String(later.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(() => receiver.verify(later, oldSecret)).toThrow();
     receiver.verify(later, newSecret);
@@ -145,7 +184,14 @@ describe('endpoint URLs', () => {
     const strict = await startTestEngine({ runWorker: false });
     try {
       const partner = await createTestPartner(strict.request, { kind: 'reseller' });
-      for (const url of ['http://hooks.example.com/in', 'https://127.0.0.1/in', 'https://localhost/in', 'https://10.1.2.3/in', 'https://169.254.169.254/in', 'https://[::1]/in']) {
+      for (const url of [
+        'http://hooks.example.com/in',
+        'https://127.0.0.1/in',
+        'https://localhost/in',
+        'https://10.1.2.3/in',
+        'https://169.254.169.254/in',
+        'https://[::1]/in',
+      ]) {
         const reply = await strict.request('POST', '/v1/webhook-endpoints', { key: partner.apiKey, body: { url } });
         expect(reply.status, url).toBe(422);
         expect(reply.body.error.details[0]).toMatchObject({ path: 'body.url', code: 'UNSAFE_URL' });

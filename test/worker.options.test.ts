@@ -4,12 +4,22 @@ import { startTestEngine, type TestEngine } from './support/harness';
 
 describe('worker cache and concurrency configuration', () => {
   it('defaults to a fixed workflow cache and task concurrency, whatever the heap size', () => {
-    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 500, maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 100 });
+    expect(loadConfig({}).worker).toEqual({
+      maxCachedWorkflows: 500,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentActivityTaskExecutions: 100,
+    });
     expect(loadConfig({}).databasePoolSize).toBe(10);
   });
 
   it('reads WORKER_* variables, keeping workflow task concurrency within the cache, and refuses nonsense naming the variable', () => {
-    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '20', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50', WORKER_MAX_CONCURRENT_ACTIVITIES: '7' }).worker).toEqual({
+    expect(
+      loadConfig({
+        WORKER_MAX_CACHED_WORKFLOWS: '20',
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
+        WORKER_MAX_CONCURRENT_ACTIVITIES: '7',
+      }).worker,
+    ).toEqual({
       maxCachedWorkflows: 20,
       maxConcurrentWorkflowTaskExecutions: 20,
       maxConcurrentActivityTaskExecutions: 7,
@@ -24,7 +34,11 @@ describe('the running worker', () => {
   beforeAll(async () => {
     engine = await startTestEngine({
       runApi: false,
-      env: { WORKER_MAX_CACHED_WORKFLOWS: '123', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9', WORKER_MAX_CONCURRENT_ACTIVITIES: '17' },
+      env: {
+        WORKER_MAX_CACHED_WORKFLOWS: '123',
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9',
+        WORKER_MAX_CONCURRENT_ACTIVITIES: '17',
+      },
     });
   });
   afterAll(async () => {

@@ -33,7 +33,12 @@ export const businessFailureCodes = [
 export type BusinessFailureCode = (typeof businessFailureCodes)[number];
 
 export function businessFailure(code: BusinessFailureCode, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+  return ApplicationFailure.create({
+    type: code,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? [] : [details],
+  });
 }
 
 export function isBusinessFailureCode(type: string | undefined | null): type is BusinessFailureCode {

@@ -76,7 +76,10 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
           throw businessFailure('RESELLER_NOT_ELIGIBLE', 'The reseller is not enrolled as an indirect reseller in CSP');
         }
         if (reseller.country !== input.providerCountry) {
-          throw businessFailure('RESELLER_NOT_ELIGIBLE', `The reseller must be in the provider's country (${input.providerCountry})`);
+          throw businessFailure(
+            'RESELLER_NOT_ELIGIBLE',
+            `The reseller must be in the provider's country (${input.providerCountry})`,
+          );
         }
       },
     },
@@ -109,7 +112,11 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     () =>
       exclusively(async () => {
         const expiresAt = new Date(Date.now() + input.ttlMs).toISOString();
-        await activities.resendInvitationLink({ invitationId: input.invitationId, expiresAt, sendNumber: state.linksSent + 1 });
+        await activities.resendInvitationLink({
+          invitationId: input.invitationId,
+          expiresAt,
+          sendNumber: state.linksSent + 1,
+        });
         state.linksSent += 1;
         state.expiresAt = expiresAt;
         reminderDue = true;

@@ -1,5 +1,11 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { closedLinkRefusal, notPendingRefusal, type LinkRefusals, type LinkRequestStatus, type Refusal } from '../src/domain/link-requests';
+import {
+  closedLinkRefusal,
+  notPendingRefusal,
+  type LinkRefusals,
+  type LinkRequestStatus,
+  type Refusal,
+} from '../src/domain/link-requests';
 import { businessFailure, type BusinessFailureCode } from './failures';
 import { ProcessStatus } from './search-attributes';
 
@@ -9,7 +15,10 @@ import { ProcessStatus } from './search-attributes';
  * so concurrent clicks cannot both succeed; past the deadline the link refuses answers even before
  * the expiry timer has fired.
  */
-export function linkAnswers(state: { status: LinkRequestStatus; expiresAt: string; closedAt: string | null }, refusals: LinkRefusals<BusinessFailureCode>) {
+export function linkAnswers(
+  state: { status: LinkRequestStatus; expiresAt: string; closedAt: string | null },
+  refusals: LinkRefusals<BusinessFailureCode>,
+) {
   let busy = false;
   const refuse = (refusal: Refusal<BusinessFailureCode>) => businessFailure(refusal.code, refusal.message);
   const deadlinePassed = () => Date.now() >= Date.parse(state.expiresAt);
@@ -46,6 +55,5 @@ export function linkAnswers(state: { status: LinkRequestStatus; expiresAt: strin
         busy = false;
       }
     },
-
   };
 }

@@ -5,7 +5,13 @@ import type { OnboardingStatus } from '../src/domain/statuses';
 /** Messages and shapes of the customer-onboarding workflow, shared by the workflow, the API and the tests. */
 
 export { adminUsername, tenantDomain } from '../src/domain/customer';
-export type { FieldError, OnboardingRequest, OnboardingReview, PartnerRef, ReviewLineItem } from '../src/domain/onboarding';
+export type {
+  FieldError,
+  OnboardingRequest,
+  OnboardingReview,
+  PartnerRef,
+  ReviewLineItem,
+} from '../src/domain/onboarding';
 
 export type OnboardingInput = {
   onboardingId: string;
@@ -15,7 +21,13 @@ export type OnboardingInput = {
 };
 
 /** The saga steps, in order; each completed one has a compensation. */
-export const provisioningSteps = ['createTenant', 'createAdminUser', 'placeOrder', 'provisionSubscriptions', 'associateReseller'] as const;
+export const provisioningSteps = [
+  'createTenant',
+  'createAdminUser',
+  'placeOrder',
+  'provisionSubscriptions',
+  'associateReseller',
+] as const;
 export type ProvisioningStep = (typeof provisioningSteps)[number];
 
 /** The workflow's state, as the `status` query answers it. It never holds the temporary password. */

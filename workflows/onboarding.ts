@@ -34,7 +34,9 @@ function reasonOf(error: unknown): string {
   for (const cause of causeChain(error)) {
     if (cause instanceof ApplicationFailure && cause.message) message = cause.message;
   }
-  return error instanceof ActivityFailure || error instanceof ApplicationFailure ? message : `internal error: ${message}`;
+  return error instanceof ActivityFailure || error instanceof ApplicationFailure
+    ? message
+    : `internal error: ${message}`;
 }
 
 /**
@@ -129,7 +131,10 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   setStatus('awaiting_review');
   await activities.recordValidation({ onboardingId: input.onboardingId, review: validation.review });
 
-  const decided = await condition(() => state.status !== 'awaiting_review', Math.max(1, Date.parse(reviewExpiresAt) - Date.now()));
+  const decided = await condition(
+    () => state.status !== 'awaiting_review',
+    Math.max(1, Date.parse(reviewExpiresAt) - Date.now()),
+  );
   if (!decided) {
     state.status = 'expired';
     await activities.closeOnboarding({ onboardingId: input.onboardingId, status: 'expired' });
@@ -219,7 +224,12 @@ async function provision(
     }
 
     // Before the onboarding shows completed, so every subscription it reports already takes changes.
-    await startSubscriptionWorkflows(state.subscriptionIds, { customerId, providerId: input.providerId, customerDomain: state.domain, resellerId: request.resellerId ?? null });
+    await startSubscriptionWorkflows(state.subscriptionIds, {
+      customerId,
+      providerId: input.providerId,
+      customerDomain: state.domain,
+      resellerId: request.resellerId ?? null,
+    });
     await activities.completeOnboarding({ onboardingId, customerId });
     state.step = null;
     setStatus('completed');

@@ -12,7 +12,15 @@ export type OrderInput = {
 };
 
 /** Where the order is in its run; `status` is what the API reports. */
-export type OrderStep = 'validating' | 'placing' | 'provisioning' | 'crediting' | 'designating_support_contact' | 'completing' | 'compensating' | 'done';
+export type OrderStep =
+  | 'validating'
+  | 'placing'
+  | 'provisioning'
+  | 'crediting'
+  | 'designating_support_contact'
+  | 'completing'
+  | 'compensating'
+  | 'done';
 
 export type OrderState = {
   orderId: string;

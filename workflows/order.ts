@@ -9,7 +9,10 @@ import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-
 const activities = proxyActivities<Activities>(defaultActivityOptions);
 
 function businessRefusalOf(error: unknown): ApplicationFailure | undefined {
-  return findCause(error, (cause): cause is ApplicationFailure => cause instanceof ApplicationFailure && cause.nonRetryable === true);
+  return findCause(
+    error,
+    (cause): cause is ApplicationFailure => cause instanceof ApplicationFailure && cause.nonRetryable === true,
+  );
 }
 
 /**

@@ -1,4 +1,10 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
 import { relationshipRefusals } from '../src/domain/link-requests';
@@ -20,7 +26,9 @@ const activities = proxyActivities<Activities>(defaultActivityOptions);
  * a personal link and accepts or declines — often days later; a reminder goes out REMINDER_BEFORE
  * the deadline and the request expires at it. Acceptance associates the reseller with the customer.
  */
-export async function resellerRelationshipWorkflow(input: ResellerRelationshipInput): Promise<ResellerRelationshipState> {
+export async function resellerRelationshipWorkflow(
+  input: ResellerRelationshipInput,
+): Promise<ResellerRelationshipState> {
   const state: ResellerRelationshipState = {
     relationshipId: input.relationshipId,
     providerId: input.providerId,

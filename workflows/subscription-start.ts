@@ -10,7 +10,10 @@ import type { SubscriptionWorkflowInput } from './subscription.messages';
  * id reuse policy refuses a second run even if the backfill got there first, and the child outlives
  * its parent (ABANDON). Runs written before this existed skip it (the backfill covers them).
  */
-export async function startSubscriptionWorkflows(subscriptionIds: string[], owner: Omit<SubscriptionWorkflowInput, 'subscriptionId' | 'carried'>): Promise<void> {
+export async function startSubscriptionWorkflows(
+  subscriptionIds: string[],
+  owner: Omit<SubscriptionWorkflowInput, 'subscriptionId' | 'carried'>,
+): Promise<void> {
   if (!patched('subscription-workflows')) return;
   for (const subscriptionId of subscriptionIds) {
     try {

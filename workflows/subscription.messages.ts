@@ -60,7 +60,9 @@ export const changeQuantityUpdate = defineUpdate<ChangeResult, [Actor & { quanti
 export const changeOfferUpdate = defineUpdate<ChangeResult, [Actor & { offer: OfferForChange }]>('changeOffer');
 export const setAutoRenewUpdate = defineUpdate<ChangeResult, [Actor & { autoRenew: boolean }]>('setAutoRenew');
 /** The scheduled changes, already checked against the catalog by the API; null clears them. */
-export const scheduleChangesUpdate = defineUpdate<ChangeResult, [Actor & { changes: ScheduledChanges | null }]>('scheduleChanges');
+export const scheduleChangesUpdate = defineUpdate<ChangeResult, [Actor & { changes: ScheduledChanges | null }]>(
+  'scheduleChanges',
+);
 export const cancelUpdate = defineUpdate<ChangeResult, [Actor]>('cancel');
 export const suspendUpdate = defineUpdate<ChangeResult, [Actor & { reason: string }]>('suspend');
 export const reactivateUpdate = defineUpdate<ChangeResult, [Actor]>('reactivate');

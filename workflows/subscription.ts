@@ -22,7 +22,12 @@ import {
   termEnd,
 } from '../src/domain/subscription-billing';
 import { allowedStatuses, isLive, type SubscriptionChangeKind } from '../src/domain/subscription-lifecycle';
-import { offerChangeProration, offerChangeRefusal, repriceOpenBatches, type OfferForChange } from '../src/domain/subscription-offer-change';
+import {
+  offerChangeProration,
+  offerChangeRefusal,
+  repriceOpenBatches,
+  type OfferForChange,
+} from '../src/domain/subscription-offer-change';
 import { businessFailure } from './failures';
 import {
   cancelUpdate,
@@ -55,10 +60,13 @@ export function nextTimedEvent(state: SubscriptionState): TimedEvent | null {
   if (!isLive(state.status)) return null;
   const periods = billingPeriods(new Date(state.termStartedAt), state, timing.month);
   const candidates: TimedEvent[] = [{ at: at(state.termEndsAt), kind: 'termEnd' }];
-  if (state.chargedPeriods < periods.length) candidates.push({ at: periods[state.chargedPeriods]!.start.getTime(), kind: 'charge' });
+  if (state.chargedPeriods < periods.length)
+    candidates.push({ at: periods[state.chargedPeriods]!.start.getTime(), kind: 'charge' });
   const noticeAt = at(state.termEndsAt) - timing.renewalNoticeMs;
   if (!state.renewalNoticeSent && noticeAt > at(state.termStartedAt)) candidates.push({ at: noticeAt, kind: 'notice' });
-  const windowEnds = state.batches.map((batch) => at(batch.allowedUntil)).filter((end) => end > at(state.windowsClosedUntil));
+  const windowEnds = state.batches
+    .map((batch) => at(batch.allowedUntil))
+    .filter((end) => end > at(state.windowsClosedUntil));
   if (windowEnds.length > 0) candidates.push({ at: Math.min(...windowEnds), kind: 'window' });
   // Charges come before anything else due at the same instant (a term's first period, then its window).
   const order: TimedEvent['kind'][] = ['charge', 'window', 'notice', 'termEnd'];
@@ -100,7 +108,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
    */
   function change<T>(step: (current: SubscriptionState) => Promise<T>): Promise<T> {
     return exclusive(async (current) => {
-      for (let next = nextTimedEvent(current); next?.kind === 'charge' && next.at <= Date.now(); next = nextTimedEvent(current)) {
+      for (
+        let next = nextTimedEvent(current);
+        next?.kind === 'charge' && next.at <= Date.now();
+        next = nextTimedEvent(current)
+      ) {
         await runTimedEvent(current, next);
       }
       return step(current);
@@ -109,7 +121,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   const refuseUnlessAllowed = (current: SubscriptionState | null, kind: SubscriptionChangeKind) => {
     if (current && !allowedStatuses[kind].includes(current.status)) {
-      throw businessFailure('SUBSCRIPTION_WRONG_STATE', `The subscription is ${current.status}; ${kind} needs it ${allowedStatuses[kind].join(' or ')}`);
+      throw businessFailure(
+        'SUBSCRIPTION_WRONG_STATE',
+        `The subscription is ${current.status}; ${kind} needs it ${allowedStatuses[kind].join(' or ')}`,
+      );
     }
   };
   /** An Update validator that checks only the status (before the state is loaded, the handler checks again). */
@@ -120,9 +135,19 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   /** Writes the state, its charges and an audit row in one activity (one transaction), then refreshes what operators see. */
   async function save(current: SubscriptionState, audit: SubscriptionAudit, charges: ChargeRecord[] = []) {
-    await activities.saveSubscription({ state: current, charges, audit: { ...audit, key: `subscription:${current.subscriptionId}:${audit.key}` } });
+    await activities.saveSubscription({
+      state: current,
+      charges,
+      audit: { ...audit, key: `subscription:${current.subscriptionId}:${audit.key}` },
+    });
     upsertSearchAttributes([{ key: ProcessStatus, value: current.status }]);
-    upsertMemo({ offer: current.offer.name, quantity: current.quantity, termEndsAt: current.termEndsAt, autoRenew: current.autoRenew, renewalCount: current.renewalCount });
+    upsertMemo({
+      offer: current.offer.name,
+      quantity: current.quantity,
+      termEndsAt: current.termEndsAt,
+      autoRenew: current.autoRenew,
+      renewalCount: current.renewalCount,
+    });
   }
 
   const changeKey = (current: SubscriptionState) => `change:${(current.changeSequence += 1)}`;
@@ -140,21 +165,31 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   /** The billing period a change falls in: the last one charged (change() charges a due period first). */
   const currentPeriod = (current: SubscriptionState) =>
-    billingPeriods(new Date(current.termStartedAt), current, current.timing.month)[Math.max(current.chargedPeriods - 1, 0)]!;
+    billingPeriods(new Date(current.termStartedAt), current, current.timing.month)[
+      Math.max(current.chargedPeriods - 1, 0)
+    ]!;
 
   function validateQuantity(current: SubscriptionState | null, quantity: number) {
     refuseUnlessAllowed(current, 'quantity');
     if (!current || quantity === current.quantity) return;
     const { offer } = current;
     if (quantity < offer.minQuantity || quantity > offer.maxQuantity) {
-      throw businessFailure('QUANTITY_OUT_OF_BOUNDS', `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses, not ${quantity}`, {
-        path: 'body.quantity',
-        min: offer.minQuantity,
-        max: offer.maxQuantity,
-      });
+      throw businessFailure(
+        'QUANTITY_OUT_OF_BOUNDS',
+        `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses, not ${quantity}`,
+        {
+          path: 'body.quantity',
+          min: offer.minQuantity,
+          max: offer.maxQuantity,
+        },
+      );
     }
     if (quantity < current.quantity) {
-      const plan = planLicenseRemoval(current.batches, current.quantity - quantity, { unitPrice: offer.unitPrice, at: new Date(), month: current.timing.month });
+      const plan = planLicenseRemoval(current.batches, current.quantity - quantity, {
+        unitPrice: offer.unitPrice,
+        at: new Date(),
+        month: current.timing.month,
+      });
       if (!plan.ok) {
         const allowedUntil = plan.refundable[0]?.allowedUntil ?? null;
         throw businessFailure(
@@ -183,16 +218,49 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
           const period = currentPeriod(current);
           const perLicense = proratedChargePerLicense(current.offer.unitPrice, period, new Date(now));
           const added = quantity - from;
-          current.batches.push({ id: key, quantity: added, purchasedAt: iso(now), allowedUntil: iso(now + current.timing.cancellationWindowMs), chargedPerLicense: perLicense });
-          charge = { key, kind: 'charge', periodStart: iso(now), periodEnd: period.end.toISOString(), quantity: added, amount: perLicense * added };
+          current.batches.push({
+            id: key,
+            quantity: added,
+            purchasedAt: iso(now),
+            allowedUntil: iso(now + current.timing.cancellationWindowMs),
+            chargedPerLicense: perLicense,
+          });
+          charge = {
+            key,
+            kind: 'charge',
+            periodStart: iso(now),
+            periodEnd: period.end.toISOString(),
+            quantity: added,
+            amount: perLicense * added,
+          };
         } else {
-          const plan = planLicenseRemoval(current.batches, from - quantity, { unitPrice: current.offer.unitPrice, at: new Date(now), month: current.timing.month });
+          const plan = planLicenseRemoval(current.batches, from - quantity, {
+            unitPrice: current.offer.unitPrice,
+            at: new Date(now),
+            month: current.timing.month,
+          });
           if (!plan.ok) throw new Error('unreachable: validated above');
           current.batches = plan.batches;
-          charge = { key, kind: 'refund', periodStart: iso(now), periodEnd: current.termEndsAt, quantity: from - quantity, amount: -plan.refund };
+          charge = {
+            key,
+            kind: 'refund',
+            periodStart: iso(now),
+            periodEnd: current.termEndsAt,
+            quantity: from - quantity,
+            amount: -plan.refund,
+          };
         }
         current.quantity = quantity;
-        await save(current, { actor, action: 'subscription.quantity_changed', key, details: { from, to: quantity, scheduledChangesRemoved: removed } }, [charge]);
+        await save(
+          current,
+          {
+            actor,
+            action: 'subscription.quantity_changed',
+            key,
+            details: { from, to: quantity, scheduledChangesRemoved: removed },
+          },
+          [charge],
+        );
         return answer(current, removed, charge.amount);
       }),
     { validator: ({ quantity }) => validateQuantity(state, quantity) },
@@ -219,13 +287,29 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         const now = new Date();
         const from = current.offer;
         const period = currentPeriod(current);
-        const proration = offerChangeProration({ fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, period, at: now, quantity: current.quantity });
+        const proration = offerChangeProration({
+          fromUnitPrice: from.unitPrice,
+          toUnitPrice: offer.unitPrice,
+          period,
+          at: now,
+          quantity: current.quantity,
+        });
         const key = changeKey(current);
         const removed = dropScheduledChanges(current);
-        current.batches = repriceOpenBatches(current.batches, { fromUnitPrice: from.unitPrice, toUnitPrice: offer.unitPrice, proration, at: now, month: current.timing.month });
+        current.batches = repriceOpenBatches(current.batches, {
+          fromUnitPrice: from.unitPrice,
+          toUnitPrice: offer.unitPrice,
+          proration,
+          at: now,
+          month: current.timing.month,
+        });
         const { terms: _sold, ...priced } = offer;
         current.offer = priced;
-        const line = { periodStart: now.toISOString(), periodEnd: period.end.toISOString(), quantity: current.quantity };
+        const line = {
+          periodStart: now.toISOString(),
+          periodEnd: period.end.toISOString(),
+          quantity: current.quantity,
+        };
         // Two keys per change, each unique in the charges table: a retried save writes neither twice.
         const lines: ChargeRecord[] = [
           { key: `${key}:credit`, kind: 'refund', ...line, amount: -proration.credit },
@@ -238,7 +322,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
             actor,
             action: 'subscription.offer_changed',
             key,
-            details: { from: from.id, to: offer.id, credit: proration.credit, charge: proration.charge, scheduledChangesRemoved: removed },
+            details: {
+              from: from.id,
+              to: offer.id,
+              credit: proration.credit,
+              charge: proration.charge,
+              scheduledChangesRemoved: removed,
+            },
           },
           charges,
         );
@@ -256,7 +346,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         current.autoRenew = autoRenew;
         // Scheduled changes only apply at a renewal: without one they go.
         const removed = autoRenew ? false : dropScheduledChanges(current);
-        await save(current, { actor, action: 'subscription.auto_renew_changed', key: changeKey(current), details: { autoRenew, scheduledChangesRemoved: removed } });
+        await save(current, {
+          actor,
+          action: 'subscription.auto_renew_changed',
+          key: changeKey(current),
+          details: { autoRenew, scheduledChangesRemoved: removed },
+        });
         return answer(current, removed);
       }),
     { validator: statusGuard('autoRenew') },
@@ -265,7 +360,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const validateSchedule = (current: SubscriptionState | null, clearing: boolean) => {
     refuseUnlessAllowed(current, 'scheduledChanges');
     if (current && !clearing && !current.autoRenew) {
-      throw businessFailure('SCHEDULED_CHANGE_NEEDS_AUTORENEW', 'Scheduled changes apply at renewal; turn autoRenew on first');
+      throw businessFailure(
+        'SCHEDULED_CHANGE_NEEDS_AUTORENEW',
+        'Scheduled changes apply at renewal; turn autoRenew on first',
+      );
     }
   };
   setHandler(
@@ -277,7 +375,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         const previous = current.scheduledChanges;
         current.scheduledChanges = changes;
         const action = changes ? 'subscription.changes_scheduled' : 'subscription.scheduled_changes_cleared';
-        await save(current, { actor, action, key: changeKey(current), details: { previous, scheduledChanges: changes } });
+        await save(current, {
+          actor,
+          action,
+          key: changeKey(current),
+          details: { previous, scheduledChanges: changes },
+        });
         return answer(current, changes === null && previous !== null);
       }),
     { validator: ({ changes }) => validateSchedule(state, changes === null) },
@@ -286,9 +389,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const validateCancel = (current: SubscriptionState | null) => {
     refuseUnlessAllowed(current, 'cancel');
     if (current && Date.now() >= at(current.cancellationAllowedUntil)) {
-      throw businessFailure('CANCELLATION_WINDOW_CLOSED', `The cancellation window closed at ${current.cancellationAllowedUntil}`, {
-        cancellationAllowedUntil: current.cancellationAllowedUntil,
-      });
+      throw businessFailure(
+        'CANCELLATION_WINDOW_CLOSED',
+        `The cancellation window closed at ${current.cancellationAllowedUntil}`,
+        {
+          cancellationAllowedUntil: current.cancellationAllowedUntil,
+        },
+      );
     }
   };
   const cancelGuard: (request: { actor: string }) => void = () => validateCancel(state);
@@ -298,7 +405,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       change(async (current) => {
         validateCancel(current);
         const now = Date.now();
-        const refund = cancellationRefund(current.batches, { unitPrice: current.offer.unitPrice, at: new Date(now), month: current.timing.month });
+        const refund = cancellationRefund(current.batches, {
+          unitPrice: current.offer.unitPrice,
+          at: new Date(now),
+          month: current.timing.month,
+        });
         const key = changeKey(current);
         const removed = dropScheduledChanges(current);
         const quantity = current.quantity;
@@ -319,7 +430,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         const removed = dropScheduledChanges(current);
         setStatus(current, 'suspended', Date.now());
         current.suspensionReason = reason;
-        await save(current, { actor, action: 'subscription.suspended', key: changeKey(current), details: { reason, scheduledChangesRemoved: removed } });
+        await save(current, {
+          actor,
+          action: 'subscription.suspended',
+          key: changeKey(current),
+          details: { reason, scheduledChangesRemoved: removed },
+        });
         return answer(current, removed);
       }),
     { validator: statusGuard('suspend') },
@@ -353,7 +469,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       termEndsAt: termEnd(new Date(startedAt), loaded.term, loaded.timing.month).toISOString(),
       renewalCount: 0,
       scheduledChanges: null,
-      batches: [{ id: 'term', quantity: loaded.quantity, purchasedAt: loaded.startedAt, allowedUntil: iso(startedAt + loaded.timing.cancellationWindowMs), chargedPerLicense: 0 }],
+      batches: [
+        {
+          id: 'term',
+          quantity: loaded.quantity,
+          purchasedAt: loaded.startedAt,
+          allowedUntil: iso(startedAt + loaded.timing.cancellationWindowMs),
+          chargedPerLicense: 0,
+        },
+      ],
       cancellationAllowedUntil: iso(startedAt + loaded.timing.cancellationWindowMs),
       suspensionReason: null,
       statusSince: loaded.startedAt,
@@ -362,7 +486,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       windowsClosedUntil: loaded.startedAt,
       changeSequence: 0,
     };
-    await save(state, { actor: 'workflow', action: 'subscription.lifecycle_started', key: 'started', details: { term: state.term, billingFrequency: state.billingFrequency, termEndsAt: state.termEndsAt } });
+    await save(state, {
+      actor: 'workflow',
+      action: 'subscription.lifecycle_started',
+      key: 'started',
+      details: { term: state.term, billingFrequency: state.billingFrequency, termEndsAt: state.termEndsAt },
+    });
   }
 
   for (;;) {
@@ -392,27 +521,38 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     const now = Date.now();
     switch (event.kind) {
       case 'charge': {
-        const period = billingPeriods(new Date(current.termStartedAt), current, current.timing.month)[current.chargedPeriods]!;
+        const period = billingPeriods(new Date(current.termStartedAt), current, current.timing.month)[
+          current.chargedPeriods
+        ]!;
         const key = `term${current.renewalCount}:period${period.index}`;
         current.chargedPeriods += 1;
         current.batches = chargeBatchesForPeriod(current.batches, current.offer.unitPrice, period.months);
-        await save(current, { actor: 'workflow', action: 'subscription.period_charged', key, details: { period: period.index } }, [
-          {
-            key,
-            kind: 'charge',
-            periodStart: period.start.toISOString(),
-            periodEnd: period.end.toISOString(),
-            quantity: current.quantity,
-            amount: periodCharge(current.offer.unitPrice, period.months, current.quantity),
-          },
-        ]);
+        await save(
+          current,
+          { actor: 'workflow', action: 'subscription.period_charged', key, details: { period: period.index } },
+          [
+            {
+              key,
+              kind: 'charge',
+              periodStart: period.start.toISOString(),
+              periodEnd: period.end.toISOString(),
+              quantity: current.quantity,
+              amount: periodCharge(current.offer.unitPrice, period.months, current.quantity),
+            },
+          ],
+        );
         return null;
       }
       case 'window': {
         current.windowsClosedUntil = iso(event.at);
         current.batches = mergeClosedBatches(current.batches, new Date(event.at));
         const refundable = refundableQuantities(current.batches, new Date(event.at));
-        await save(current, { actor: 'workflow', action: 'subscription.cancellation_window_closed', key: `window:${iso(event.at)}`, details: { refundableQuantities: refundable } });
+        await save(current, {
+          actor: 'workflow',
+          action: 'subscription.cancellation_window_closed',
+          key: `window:${iso(event.at)}`,
+          details: { refundableQuantities: refundable },
+        });
         return null;
       }
       case 'notice': {
@@ -447,7 +587,12 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     current.scheduledChanges = null;
     setStatus(current, 'expired', Math.max(now, at(current.termEndsAt)));
     current.statusSince = current.termEndsAt;
-    await save(current, { actor: 'workflow', action: 'subscription.expired', key: `term${current.renewalCount}:expired`, details: { suspended: wasSuspended } });
+    await save(current, {
+      actor: 'workflow',
+      action: 'subscription.expired',
+      key: `term${current.renewalCount}:expired`,
+      details: { suspended: wasSuspended },
+    });
     return null;
   }
 
@@ -469,14 +614,27 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       termEndsAt: termEnd(new Date(start), term, current.timing.month).toISOString(),
       renewalCount: current.renewalCount + 1,
       scheduledChanges: null,
-      batches: [{ id: 'term', quantity, purchasedAt: termStartedAt, allowedUntil: iso(start + current.timing.cancellationWindowMs), chargedPerLicense: 0 }],
+      batches: [
+        {
+          id: 'term',
+          quantity,
+          purchasedAt: termStartedAt,
+          allowedUntil: iso(start + current.timing.cancellationWindowMs),
+          chargedPerLicense: 0,
+        },
+      ],
       cancellationAllowedUntil: iso(start + current.timing.cancellationWindowMs),
       statusSince: termStartedAt,
       chargedPeriods: 0,
       renewalNoticeSent: false,
       windowsClosedUntil: termStartedAt,
     };
-    await save(next, { actor: 'workflow', action: 'subscription.renewed', key: `renewal:${next.renewalCount}`, details: { appliedChanges: current.scheduledChanges, termEndsAt: next.termEndsAt } });
+    await save(next, {
+      actor: 'workflow',
+      action: 'subscription.renewed',
+      key: `renewal:${next.renewalCount}`,
+      details: { appliedChanges: current.scheduledChanges, termEndsAt: next.termEndsAt },
+    });
     state = next;
     return next;
   }

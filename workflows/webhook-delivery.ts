@@ -2,7 +2,11 @@ import { proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@tem
 import { defaultActivityOptions } from './activity-options';
 import type { Activities } from '../activities';
 import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
-import { webhookDeliveryStatusQuery, type WebhookDeliveryInput, type WebhookDeliveryState } from './webhook-delivery.messages';
+import {
+  webhookDeliveryStatusQuery,
+  type WebhookDeliveryInput,
+  type WebhookDeliveryState,
+} from './webhook-delivery.messages';
 
 // One attempt waits at most 15 s for the endpoint's answer, plus its database writes: 45 s per attempt.
 const activities = proxyActivities<Activities>({ ...defaultActivityOptions, startToCloseTimeout: '45s' });

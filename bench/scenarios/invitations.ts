@@ -36,11 +36,19 @@ export const invitations: Scenario = {
     const count = envNumber('BENCH_COUNT', 200);
     const concurrencies = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
     const server = await startBenchServer();
-    const bench = await openBenchDatabase({ name: `poe_bench_invitations_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
+    const bench = await openBenchDatabase({
+      name: `poe_bench_invitations_${process.pid}`,
+      maxConnections: envNumber('DATABASE_POOL_SIZE', 10),
+    });
     const rows = [];
     const ratios = [];
     try {
-      const engine = await startBenchEngine({ config: benchConfig(server, freePort()), runApi: true, runWorker: true, database: bench.database });
+      const engine = await startBenchEngine({
+        config: benchConfig(server, freePort()),
+        runApi: true,
+        runWorker: true,
+        database: bench.database,
+      });
       const bare = await startBare(server);
       for (const concurrency of concurrencies) {
         const bareRun = await bare.run(count, concurrency);
@@ -82,7 +90,11 @@ async function startBare(server: BenchServer) {
     async run(count: number, concurrency: number) {
       const accepts: number[] = [];
       const total = await runConcurrently(count, concurrency, async () => {
-        const handle = await client.workflow.start(bareInvitationWorkflow, { taskQueue: 'bench-bare', workflowId: `bare-${randomUUID()}`, args: [randomUUID()] });
+        const handle = await client.workflow.start(bareInvitationWorkflow, {
+          taskQueue: 'bench-bare',
+          workflowId: `bare-${randomUUID()}`,
+          args: [randomUUID()],
+        });
         await poll(async () => ((await handle.query(linkSentQuery)) ? true : undefined));
         const t0 = performance.now();
         await handle.executeUpdate(bareAcceptUpdate, { args: ['reseller'] });
@@ -114,11 +126,20 @@ async function linkMailedTo(engine: BenchEngine, email: string): Promise<string 
 async function runEngine(engine: BenchEngine, count: number, concurrency: number) {
   const operator = engine.deps.config.operatorApiKey;
   const partner = async (kind: 'provider' | 'reseller', email: string) => {
-    const body = { kind, name: kind, email, partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999)), country: 'ES', ...(kind === 'reseller' ? { cspEnrolled: true } : {}) };
+    const body = {
+      kind,
+      name: kind,
+      email,
+      partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999)),
+      country: 'ES',
+      ...(kind === 'reseller' ? { cspEnrolled: true } : {}),
+    };
     return (await engine.call('POST', '/v1/partners', body, operator)).body;
   };
   const provider = await partner('provider', `bench-provider-${randomUUID().slice(0, 8)}@example.test`);
-  const resellers = await Promise.all(Array.from({ length: count }, (_, i) => partner('reseller', `bench-${i}-${randomUUID().slice(0, 8)}@example.test`)));
+  const resellers = await Promise.all(
+    Array.from({ length: count }, (_, i) => partner('reseller', `bench-${i}-${randomUUID().slice(0, 8)}@example.test`)),
+  );
   const accepts: number[] = [];
   const total = await runConcurrently(count, concurrency, async (index) => {
     const reseller = resellers[index].partner;
@@ -127,7 +148,8 @@ async function runEngine(engine: BenchEngine, count: number, concurrency: number
     const link = await poll(() => linkMailedTo(engine, reseller.email));
     const t0 = performance.now();
     const accepted = await engine.call('POST', `${link}/accept`, { partnerId: reseller.partnerId });
-    if (accepted.status !== 200) throw new Error(`accept answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+    if (accepted.status !== 200)
+      throw new Error(`accept answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
     accepts.push(performance.now() - t0);
   });
   return { total, accept: timing(accepts, total.seconds) };

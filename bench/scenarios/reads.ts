@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { customerIdSql, PROVIDERS, resellerIdSql, providerKey, resellerKey, seedCustomers } from '../reads.seed';
-import { benchConfig, envNumber, freePort, openBenchDatabase, round, startBenchEngine, startBenchServer, timing, type Scenario, type ScenarioResult } from '../support';
+import {
+  benchConfig,
+  envNumber,
+  freePort,
+  openBenchDatabase,
+  round,
+  startBenchEngine,
+  startBenchServer,
+  timing,
+  type Scenario,
+  type ScenarioResult,
+} from '../support';
 import type { DbHandle } from '../../src/db/client';
 
 /**
@@ -27,12 +38,18 @@ export const reads: Scenario = {
   },
 };
 
-async function measure(database: DbHandle, { customers, requests }: { customers: number; requests: number }): Promise<ScenarioResult> {
+async function measure(
+  database: DbHandle,
+  { customers, requests }: { customers: number; requests: number },
+): Promise<ScenarioResult> {
   const db = database.db;
-  const [seeded] = (await db.execute(sql`select count(*)::int as count from customers`)) as unknown as Array<{ count: number }>;
+  const [seeded] = (await db.execute(sql`select count(*)::int as count from customers`)) as unknown as Array<{
+    count: number;
+  }>;
   let seedSeconds = 0;
   if (seeded!.count !== customers) {
-    if (seeded!.count !== 0) throw new Error(`database poe_bench_reads_${customers} holds ${seeded!.count} customers; drop it first`);
+    if (seeded!.count !== 0)
+      throw new Error(`database poe_bench_reads_${customers} holds ${seeded!.count} customers; drop it first`);
     const t0 = performance.now();
     await seedCustomers(db, customers, (done) => process.stderr.write(`\r  seeded ${done} of ${customers} customers`));
     seedSeconds = round((performance.now() - t0) / 1000);
@@ -46,13 +63,17 @@ async function measure(database: DbHandle, { customers, requests }: { customers:
   // Customer g belongs to provider g % 2: pick even numbers for provider 0.
   const someCustomer = () => 2 * (1 + Math.floor(Math.random() * Math.floor(customers / PROVIDERS - 1)));
   const customerId = async (g: number) => {
-    const [row] = (await db.execute(sql.raw(`select ${customerIdSql(String(g))} as id`))) as unknown as Array<{ id: string }>;
+    const [row] = (await db.execute(sql.raw(`select ${customerIdSql(String(g))} as id`))) as unknown as Array<{
+      id: string;
+    }>;
     return row!.id;
   };
   const md5Word = (g: number) => createHash('md5').update(String(g)).digest('hex').slice(0, 8);
   const resellerOfProvider0 = () => 2 * Math.floor(Math.random() * 499) + 2;
   const resellerId = async (n: number) => {
-    const [row] = (await db.execute(sql.raw(`select ${resellerIdSql(String(n))} as id`))) as unknown as Array<{ id: string }>;
+    const [row] = (await db.execute(sql.raw(`select ${resellerIdSql(String(n))} as id`))) as unknown as Array<{
+      id: string;
+    }>;
     return row!.id;
   };
   let cursor = '';
@@ -63,14 +84,26 @@ async function measure(database: DbHandle, { customers, requests }: { customers:
 
   const kinds: Array<[string, () => Promise<[string, string]>]> = [
     ['GET /v1/customers (first page)', async () => ['/v1/customers', provider]],
-    ['GET /v1/customers?q= (prefix)', async () => [`/v1/customers?q=${encodeURIComponent(`Company ${someCustomer()} `)}`, provider]],
+    [
+      'GET /v1/customers?q= (prefix)',
+      async () => [`/v1/customers?q=${encodeURIComponent(`Company ${someCustomer()} `)}`, provider],
+    ],
     ['GET /v1/customers?q= (middle)', async () => [`/v1/customers?q=${md5Word(someCustomer())}`, provider]],
     ['GET /v1/customers?q= (matches all)', async () => ['/v1/customers?q=onmicrosoft', provider]],
     ['cursor pagination, page 50', async () => [`/v1/customers?cursor=${cursor}`, provider]],
     ['GET /v1/customers/:id', async () => [`/v1/customers/${await customerId(someCustomer())}`, provider]],
-    ['GET /v1/customers/:id/subscriptions', async () => [`/v1/customers/${await customerId(someCustomer())}/subscriptions`, provider]],
-    ['GET /v1/customers/:id/events', async () => [`/v1/customers/${await customerId(someCustomer())}/events`, provider]],
-    ['GET /v1/customers?resellerId=', async () => [`/v1/customers?resellerId=${await resellerId(resellerOfProvider0())}`, provider]],
+    [
+      'GET /v1/customers/:id/subscriptions',
+      async () => [`/v1/customers/${await customerId(someCustomer())}/subscriptions`, provider],
+    ],
+    [
+      'GET /v1/customers/:id/events',
+      async () => [`/v1/customers/${await customerId(someCustomer())}/events`, provider],
+    ],
+    [
+      'GET /v1/customers?resellerId=',
+      async () => [`/v1/customers?resellerId=${await resellerId(resellerOfProvider0())}`, provider],
+    ],
     ['GET /v1/customers (as a reseller)', async () => ['/v1/customers', resellerKey(resellerOfProvider0())]],
     ['GET /v1/partnerships (1,000)', async () => ['/v1/partnerships', provider]],
   ];
@@ -90,5 +123,14 @@ async function measure(database: DbHandle, { customers, requests }: { customers:
   }
   await engine.stop();
   await server.stop();
-  return { rows, summary: { database: database.kind, customers, requests, seedSeconds, p99: Object.fromEntries(rows.map((row) => [row.request, row.p99])) } };
+  return {
+    rows,
+    summary: {
+      database: database.kind,
+      customers,
+      requests,
+      seedSeconds,
+      p99: Object.fromEntries(rows.map((row) => [row.request, row.p99])),
+    },
+  };
 }

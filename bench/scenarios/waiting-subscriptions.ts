@@ -5,7 +5,17 @@ import { connectClient } from '../../src/temporal/connection';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { createKeyRing } from '../../src/security/cipher';
 import { seedCustomers } from '../reads.seed';
-import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchServer, type Scenario } from '../support';
+import {
+  benchConfig,
+  envNumber,
+  freePort,
+  openBenchDatabase,
+  round,
+  runConcurrently,
+  sleep,
+  startBenchServer,
+  type Scenario,
+} from '../support';
 import { rssMiB, serverRss, startWorkerProcess, waitingSettings } from './waiting';
 
 /** The seed gives each customer two subscriptions and cancels the second of every seventh: 1.857 live ones each. */
@@ -26,22 +36,43 @@ export const waitingSubscriptions: Scenario = {
   name: 'waiting-subscriptions',
   describe: 'worker and server RSS with N subscription workflows asleep between billing periods',
   async run() {
-    const { checkpoints, concurrency, settleMs } = waitingSettings('waiting-subscriptions', { checkpoints: '5000,100000', concurrency: '10' });
+    const { checkpoints, concurrency, settleMs } = waitingSettings('waiting-subscriptions', {
+      checkpoints: '5000,100000',
+      concurrency: '10',
+    });
     const customers = Math.ceil(Math.max(...checkpoints) / LIVE_SUBSCRIPTIONS_PER_CUSTOMER);
     const server = await startBenchServer();
-    const bench = await openBenchDatabase({ name: `poe_bench_subscriptions_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
+    const bench = await openBenchDatabase({
+      name: `poe_bench_subscriptions_${process.pid}`,
+      maxConnections: envNumber('DATABASE_POOL_SIZE', 10),
+    });
     const rows = [];
     try {
-      await seedCustomers(bench.database.db, customers, (done) => process.stderr.write(`\r  seeded ${done} of ${customers} customers`));
+      await seedCustomers(bench.database.db, customers, (done) =>
+        process.stderr.write(`\r  seeded ${done} of ${customers} customers`),
+      );
       process.stderr.write('\n');
       const config = benchConfig(server, freePort());
-      const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
-      const temporal = await connectClient({ ...config.temporal, address: server.address }, createDataConverter(keyRing));
+      const keyRing = createKeyRing(
+        { keyId: config.encryption.keyId, key: config.encryption.key },
+        config.encryption.previousKeys,
+      );
+      const temporal = await connectClient(
+        { ...config.temporal, address: server.address },
+        createDataConverter(keyRing),
+      );
       const worker = await startWorkerProcess(config, bench.url!);
       try {
         const ids = await liveSubscriptionIds(bench.database, Math.max(...checkpoints));
         await sleep(settleMs / 3);
-        rows.push({ waiting: 0, startsPerSecond: 0, drainSeconds: 0, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: rssMiB(worker.pid!), serverRssMiB: serverRss(server) });
+        rows.push({
+          waiting: 0,
+          startsPerSecond: 0,
+          drainSeconds: 0,
+          workerRssMiB: rssMiB(worker.pid!),
+          workerPeakMiB: rssMiB(worker.pid!),
+          serverRssMiB: serverRss(server),
+        });
         let started = 0;
         for (const target of checkpoints) {
           let workerPeak = 0;
@@ -50,7 +81,10 @@ export const waitingSubscriptions: Scenario = {
           const t0 = performance.now();
           await runConcurrently(Math.ceil(slice.length / SLICE), concurrency, async (index) => {
             const subscriptionIds = slice.slice(index * SLICE, (index + 1) * SLICE);
-            await backfillSubscriptionWorkflows({ db: bench.database.db, temporal, taskQueue: config.temporal.taskQueue }, { subscriptionIds });
+            await backfillSubscriptionWorkflows(
+              { db: bench.database.db, temporal, taskQueue: config.temporal.taskQueue },
+              { subscriptionIds },
+            );
           });
           const startSeconds = (performance.now() - t0) / 1000;
           started = target;
@@ -58,7 +92,14 @@ export const waitingSubscriptions: Scenario = {
           const drainSeconds = round((performance.now() - t0) / 1000);
           await sleep(settleMs);
           clearInterval(sampler);
-          rows.push({ waiting: target, startsPerSecond: round(slice.length / startSeconds), drainSeconds, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: workerPeak, serverRssMiB: serverRss(server) });
+          rows.push({
+            waiting: target,
+            startsPerSecond: round(slice.length / startSeconds),
+            drainSeconds,
+            workerRssMiB: rssMiB(worker.pid!),
+            workerPeakMiB: workerPeak,
+            serverRssMiB: serverRss(server),
+          });
           process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
         }
       } finally {
@@ -92,6 +133,8 @@ async function liveSubscriptionIds(database: DbHandle, count: number): Promise<s
 
 /** Subscriptions whose workflow has recorded its state: it has run its first task and sleeps on a timer. */
 async function subscriptionsWithWorkflow(database: DbHandle): Promise<number> {
-  const [row] = (await database.db.execute(sql`select count(*)::int as n from subscriptions where workflow_id is not null`)) as unknown as Array<{ n: number }>;
+  const [row] = (await database.db.execute(
+    sql`select count(*)::int as n from subscriptions where workflow_id is not null`,
+  )) as unknown as Array<{ n: number }>;
   return row!.n;
 }

@@ -4,7 +4,19 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { RuntimeConfig } from '../../src/config';
 import type { DbHandle } from '../../src/db/client';
-import { benchConfig, envNumber, freePort, openBenchDatabase, round, runConcurrently, sleep, startBenchEngine, startBenchServer, type BenchServer, type Scenario } from '../support';
+import {
+  benchConfig,
+  envNumber,
+  freePort,
+  openBenchDatabase,
+  round,
+  runConcurrently,
+  sleep,
+  startBenchEngine,
+  startBenchServer,
+  type BenchServer,
+  type Scenario,
+} from '../support';
 
 /**
  * `waiting`: what merely waiting work costs. A worker runs as a process of its own (`npm run
@@ -18,25 +30,49 @@ export const waiting: Scenario = {
   name: 'waiting',
   describe: 'worker and server RSS with N invitations waiting for an answer',
   async run() {
-    const { checkpoints, concurrency, settleMs } = waitingSettings('waiting', { checkpoints: '5000,20000', concurrency: '20' });
+    const { checkpoints, concurrency, settleMs } = waitingSettings('waiting', {
+      checkpoints: '5000,20000',
+      concurrency: '20',
+    });
     const server = await startBenchServer();
-    const bench = await openBenchDatabase({ name: `poe_bench_waiting_${process.pid}`, maxConnections: envNumber('DATABASE_POOL_SIZE', 10) });
+    const bench = await openBenchDatabase({
+      name: `poe_bench_waiting_${process.pid}`,
+      maxConnections: envNumber('DATABASE_POOL_SIZE', 10),
+    });
     const config = benchConfig(server, freePort());
     const worker = await startWorkerProcess(config, bench.url!);
     const rows = [];
     try {
       const engine = await startBenchEngine({ config, runApi: true, runWorker: false, database: bench.database });
-      const body = { kind: 'provider', name: 'Bench provider', email: 'provider@bench.test', partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8e9)), country: 'ES' };
+      const body = {
+        kind: 'provider',
+        name: 'Bench provider',
+        email: 'provider@bench.test',
+        partnerId: String(1_000_000_000 + Math.floor(Math.random() * 8e9)),
+        country: 'ES',
+      };
       const provider = (await engine.call('POST', '/v1/partners', body, config.operatorApiKey)).body;
       await sleep(settleMs / 3);
-      rows.push({ waiting: 0, startsPerSecond: 0, drainSeconds: 0, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: rssMiB(worker.pid!), serverRssMiB: serverRss(server) });
+      rows.push({
+        waiting: 0,
+        startsPerSecond: 0,
+        drainSeconds: 0,
+        workerRssMiB: rssMiB(worker.pid!),
+        workerPeakMiB: rssMiB(worker.pid!),
+        serverRssMiB: serverRss(server),
+      });
       let started = 0;
       for (const target of checkpoints) {
         let workerPeak = 0;
         const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
         const first = started;
         const starts = await runConcurrently(target - first, concurrency, async (index) => {
-          const reply = await engine.call('POST', '/v1/invitations', { resellerEmail: `w${first + index}@bench.test` }, provider.apiKey);
+          const reply = await engine.call(
+            'POST',
+            '/v1/invitations',
+            { resellerEmail: `w${first + index}@bench.test` },
+            provider.apiKey,
+          );
           if (reply.status !== 202) throw new Error(`invite answered ${reply.status}: ${JSON.stringify(reply.body)}`);
         });
         started = target;
@@ -45,7 +81,14 @@ export const waiting: Scenario = {
         const drainSeconds = round(starts.seconds + (performance.now() - t0) / 1000);
         await sleep(settleMs);
         clearInterval(sampler);
-        rows.push({ waiting: target, startsPerSecond: starts.perSecond, drainSeconds, workerRssMiB: rssMiB(worker.pid!), workerPeakMiB: workerPeak, serverRssMiB: serverRss(server) });
+        rows.push({
+          waiting: target,
+          startsPerSecond: starts.perSecond,
+          drainSeconds,
+          workerRssMiB: rssMiB(worker.pid!),
+          workerPeakMiB: workerPeak,
+          serverRssMiB: serverRss(server),
+        });
         process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
       }
       await engine.stop();
@@ -69,7 +112,8 @@ export const waiting: Scenario = {
 
 /** What both waiting scenarios read: BENCH_WAITING's checkpoints, BENCH_CONCURRENCY, BENCH_SETTLE_SECONDS; DATABASE_URL is required. */
 export function waitingSettings(scenario: string, defaults: { checkpoints: string; concurrency: string }) {
-  if (!process.env.DATABASE_URL) throw new Error(`the ${scenario} scenario needs DATABASE_URL: the worker runs as a process of its own`);
+  if (!process.env.DATABASE_URL)
+    throw new Error(`the ${scenario} scenario needs DATABASE_URL: the worker runs as a process of its own`);
   return {
     checkpoints: (process.env.BENCH_WAITING ?? defaults.checkpoints).split(',').map(Number),
     concurrency: Number((process.env.BENCH_CONCURRENCY ?? defaults.concurrency).split(',')[0]),
@@ -84,7 +128,9 @@ export function rssMiB(pid: number): number {
 }
 
 async function linksSent(database: DbHandle): Promise<number> {
-  const [row] = (await database.db.execute(sql`select count(*)::int as sent from invitations where link_sent_count > 0`)) as unknown as Array<{ sent: number }>;
+  const [row] = (await database.db.execute(
+    sql`select count(*)::int as sent from invitations where link_sent_count > 0`,
+  )) as unknown as Array<{ sent: number }>;
   return row!.sent;
 }
 

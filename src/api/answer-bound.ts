@@ -32,7 +32,13 @@ export function answerBound(answerTimeoutMs: number): RequestHandler {
       res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
       res
         .status(503)
-        .json(errorBody(String(res.getHeader('x-request-id') ?? ''), 'UNAVAILABLE', 'No answer within the time bound; retry the same request (same Idempotency-Key) to get its outcome'));
+        .json(
+          errorBody(
+            String(res.getHeader('x-request-id') ?? ''),
+            'UNAVAILABLE',
+            'No answer within the time bound; retry the same request (same Idempotency-Key) to get its outcome',
+          ),
+        );
     }, answerTimeoutMs);
     timer.unref();
     res.on('finish', () => clearTimeout(timer));

@@ -43,7 +43,13 @@ export function createApp(deps: ApiDeps) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       deps.logger.info(
-        { requestId, method: req.method, route: req.route?.path ?? null, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        {
+          requestId,
+          method: req.method,
+          route: req.route?.path ?? null,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
         'request',
       );
     });
@@ -81,7 +87,9 @@ export function createApp(deps: ApiDeps) {
   eventRoutes(api, deps);
   webhookEndpointRoutes(api, deps);
 
-  const swaggerUi = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json').replace(/package\.json$/, '');
+  const swaggerUi = createRequire(import.meta.url)
+    .resolve('swagger-ui-dist/package.json')
+    .replace(/package\.json$/, '');
   app.use('/docs/assets', express.static(swaggerUi, { index: false, maxAge: '1h' }));
   // OPTIONS names the methods the path's own routes declare (Express would also count a `:id` sibling).
   app.use((req, res, next) => {
@@ -95,10 +103,20 @@ export function createApp(deps: ApiDeps) {
     const allowed = api.allowedMethods(req.path);
     if (allowed.length === 0) return next();
     res.setHeader('allow', allowed.join(', '));
-    res.status(405).json(errorBody(String(res.getHeader('x-request-id')), 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`));
+    res
+      .status(405)
+      .json(
+        errorBody(
+          String(res.getHeader('x-request-id')),
+          'METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed on ${req.path}; use ${allowed.join(', ')}`,
+        ),
+      );
   });
   app.use((req, res) => {
-    res.status(404).json(errorBody(String(res.getHeader('x-request-id')), 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
+    res
+      .status(404)
+      .json(errorBody(String(res.getHeader('x-request-id')), 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
   app.use(errorMiddleware(deps.logger));
   return { app, api };

@@ -19,7 +19,10 @@ export async function authenticate(req: Request, db: Db, operatorApiKey: string)
   return partner.kind === 'provider' ? { role: 'provider', partner } : { role: 'reseller', partner };
 }
 
-export function requireRole<R extends Role>(caller: Caller, roles: readonly R[]): asserts caller is Extract<Caller, { role: R }> {
+export function requireRole<R extends Role>(
+  caller: Caller,
+  roles: readonly R[],
+): asserts caller is Extract<Caller, { role: R }> {
   if (!(roles as readonly Role[]).includes(caller.role)) {
     throw new AppError('FORBIDDEN', `This endpoint is for ${roles.join(' or ')} keys; yours is a ${caller.role} key`);
   }

@@ -21,7 +21,8 @@ export function cursorSeal(ring: KeyRing): CursorSeal {
   const macKey = (key: Buffer) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'list-cursor', 32));
   const current = macKey(ring.keys.get(ring.currentKeyId)!);
   const all = [...ring.keys.values()].map(macKey);
-  const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, macBytes);
+  const mac = (key: Buffer, payload: string) =>
+    createHmac('sha256', key).update(payload).digest().subarray(0, macBytes);
 
   return {
     seal(position) {
@@ -43,6 +44,9 @@ export function cursorSeal(ring: KeyRing): CursorSeal {
 export function cursorFrom(text: string | undefined) {
   if (text === undefined) return undefined;
   const cursor = decodeCursor(text);
-  if (!cursor) throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+  if (!cursor)
+    throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [
+      { path: 'query.cursor', code: 'invalid', message: 'unknown cursor' },
+    ]);
   return cursor;
 }

@@ -38,8 +38,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     let appError: AppError;
     if (error instanceof AppError) appError = error;
     else if (error instanceof z.ZodError) appError = validationError(error, 'body');
-    else if (error?.type === 'entity.parse.failed') appError = new AppError('MALFORMED_JSON', 'The request body is not valid JSON');
-    else if (error?.type === 'entity.too.large') appError = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large');
+    else if (error?.type === 'entity.parse.failed')
+      appError = new AppError('MALFORMED_JSON', 'The request body is not valid JSON');
+    else if (error?.type === 'entity.too.large')
+      appError = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large');
     else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
       appError = new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset');
     } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
@@ -47,18 +49,25 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (permanentDataError(error)) {
       // Defence in depth: the schemas should have refused this value before it reached Postgres.
       const refused = permanentDataError(error)!;
-      logger.warn({ requestId, route: req.route?.path ?? null, sqlState: refused.sqlState }, 'the database refused a request value');
+      logger.warn(
+        { requestId, route: req.route?.path ?? null, sqlState: refused.sqlState },
+        'the database refused a request value',
+      );
       appError = new AppError(refused.kind === 'data' ? 'VALIDATION_FAILED' : 'CONFLICT', refused.message);
     } else if (isDependencyOutage(error)) {
       logger.warn({ err: error, requestId, route: req.route?.path ?? null }, 'dependency unavailable');
       res.setHeader('retry-after', '5');
-      appError = new AppError('UNAVAILABLE', 'The database or workflow service is unavailable; nothing was changed, try again shortly');
+      appError = new AppError(
+        'UNAVAILABLE',
+        'The database or workflow service is unavailable; nothing was changed, try again shortly',
+      );
     } else {
       // The route template, not the path: link paths carry their token.
       logger.error({ err: error, requestId, method: req.method, route: req.route?.path ?? null }, 'unhandled error');
       appError = new AppError('INTERNAL', 'Internal error; quote the request id when reporting it');
     }
-    if (appError.status >= 500 && appError.code !== 'INTERNAL') logger.warn({ requestId, code: appError.code }, appError.message);
+    if (appError.status >= 500 && appError.code !== 'INTERNAL')
+      logger.warn({ requestId, code: appError.code }, appError.message);
     if (res.headersSent) return;
     if (appError.code === 'UNAVAILABLE' && !res.hasHeader('retry-after')) res.setHeader('retry-after', '2');
     res.status(appError.status);

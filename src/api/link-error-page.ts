@@ -4,7 +4,8 @@ import { linkPageLanguage } from '../i18n/language';
 import { escapeHtml, page, text } from './html';
 
 /** The public pages behind emailed links; everything else is the JSON API. */
-export const isLinkPath = (path: string) => /^\/(invitations|reseller-relationships)\/[^/]+(\/(accept|decline))?$/.test(path);
+export const isLinkPath = (path: string) =>
+  /^\/(invitations|reseller-relationships)\/[^/]+(\/(accept|decline))?$/.test(path);
 
 /**
  * What a person sees when their answer on a link page is refused: in their language (`?lang=` that

@@ -62,7 +62,13 @@ export const pageLanguage = (req: Request, query: { lang?: Language }, recipient
 type LinkedRequest = { status: string; provider: { name: string }; expiresAt: Date; reader: Reader };
 
 /** A short page that states an outcome: a title, what it means, and what happens next. */
-function noticePage(options: { language: Language; title: string; lines: string[]; tone: 'ok' | 'problem' | 'info'; inLanguage: (language: Language) => string }) {
+function noticePage(options: {
+  language: Language;
+  title: string;
+  lines: string[];
+  tone: 'ok' | 'problem' | 'info';
+  inLanguage: (language: Language) => string;
+}) {
   const [first, ...rest] = options.lines;
   return page({
     language: options.language,
@@ -90,7 +96,13 @@ export async function linkPage<T extends LinkedRequest>(
   } catch (error) {
     if (error instanceof AppError && error.code === 'NOT_FOUND') {
       const language = pageLanguage(req, query);
-      const html = noticePage({ language, title: t(language, `${kind}.notFound.title`), lines: [t(language, `${kind}.notFound.body`)], tone: 'problem', inLanguage: urls.page });
+      const html = noticePage({
+        language,
+        title: t(language, `${kind}.notFound.title`),
+        lines: [t(language, `${kind}.notFound.body`)],
+        tone: 'problem',
+        inLanguage: urls.page,
+      });
       return { status: 404, html };
     }
     throw error;
@@ -99,16 +111,37 @@ export async function linkPage<T extends LinkedRequest>(
   const provider = request.provider.name;
   if (request.status === 'expired' || request.status === 'revoked') {
     const expiresAt = formatDateTime(language, request.expiresAt, request.reader.country);
-    const body = t(language, request.status === 'expired' ? `${kind}.expired.body` : `${kind}.revoked.body`, { provider, expiresAt });
-    return { status: 410, html: noticePage({ language, title: t(language, `${kind}.gone.title`), lines: [body], tone: 'problem', inLanguage: urls.page }) };
+    const body = t(language, request.status === 'expired' ? `${kind}.expired.body` : `${kind}.revoked.body`, {
+      provider,
+      expiresAt,
+    });
+    return {
+      status: 410,
+      html: noticePage({
+        language,
+        title: t(language, `${kind}.gone.title`),
+        lines: [body],
+        tone: 'problem',
+        inLanguage: urls.page,
+      }),
+    };
   }
   if (request.status !== 'pending') {
     const status = t(language, request.status === 'accepted' ? 'status.accepted' : 'status.declined');
-    const html = noticePage({ language, title: t(language, `${kind}.answered.title`), lines: [t(language, `${kind}.answered.body`, { provider, status })], tone: 'info', inLanguage: urls.page });
+    const html = noticePage({
+      language,
+      title: t(language, `${kind}.answered.title`),
+      lines: [t(language, `${kind}.answered.body`, { provider, status })],
+      tone: 'info',
+      inLanguage: urls.page,
+    });
     return { status: 200, html };
   }
   const { title, body } = pending(request, language);
-  return { status: 200, html: page({ language, title, body, inLanguage: urls.page, footer: text(language, 'page.personalLink') }) };
+  return {
+    status: 200,
+    html: page({ language, title, body, inLanguage: urls.page, footer: text(language, 'page.personalLink') }),
+  };
 }
 
 /** The page after an answer: what was recorded and what happens next, in the reader's language. */
@@ -120,5 +153,14 @@ export function answeredPage(
   const { kind, language } = link;
   const lines = [t(language, `${kind}.${outcome}.body`, vars), t(language, `${kind}.${outcome}.next`, vars)];
   const title = t(language, `${kind}.${outcome}.title`, vars);
-  return { status: 200, html: noticePage({ language, title, lines, tone: outcome === 'accepted' ? 'ok' : 'info', inLanguage: linkUrls(kind, link.token).page }) };
+  return {
+    status: 200,
+    html: noticePage({
+      language,
+      title,
+      lines,
+      tone: outcome === 'accepted' ? 'ok' : 'info',
+      inLanguage: linkUrls(kind, link.token).page,
+    }),
+  };
 }

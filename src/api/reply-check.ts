@@ -9,14 +9,16 @@ import type { z } from 'zod';
 export function replyDrift(schema: z.ZodType | undefined, json: unknown): string[] | undefined {
   if (!schema) return ['no JSON schema is declared for this status'];
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(reply)'}: ${issue.message}`);
+  if (!parsed.success)
+    return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(reply)'}: ${issue.message}`);
   const undeclared = undeclaredFields(json, parsed.data, '');
   return undeclared.length > 0 ? undeclared.map((path) => `${path}: not declared in the schema`) : undefined;
 }
 
 /** Paths present (and not undefined) in the reply but absent from what the schema kept of it. */
 function undeclaredFields(sent: unknown, kept: unknown, at: string): string[] {
-  if (Array.isArray(sent) && Array.isArray(kept)) return sent.flatMap((item, index) => undeclaredFields(item, kept[index], `${at}[${index}]`));
+  if (Array.isArray(sent) && Array.isArray(kept))
+    return sent.flatMap((item, index) => undeclaredFields(item, kept[index], `${at}[${index}]`));
   if (!isPlainObject(sent) || !isPlainObject(kept)) return [];
   return Object.entries(sent).flatMap(([key, value]) => {
     const path = at ? `${at}.${key}` : key;

@@ -4,7 +4,12 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { uuid } from '../domain/text';
 import { decodeCursor } from '../db/queries/pagination';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, type IdempotencyLease } from '../db/queries/idempotency';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  type IdempotencyLease,
+} from '../db/queries/idempotency';
 import { workDeadline } from './answer-bound';
 import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
 import type { ApiDeps } from './context';
@@ -85,7 +90,11 @@ export type RouteSpec<
 /** Paths behind a rate limit (see app.ts), which may answer 429. */
 export const rateLimitedPrefixes = ['/v1/', '/invitations/', '/reseller-relationships/'];
 
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /**
  * Declares an endpoint once: the express route that validates and authorises it, and its entry in
@@ -99,7 +108,10 @@ export class ApiBuilder {
   private readonly cursors: CursorSeal;
   private readonly declared: { method: Method; pattern: RegExp; literals: number }[] = [];
   /** Every declared route with its request schemas, for tests that walk them (OpenAPI coverage, poison input). */
-  readonly routes: Pick<RouteSpec<Access, z.ZodType, z.ZodType, z.ZodType>, 'method' | 'path' | 'access' | 'params' | 'query' | 'body' | 'form'>[] = [];
+  readonly routes: Pick<
+    RouteSpec<Access, z.ZodType, z.ZodType, z.ZodType>,
+    'method' | 'path' | 'access' | 'params' | 'query' | 'body' | 'form'
+  >[] = [];
 
   constructor(
     private readonly router: Router,
@@ -120,7 +132,15 @@ export class ApiBuilder {
   >(spec: RouteSpec<A, P, Q, B, R, S>): void {
     this.document(spec);
     this.declare(spec.method, spec.path);
-    this.routes.push({ method: spec.method, path: spec.path, access: spec.access, params: spec.params, query: spec.query, body: spec.body, form: spec.form });
+    this.routes.push({
+      method: spec.method,
+      path: spec.path,
+      access: spec.access,
+      params: spec.params,
+      query: spec.query,
+      body: spec.body,
+      form: spec.form,
+    });
     const bodyParsers = spec.form ? [formParser] : [];
     const literals = spec.path.split('/').filter((segment) => segment && !segment.startsWith(':')).length;
     this.router[spec.method](spec.path, ...bodyParsers, async (req, res, next) => {
@@ -130,16 +150,34 @@ export class ApiBuilder {
       const deadline = workDeadline(this.deps.config.answerTimeoutMs);
       const leave = this.inFlight.enter(`${spec.method} ${spec.path}`, res);
       try {
-        const caller = spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
+        const caller =
+          spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
         if (caller && spec.access !== 'public') requireRole(caller, spec.access as readonly Role[]);
-        if (spec.body) requireMediaType(req, spec.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json']);
+        if (spec.body)
+          requireMediaType(
+            req,
+            spec.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'],
+          );
         const params = parse(spec.params, req.params, 'params');
         const query = parse(spec.query, this.openCursor(req.query), 'query');
         const body = spec.body ? parse(spec.body, req.body ?? (spec.form ? {} : undefined), 'body') : undefined;
         const idempotencyKey = spec.idempotent ? idempotencyKeyOf(req) : undefined;
         const run = () =>
-          this.deps.temporal.withDeadline(deadline, async (): Promise<Reply> =>
-            this.checked(spec, await spec.handle({ params, query, body, caller: caller as CallerFor<A>, idempotencyKey, req, res } as never)),
+          this.deps.temporal.withDeadline(
+            deadline,
+            async (): Promise<Reply> =>
+              this.checked(
+                spec,
+                await spec.handle({
+                  params,
+                  query,
+                  body,
+                  caller: caller as CallerFor<A>,
+                  idempotencyKey,
+                  req,
+                  res,
+                } as never),
+              ),
           );
         const reply =
           spec.idempotent === true && caller && idempotencyKey !== undefined
@@ -161,8 +199,14 @@ export class ApiBuilder {
     if (!this.deps.config.checkReplies || !('json' in reply)) return reply;
     const drift = replyDrift(spec.responses[reply.status]?.schema, reply.json);
     if (drift === undefined) return reply;
-    this.deps.logger.error({ route: `${spec.method.toUpperCase()} ${spec.path}`, status: reply.status, drift }, 'reply does not match its declared schema');
-    throw new AppError('INTERNAL', 'Internal error: the reply did not match the documented schema; quote the request id when reporting it');
+    this.deps.logger.error(
+      { route: `${spec.method.toUpperCase()} ${spec.path}`, status: reply.status, drift },
+      'reply does not match its declared schema',
+    );
+    throw new AppError(
+      'INTERNAL',
+      'Internal error: the reply did not match the documented schema; quote the request id when reporting it',
+    );
   }
 
   /**
@@ -183,7 +227,10 @@ export class ApiBuilder {
   }
 
   private declare(method: Method, path: string): void {
-    const pattern = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`, 'i');
+    const pattern = new RegExp(
+      `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`,
+      'i',
+    );
     const literals = path.split('/').filter((segment) => segment && !segment.startsWith(':')).length;
     this.declared.push({ method, pattern, literals });
   }
@@ -193,7 +240,9 @@ export class ApiBuilder {
     if (typeof query.cursor !== 'string') return query;
     const position = this.cursors.open(query.cursor);
     if (position === undefined) {
-      throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+      throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [
+        { path: 'query.cursor', code: 'invalid', message: 'unknown cursor' },
+      ]);
     }
     return { ...query, cursor: position };
   }
@@ -217,7 +266,9 @@ export class ApiBuilder {
   ): Promise<Reply> {
     const { req, res } = request;
     const scope = { ownerId: ownerIdOf(request.caller), key: request.key };
-    const fingerprint = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
     const leaseMs = 2 * this.deps.config.answerTimeoutMs;
     for (;;) {
       const claim = await claimIdempotencyKey(this.deps.db, { ...scope, fingerprint, leaseMs });
@@ -231,7 +282,10 @@ export class ApiBuilder {
       const leaseLeftMs = record.leaseExpiresAt.getTime() - Date.now();
       if (Date.now() + 100 > request.deadline) {
         res.setHeader('retry-after', String(Math.max(1, Math.ceil(leaseLeftMs / 1000))));
-        throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress; retry after the Retry-After delay');
+        throw new AppError(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'A request with this Idempotency-Key is still in progress; retry after the Retry-After delay',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -241,7 +295,8 @@ export class ApiBuilder {
   private async holding(req: Request, lease: IdempotencyLease, run: () => Promise<Reply>): Promise<Reply> {
     try {
       const reply = await run();
-      if ('json' in reply && reply.status < 500) await completeIdempotencyKey(this.deps.db, lease, { statusCode: reply.status, responseBody: reply.json });
+      if ('json' in reply && reply.status < 500)
+        await completeIdempotencyKey(this.deps.db, lease, { statusCode: reply.status, responseBody: reply.json });
       else await releaseIdempotencyKey(this.deps.db, lease);
       return reply;
     } catch (error) {
@@ -250,7 +305,14 @@ export class ApiBuilder {
       if (error instanceof AppError && error.status < 500) {
         await completeIdempotencyKey(this.deps.db, lease, {
           statusCode: error.status,
-          responseBody: { error: { code: error.code, message: error.message, details: error.details, requestId: String(req.res?.getHeader('x-request-id') ?? '') } },
+          responseBody: {
+            error: {
+              code: error.code,
+              message: error.message,
+              details: error.details,
+              requestId: String(req.res?.getHeader('x-request-id') ?? ''),
+            },
+          },
         });
       } else {
         await releaseIdempotencyKey(this.deps.db, lease).catch(() => {});
@@ -353,7 +415,11 @@ export function send(res: Response, reply: Reply): void {
 export const idParams = z.object({ id: uuid });
 export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).regex(/^[A-Za-z0-9._-]+$/, 'a nextCursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .max(500)
+    .regex(/^[A-Za-z0-9._-]+$/, 'a nextCursor from a previous page')
+    .optional(),
 });
 /** A PATCH body: every field optional, at least one present (said in the document as minProperties). */
 export const patchOf = <S extends z.ZodRawShape>(shape: S) =>
@@ -362,4 +428,5 @@ export const patchOf = <S extends z.ZodRawShape>(shape: S) =>
     .partial()
     .refine((body) => Object.keys(body).length > 0, 'send at least one field to change')
     .meta({ minProperties: 1 });
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });

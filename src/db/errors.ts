@@ -23,15 +23,22 @@ export type PermanentDataError = { kind: 'data' | 'constraint'; sqlState: string
 export function permanentDataError(error: unknown): PermanentDataError | undefined {
   const sqlState = sqlStateOf(error);
   if (!sqlState) return undefined;
-  if (sqlState.startsWith('22')) return { kind: 'data', sqlState, message: `The database refused a value of this request (SQLSTATE ${sqlState})` };
-  if (sqlState.startsWith('23')) return { kind: 'constraint', sqlState, message: `The change conflicts with the stored data (SQLSTATE ${sqlState})` };
+  if (sqlState.startsWith('22'))
+    return { kind: 'data', sqlState, message: `The database refused a value of this request (SQLSTATE ${sqlState})` };
+  if (sqlState.startsWith('23'))
+    return {
+      kind: 'constraint',
+      sqlState,
+      message: `The change conflicts with the stored data (SQLSTATE ${sqlState})`,
+    };
   return undefined;
 }
 
 /** True when a query failed on a unique index (SQLSTATE 23505), whichever driver ran it. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   for (const cause of causeChain(error)) {
-    if (cause.code === '23505') return !constraint || cause.constraint_name === constraint || cause.constraint === constraint;
+    if (cause.code === '23505')
+      return !constraint || cause.constraint_name === constraint || cause.constraint === constraint;
   }
   return false;
 }

@@ -30,7 +30,8 @@ export type OnlineIndexReport = {
   deferred: Array<{ name: string; reason: string }>;
 };
 
-const indexPattern = /^CREATE\s+(UNIQUE\s+)?INDEX\s+IF\s+NOT\s+EXISTS\s+"?(\w+)"?\s+ON\s+(?:ONLY\s+)?(?:"?public"?\.)?"?(\w+)"?/i;
+const indexPattern =
+  /^CREATE\s+(UNIQUE\s+)?INDEX\s+IF\s+NOT\s+EXISTS\s+"?(\w+)"?\s+ON\s+(?:ONLY\s+)?(?:"?public"?\.)?"?(\w+)"?/i;
 const extensionPattern = /^CREATE\s+EXTENSION\s+IF\s+NOT\s+EXISTS\s+/i;
 
 /** A migration statement without its `--` comment lines and surrounding blanks. */
@@ -52,7 +53,12 @@ export function onlineStatements(statements: string[]): OnlineStatement[] {
     }
     const index = indexPattern.exec(statement);
     if (index) {
-      result.push({ kind: 'index', name: index[2]!, table: index[3]!, sql: statement.replace(/\bINDEX\s+IF\s+NOT\s+EXISTS\b/i, 'INDEX CONCURRENTLY IF NOT EXISTS') });
+      result.push({
+        kind: 'index',
+        name: index[2]!,
+        table: index[3]!,
+        sql: statement.replace(/\bINDEX\s+IF\s+NOT\s+EXISTS\b/i, 'INDEX CONCURRENTLY IF NOT EXISTS'),
+      });
     }
   }
   return result;
@@ -86,7 +92,10 @@ export async function buildIndexesOnline(sql: Sql, migrationsFolder: string): Pr
     }
     const [table] = await sql`select to_regclass(${`public."${statement.table}"`}) is not null as present`;
     if (!table?.present) {
-      report.deferred.push({ name: statement.name, reason: `table ${statement.table} is created by the migration itself` });
+      report.deferred.push({
+        name: statement.name,
+        reason: `table ${statement.table} is created by the migration itself`,
+      });
       continue;
     }
     const before = await indexValidity(sql, statement.name);
@@ -96,7 +105,8 @@ export async function buildIndexesOnline(sql: Sql, migrationsFolder: string): Pr
       await sql.unsafe(statement.sql);
       report.built.push(statement.name);
     } catch (error) {
-      if ((await indexValidity(sql, statement.name)) === 'invalid') await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS "${statement.name}"`);
+      if ((await indexValidity(sql, statement.name)) === 'invalid')
+        await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS "${statement.name}"`);
       report.deferred.push({ name: statement.name, reason: (error as Error).message });
     }
   }

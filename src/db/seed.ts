@@ -19,10 +19,18 @@ const catalogSchema = z
       currency: z.string().regex(/^[A-Z]{3}$/),
       billingCycle: z.enum(billingCycles),
       terms: z
-        .array(z.strictObject({ term: z.enum(subscriptionTerms), billingFrequencies: z.array(z.enum(billingFrequencies)).min(1) }))
+        .array(
+          z.strictObject({
+            term: z.enum(subscriptionTerms),
+            billingFrequencies: z.array(z.enum(billingFrequencies)).min(1),
+          }),
+        )
         .min(1)
         .refine(
-          (terms) => terms.every((entry) => entry.billingFrequencies.every((frequency) => frequenciesForTerm(entry.term).includes(frequency))),
+          (terms) =>
+            terms.every((entry) =>
+              entry.billingFrequencies.every((frequency) => frequenciesForTerm(entry.term).includes(frequency)),
+            ),
           'a billing frequency longer than its term',
         ),
     }),

@@ -39,18 +39,27 @@ export const relationshipRefusals = {
 export type Refusal<Code extends string> = { code: Code; message: string };
 
 /** The status as of `now`: a pending request past its deadline is expired. */
-export const linkStatusAt = (request: { status: LinkRequestStatus; expiresAt: Date }, now: number): LinkRequestStatus =>
+export const linkStatusAt = (
+  request: { status: LinkRequestStatus; expiresAt: Date },
+  now: number,
+): LinkRequestStatus =>
   request.status === 'pending' && request.expiresAt.getTime() <= now ? 'expired' : request.status;
 
 /** An answer through the link of a request that is no longer pending: gone when revoked or expired, else a conflict. */
-export function closedLinkRefusal<Code extends string>(refusals: LinkRefusals<Code>, status: Exclude<LinkRequestStatus, 'pending'>): Refusal<Code> {
+export function closedLinkRefusal<Code extends string>(
+  refusals: LinkRefusals<Code>,
+  status: Exclude<LinkRequestStatus, 'pending'>,
+): Refusal<Code> {
   if (status === 'revoked') return { code: refusals.revoked, message: `The ${refusals.noun} was revoked` };
   if (status === 'expired') return { code: refusals.expired, message: `The ${refusals.noun} has expired` };
   return notPendingRefusal(refusals, status);
 }
 
 /** The provider's own change (resend, revoke) to a request that is no longer pending: always a conflict. */
-export const notPendingRefusal = <Code extends string>(refusals: LinkRefusals<Code>, status: LinkRequestStatus): Refusal<Code> => ({
+export const notPendingRefusal = <Code extends string>(
+  refusals: LinkRefusals<Code>,
+  status: LinkRequestStatus,
+): Refusal<Code> => ({
   code: refusals.notPending,
   message: `The ${refusals.noun} is already ${status}`,
 });

@@ -1,6 +1,11 @@
 import { adminUsername, tenantDomain, type CustomerAddress, type CustomerContact } from './customer';
 import { offerProblem, singleCurrency, termProblem, type CatalogOffer } from './ordering';
-import { resolveTermChoice, type BillingFrequency, type SubscriptionTerm, type TermChoice } from './subscription-billing';
+import {
+  resolveTermChoice,
+  type BillingFrequency,
+  type SubscriptionTerm,
+  type TermChoice,
+} from './subscription-billing';
 
 /**
  * The onboarding request and its review (PRODUCT.md §4): what a provider asks for, the problems that
@@ -77,28 +82,49 @@ export function assessOnboardingRequest(
 ): { errors: FieldError[]; review: OnboardingReview | null } {
   const errors: FieldError[] = [];
   if (facts.domainTaken) {
-    errors.push({ field: 'company.domainPrefix', code: 'DOMAIN_TAKEN', message: `${tenantDomain(request.company.domainPrefix)} is already taken` });
+    errors.push({
+      field: 'company.domainPrefix',
+      code: 'DOMAIN_TAKEN',
+      message: `${tenantDomain(request.company.domainPrefix)} is already taken`,
+    });
   }
 
   request.items.forEach((item, index) => {
     const offer = facts.offers.get(item.offerId);
     const orderedTwice = request.items.findIndex((other) => other.offerId === item.offerId) < index;
     const lineProblem: FieldError | undefined = orderedTwice
-      ? { field: `items.${index}.offerId`, code: 'BUSINESS_RULE', message: `${item.offerId} is ordered twice; order each offer once with its total quantity` }
+      ? {
+          field: `items.${index}.offerId`,
+          code: 'BUSINESS_RULE',
+          message: `${item.offerId} is ordered twice; order each offer once with its total quantity`,
+        }
       : offerProblem(offer, item, index);
     for (const problem of [lineProblem, termProblem(offer, item, index)]) if (problem) errors.push(problem);
   });
   if (!singleCurrency(facts.offers.values())) {
-    errors.push({ field: 'items', code: 'BUSINESS_RULE', message: 'All offers of one order must be priced in the same currency' });
+    errors.push({
+      field: 'items',
+      code: 'BUSINESS_RULE',
+      message: 'All offers of one order must be priced in the same currency',
+    });
   }
 
   if (request.creditResellerAsPartnerOfRecord === true && !request.resellerId) {
-    errors.push({ field: 'creditResellerAsPartnerOfRecord', code: 'BUSINESS_RULE', message: 'Crediting a reseller needs resellerId' });
+    errors.push({
+      field: 'creditResellerAsPartnerOfRecord',
+      code: 'BUSINESS_RULE',
+      message: 'Crediting a reseller needs resellerId',
+    });
   }
   const partnered = (field: string, id: string | undefined): PartnerRef | null => {
     if (!id) return null;
     const reseller = facts.partneredResellers.get(id);
-    if (!reseller) errors.push({ field, code: 'PARTNERSHIP_NOT_ACTIVE', message: 'This reseller is not in an active partnership with you' });
+    if (!reseller)
+      errors.push({
+        field,
+        code: 'PARTNERSHIP_NOT_ACTIVE',
+        message: 'This reseller is not in an active partnership with you',
+      });
     return reseller ?? null;
   };
   const reseller = partnered('resellerId', request.resellerId);

@@ -1,4 +1,12 @@
-import { isTermChoiceRefusal, resolveTermChoice, termChoiceFieldError, type BillingFrequency, type OfferTerm, type SubscriptionTerm, type TermChoiceRefusal } from './subscription-billing';
+import {
+  isTermChoiceRefusal,
+  resolveTermChoice,
+  termChoiceFieldError,
+  type BillingFrequency,
+  type OfferTerm,
+  type SubscriptionTerm,
+  type TermChoiceRefusal,
+} from './subscription-billing';
 
 /**
  * The rules an order line is held to, whether it comes from an order for an existing customer or
@@ -18,23 +26,48 @@ export type CatalogOffer = {
   terms: OfferTerm[];
 };
 
-export type OfferItem = { offerId: string; quantity: number; term?: SubscriptionTerm; billingFrequency?: BillingFrequency };
+export type OfferItem = {
+  offerId: string;
+  quantity: number;
+  term?: SubscriptionTerm;
+  billingFrequency?: BillingFrequency;
+};
 
-export type LineProblem = { field: string; code: 'OFFER_NOT_FOUND' | 'QUANTITY_OUT_OF_BOUNDS' | TermChoiceRefusal['code']; message: string };
+export type LineProblem = {
+  field: string;
+  code: 'OFFER_NOT_FOUND' | 'QUANTITY_OUT_OF_BOUNDS' | TermChoiceRefusal['code'];
+  message: string;
+};
 
 /** Between the offer's minimum and maximum, both included. */
-export const quantityWithinBounds = (offer: Pick<CatalogOffer, 'minQuantity' | 'maxQuantity'>, quantity: number): boolean =>
-  quantity >= offer.minQuantity && quantity <= offer.maxQuantity;
+export const quantityWithinBounds = (
+  offer: Pick<CatalogOffer, 'minQuantity' | 'maxQuantity'>,
+  quantity: number,
+): boolean => quantity >= offer.minQuantity && quantity <= offer.maxQuantity;
 
 /**
  * The offer of line `index` is unknown, or its quantity out of bounds (`nameQuantity` adds the
  * quantity asked for to the message, as the orders route has always answered).
  */
-export function offerProblem(offer: CatalogOffer | undefined, item: OfferItem, index: number, nameQuantity = false): LineProblem | undefined {
-  if (!offer) return { field: `items.${index}.offerId`, code: 'OFFER_NOT_FOUND', message: `No offer ${item.offerId} in the catalog` };
+export function offerProblem(
+  offer: CatalogOffer | undefined,
+  item: OfferItem,
+  index: number,
+  nameQuantity = false,
+): LineProblem | undefined {
+  if (!offer)
+    return {
+      field: `items.${index}.offerId`,
+      code: 'OFFER_NOT_FOUND',
+      message: `No offer ${item.offerId} in the catalog`,
+    };
   if (quantityWithinBounds(offer, item.quantity)) return undefined;
   const bounds = `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses`;
-  return { field: `items.${index}.quantity`, code: 'QUANTITY_OUT_OF_BOUNDS', message: nameQuantity ? `${bounds}, not ${item.quantity}` : bounds };
+  return {
+    field: `items.${index}.quantity`,
+    code: 'QUANTITY_OUT_OF_BOUNDS',
+    message: nameQuantity ? `${bounds}, not ${item.quantity}` : bounds,
+  };
 }
 
 /** The term or billing frequency of line `index` is not sold by its (known) offer. */
@@ -44,7 +77,8 @@ export function termProblem(offer: CatalogOffer | undefined, item: OfferItem, in
 }
 
 /** The offers of one order are all priced in one currency. */
-export const singleCurrency = (offers: Iterable<Pick<CatalogOffer, 'currency'>>): boolean => new Set([...offers].map((offer) => offer.currency)).size <= 1;
+export const singleCurrency = (offers: Iterable<Pick<CatalogOffer, 'currency'>>): boolean =>
+  new Set([...offers].map((offer) => offer.currency)).size <= 1;
 
 export type OrderItem = OfferItem & { partnerIdOnRecord?: string };
 /** An order for an existing customer, as the API validated it. */
@@ -72,7 +106,8 @@ export function orderProblems(request: OrderRequest, facts: OrderFacts): OrderPr
   const problems: OrderProblem[] = [];
   for (const [index, item] of request.items.entries()) {
     const offer = facts.offers.get(item.offerId);
-    for (const problem of [offerProblem(offer, item, index, true), termProblem(offer, item, index)]) if (problem) problems.push(problem);
+    for (const problem of [offerProblem(offer, item, index, true), termProblem(offer, item, index)])
+      if (problem) problems.push(problem);
     if (item.partnerIdOnRecord && !facts.partneredPartnerIds.has(item.partnerIdOnRecord)) {
       problems.push({
         field: `items.${index}.partnerIdOnRecord`,

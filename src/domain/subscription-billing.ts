@@ -43,13 +43,16 @@ export function resolveTermChoice(
   const offerTerm = wanted.term
     ? offer.terms.find((candidate) => candidate.term === wanted.term)
     : wanted.billingFrequency
-      ? (offer.terms.find((candidate) => candidate.billingFrequencies.includes(wanted.billingFrequency!)) ?? offer.terms[0])
+      ? (offer.terms.find((candidate) => candidate.billingFrequencies.includes(wanted.billingFrequency!)) ??
+        offer.terms[0])
       : offer.terms[0];
   if (!offerTerm) {
     const sold = offer.terms.map((candidate) => candidate.term).join(', ');
     return { code: 'TERM_NOT_OFFERED', message: `${offer.id} is sold for ${sold}, not ${wanted.term}` };
   }
-  const fallback = offerTerm.billingFrequencies.includes(offer.billingCycle as BillingFrequency) ? (offer.billingCycle as BillingFrequency) : 'monthly';
+  const fallback = offerTerm.billingFrequencies.includes(offer.billingCycle as BillingFrequency)
+    ? (offer.billingCycle as BillingFrequency)
+    : 'monthly';
   const billingFrequency = wanted.billingFrequency ?? fallback;
   if (!offerTerm.billingFrequencies.includes(billingFrequency)) {
     return {
@@ -60,7 +63,8 @@ export function resolveTermChoice(
   return { term: offerTerm.term, billingFrequency };
 }
 
-export const isTermChoiceRefusal = (choice: TermChoice | TermChoiceRefusal): choice is TermChoiceRefusal => 'code' in choice;
+export const isTermChoiceRefusal = (choice: TermChoice | TermChoiceRefusal): choice is TermChoiceRefusal =>
+  'code' in choice;
 
 /** A refused line as a field error of item `index`, for the 400 the API answers. */
 export const termChoiceFieldError = (refusal: TermChoiceRefusal, index: number) => ({
@@ -83,10 +87,12 @@ export function billingPeriods(termStart: Date, choice: TermChoice, month: Subsc
   }));
 }
 
-export const termEnd = (termStart: Date, term: SubscriptionTerm, month: SubscriptionMonth): Date => addMonths(termStart, termMonths[term], month);
+export const termEnd = (termStart: Date, term: SubscriptionTerm, month: SubscriptionMonth): Date =>
+  addMonths(termStart, termMonths[term], month);
 
 /** What one full billing period costs: exact, no rounding. */
-export const periodCharge = (unitPrice: number, months: number, quantity: number): number => unitPrice * months * quantity;
+export const periodCharge = (unitPrice: number, months: number, quantity: number): number =>
+  unitPrice * months * quantity;
 
 /** `numerator / denominator` rounded half up, exactly (BigInt: three years in milliseconds times a price overflows doubles). */
 export function roundHalfUp(numerator: bigint, denominator: bigint): number {
@@ -96,7 +102,9 @@ export function roundHalfUp(numerator: bigint, denominator: bigint): number {
 /** What one license added at `at` pays for the rest of `period`. */
 export function proratedChargePerLicense(unitPrice: number, period: BillingPeriod, at: Date): number {
   const length = BigInt(period.end.getTime() - period.start.getTime());
-  const remaining = BigInt(Math.min(Math.max(period.end.getTime() - at.getTime(), 0), period.end.getTime() - period.start.getTime()));
+  const remaining = BigInt(
+    Math.min(Math.max(period.end.getTime() - at.getTime(), 0), period.end.getTime() - period.start.getTime()),
+  );
   return roundHalfUp(BigInt(periodCharge(unitPrice, period.months, 1)) * remaining, length);
 }
 
@@ -109,10 +117,22 @@ export const usedAmount = (unitPrice: number, quantity: number, days: number): n
  * own cancellation window (`allowedUntil`) and knows what each of its licenses was charged so far
  * in the term, which is what a refund returns (minus the days used).
  */
-export type LicenseBatch = { id: string; quantity: number; purchasedAt: string; allowedUntil: string; chargedPerLicense: number };
+export type LicenseBatch = {
+  id: string;
+  quantity: number;
+  purchasedAt: string;
+  allowedUntil: string;
+  chargedPerLicense: number;
+};
 
 /** The refund for `quantity` licenses of `batch` removed at `at`: charged minus used, never negative. */
-export function batchRefund(batch: LicenseBatch, quantity: number, unitPrice: number, at: Date, month: SubscriptionMonth): number {
+export function batchRefund(
+  batch: LicenseBatch,
+  quantity: number,
+  unitPrice: number,
+  at: Date,
+  month: SubscriptionMonth,
+): number {
   const charged = batch.chargedPerLicense * quantity;
   return Math.max(0, charged - usedAmount(unitPrice, quantity, daysUsed(new Date(batch.purchasedAt), at, month)));
 }
@@ -128,7 +148,12 @@ export function refundableQuantities(batches: LicenseBatch[], at: Date): Refunda
 }
 
 export type RemovalPlan =
-  | { ok: true; takes: Array<{ batchId: string; quantity: number; refund: number }>; refund: number; batches: LicenseBatch[] }
+  | {
+      ok: true;
+      takes: Array<{ batchId: string; quantity: number; refund: number }>;
+      refund: number;
+      batches: LicenseBatch[];
+    }
   | { ok: false; refundable: RefundableQuantity[]; removableQuantity: number };
 
 /**
@@ -151,7 +176,11 @@ export function planLicenseRemoval(
       if (left === 0 || batch.quantity === 0 || Date.parse(batch.allowedUntil) <= context.at.getTime()) return batch;
       const taken = Math.min(left, batch.quantity);
       left -= taken;
-      takes.push({ batchId: batch.id, quantity: taken, refund: batchRefund(batch, taken, context.unitPrice, context.at, context.month) });
+      takes.push({
+        batchId: batch.id,
+        quantity: taken,
+        refund: batchRefund(batch, taken, context.unitPrice, context.at, context.month),
+      });
       return { ...batch, quantity: batch.quantity - taken };
     })
     .reverse()
@@ -160,13 +189,22 @@ export function planLicenseRemoval(
 }
 
 /** The refund for cancelling every license of the subscription at `at`. */
-export function cancellationRefund(batches: LicenseBatch[], context: { unitPrice: number; at: Date; month: SubscriptionMonth }): number {
-  return batches.reduce((sum, batch) => sum + batchRefund(batch, batch.quantity, context.unitPrice, context.at, context.month), 0);
+export function cancellationRefund(
+  batches: LicenseBatch[],
+  context: { unitPrice: number; at: Date; month: SubscriptionMonth },
+): number {
+  return batches.reduce(
+    (sum, batch) => sum + batchRefund(batch, batch.quantity, context.unitPrice, context.at, context.month),
+    0,
+  );
 }
 
 /** After a billing period's charge, every license has paid for that period too. */
 export const chargeBatchesForPeriod = (batches: LicenseBatch[], unitPrice: number, months: number): LicenseBatch[] =>
-  batches.map((batch) => ({ ...batch, chargedPerLicense: batch.chargedPerLicense + periodCharge(unitPrice, months, 1) }));
+  batches.map((batch) => ({
+    ...batch,
+    chargedPerLicense: batch.chargedPerLicense + periodCharge(unitPrice, months, 1),
+  }));
 
 /** Batches whose window has closed can no longer be refunded: they merge into one, keeping the list short. */
 export function mergeClosedBatches(batches: LicenseBatch[], at: Date): LicenseBatch[] {

@@ -41,7 +41,14 @@ export const allowedStatuses: Record<SubscriptionChangeKind, readonly Subscripti
 };
 
 /** The offer a term is priced at: the catalog's price when the term began. */
-export type TermOffer = { id: string; name: string; unitPrice: number; currency: string; minQuantity: number; maxQuantity: number };
+export type TermOffer = {
+  id: string;
+  name: string;
+  unitPrice: number;
+  currency: string;
+  minQuantity: number;
+  maxQuantity: number;
+};
 
 /** What the `subscriptions` row mirrors of the workflow's state, for the API to read. */
 export type MirroredSubscriptionState = {

@@ -1,4 +1,11 @@
-import { proratedChargePerLicense, usedAmount, type BillingPeriod, type LicenseBatch, type OfferTerm, type TermChoice } from './subscription-billing';
+import {
+  proratedChargePerLicense,
+  usedAmount,
+  type BillingPeriod,
+  type LicenseBatch,
+  type OfferTerm,
+  type TermChoice,
+} from './subscription-billing';
 import { daysUsed, type SubscriptionMonth } from './subscription-time';
 
 /**
@@ -87,10 +94,21 @@ export type OfferChangeProration = {
 };
 
 /** The two lines of an offer change at `at` inside `period` (see the module comment for the rule). */
-export function offerChangeProration(input: { fromUnitPrice: number; toUnitPrice: number; period: BillingPeriod; at: Date; quantity: number }): OfferChangeProration {
+export function offerChangeProration(input: {
+  fromUnitPrice: number;
+  toUnitPrice: number;
+  period: BillingPeriod;
+  at: Date;
+  quantity: number;
+}): OfferChangeProration {
   const creditPerLicense = proratedChargePerLicense(input.fromUnitPrice, input.period, input.at);
   const chargePerLicense = proratedChargePerLicense(input.toUnitPrice, input.period, input.at);
-  return { creditPerLicense, chargePerLicense, credit: creditPerLicense * input.quantity, charge: chargePerLicense * input.quantity };
+  return {
+    creditPerLicense,
+    chargePerLicense,
+    credit: creditPerLicense * input.quantity,
+    charge: chargePerLicense * input.quantity,
+  };
 }
 
 /**
@@ -102,7 +120,13 @@ export function offerChangeProration(input: { fromUnitPrice: number; toUnitPrice
  */
 export function repriceOpenBatches(
   batches: LicenseBatch[],
-  change: { fromUnitPrice: number; toUnitPrice: number; proration: OfferChangeProration; at: Date; month: SubscriptionMonth },
+  change: {
+    fromUnitPrice: number;
+    toUnitPrice: number;
+    proration: OfferChangeProration;
+    at: Date;
+    month: SubscriptionMonth;
+  },
 ): LicenseBatch[] {
   const delta = change.proration.chargePerLicense - change.proration.creditPerLicense;
   return batches.map((batch) => {

@@ -42,14 +42,15 @@ export function freeText(max: number) {
 
 /** A catalog or business identifier such as an offer id: letters, digits and `._:-`. */
 export function identifier(max: number) {
-  return z.string().min(1).max(max).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 }
 
 /** Email addresses, with zod's rule written into the document as its pattern. */
-export const emailAddress = z
-  .email()
-  .max(320)
-  .meta({ pattern: z.regexes.email.source });
+export const emailAddress = z.email().max(320).meta({ pattern: z.regexes.email.source });
 
 const uuidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -26,29 +26,67 @@ function typeOf(resource: string, status: string): EventType | undefined {
   return (eventTypes as readonly string[]).includes(type) ? (type as EventType) : undefined;
 }
 
-async function record(tx: Tx, resource: string, id: string, status: string, recipientIds: (string | null)[], data: object) {
+async function record(
+  tx: Tx,
+  resource: string,
+  id: string,
+  status: string,
+  recipientIds: (string | null)[],
+  data: object,
+) {
   const type = typeOf(resource, status);
   if (!type) return;
-  await recordEvent(tx, { type, dedupeKey: `${resource}:${id}:${status}`, recipientIds, data: data as Record<string, unknown> });
+  await recordEvent(tx, {
+    type,
+    dedupeKey: `${resource}:${id}:${status}`,
+    recipientIds,
+    data: data as Record<string, unknown>,
+  });
 }
 
 /** The reseller learns of an invitation only once it accepted (before that it is just an address). */
 export async function recordInvitationEvent(tx: Tx, invitationId: string): Promise<void> {
   const [invitation] = await tx.select(invitationColumns).from(invitations).where(eq(invitations.id, invitationId));
-  if (invitation) await record(tx, 'invitation', invitation.id, invitation.status, [invitation.providerId, invitation.resellerId], invitationView(invitation));
+  if (invitation)
+    await record(
+      tx,
+      'invitation',
+      invitation.id,
+      invitation.status,
+      [invitation.providerId, invitation.resellerId],
+      invitationView(invitation),
+    );
 }
 
-export async function recordPartnershipEvent(tx: Tx, params: { partnershipId: string; providerId: string }): Promise<void> {
+export async function recordPartnershipEvent(
+  tx: Tx,
+  params: { partnershipId: string; providerId: string },
+): Promise<void> {
   const partnership = await getPartnershipForPartner(tx, { id: params.partnershipId, partnerId: params.providerId });
   if (partnership) {
-    await record(tx, 'partnership', partnership.id, partnership.status, [partnership.provider.id, partnership.reseller.id], partnershipView(partnership));
+    await record(
+      tx,
+      'partnership',
+      partnership.id,
+      partnership.status,
+      [partnership.provider.id, partnership.reseller.id],
+      partnershipView(partnership),
+    );
   }
 }
 
 /** Onboardings on behalf of a reseller concern that reseller. */
 export async function recordOnboardingEvent(tx: Tx, onboardingId: string): Promise<void> {
   const onboarding = await getOnboarding(tx, onboardingId);
-  if (onboarding) await record(tx, 'customer_onboarding', onboarding.id, onboarding.status, [onboarding.providerId, onboarding.resellerId], onboardingView(onboarding));
+  if (onboarding)
+    await record(
+      tx,
+      'customer_onboarding',
+      onboarding.id,
+      onboarding.status,
+      [onboarding.providerId, onboarding.resellerId],
+      onboardingView(onboarding),
+    );
 }
 
 /** An order concerns the reseller managing its customer. */
@@ -58,13 +96,31 @@ export async function recordOrderEvent(tx: Tx, orderId: string): Promise<void> {
     .from(orders)
     .innerJoin(customers, eq(customers.id, orders.customerId))
     .where(eq(orders.id, orderId));
-  if (row) await record(tx, 'order', orderId, row.status, [row.providerId, row.resellerId], await getCustomerOrder({ db: tx }, { id: row.providerId }, orderId));
+  if (row)
+    await record(
+      tx,
+      'order',
+      orderId,
+      row.status,
+      [row.providerId, row.resellerId],
+      await getCustomerOrder({ db: tx }, { id: row.providerId }, orderId),
+    );
 }
 
 export async function recordRelationshipEvent(tx: Tx, relationshipId: string): Promise<void> {
-  const [relationship] = await tx.select(relationshipColumns).from(resellerRelationships).where(eq(resellerRelationships.id, relationshipId));
+  const [relationship] = await tx
+    .select(relationshipColumns)
+    .from(resellerRelationships)
+    .where(eq(resellerRelationships.id, relationshipId));
   if (relationship) {
-    await record(tx, 'reseller_relationship', relationship.id, relationship.status, [relationship.providerId, relationship.resellerId], relationshipView(relationship));
+    await record(
+      tx,
+      'reseller_relationship',
+      relationship.id,
+      relationship.status,
+      [relationship.providerId, relationship.resellerId],
+      relationshipView(relationship),
+    );
   }
 }
 
@@ -78,13 +134,20 @@ export async function recordSubscriptionEvent(
   params: { subscriptionId: string; type: SubscriptionEventType; dedupeKey: string; data?: Record<string, unknown> },
 ): Promise<void> {
   const [row] = await tx
-    .select({ subscription: subscriptions, providerId: customers.providerId, resellerId: customers.resellerId, creditedId: partners.id })
+    .select({
+      subscription: subscriptions,
+      providerId: customers.providerId,
+      resellerId: customers.resellerId,
+      creditedId: partners.id,
+    })
     .from(subscriptions)
     .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .leftJoin(partners, eq(partners.partnerId, subscriptions.partnerIdOnRecord))
     .where(eq(subscriptions.id, params.subscriptionId));
   if (!row) return;
-  const shown = params.data ? undefined : await getSubscription(tx, { customerId: row.subscription.customerId, subscriptionId: params.subscriptionId });
+  const shown = params.data
+    ? undefined
+    : await getSubscription(tx, { customerId: row.subscription.customerId, subscriptionId: params.subscriptionId });
   await recordEvent(tx, {
     type: params.type,
     dedupeKey: params.dedupeKey,

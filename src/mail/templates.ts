@@ -7,15 +7,28 @@ import type { Language, Reader } from '../i18n/language';
  * Activities pick the template and hand in the facts; no sentence is written anywhere else.
  */
 
-export const mailTemplates = ['invitationLink', 'invitationReminder', 'invitationAccepted', 'relationshipLink', 'relationshipReminder', 'webhookEndpointDisabled', 'subscriptionRenewalNotice', 'subscriptionExpiryNotice'] as const;
+export const mailTemplates = [
+  'invitationLink',
+  'invitationReminder',
+  'invitationAccepted',
+  'relationshipLink',
+  'relationshipReminder',
+  'webhookEndpointDisabled',
+  'subscriptionRenewalNotice',
+  'subscriptionExpiryNotice',
+] as const;
 export type MailTemplate = (typeof mailTemplates)[number];
 
 export type ComposedMail = { template: MailTemplate; language: Language; subject: string; text: string };
 
-const paragraphs = (...blocks: Array<string | false | null | undefined>) => blocks.filter((block): block is string => Boolean(block)).join('\n\n');
+const paragraphs = (...blocks: Array<string | false | null | undefined>) =>
+  blocks.filter((block): block is string => Boolean(block)).join('\n\n');
 
 function linkBlock(reader: Reader, link: string, expiresAt: Date) {
-  return paragraphs(`${t(reader.language, 'mail.linkIntro', { expiresAt: formatDateTime(reader.language, expiresAt, reader.country) })}\n${link}`, t(reader.language, 'mail.linkPrivate'));
+  return paragraphs(
+    `${t(reader.language, 'mail.linkIntro', { expiresAt: formatDateTime(reader.language, expiresAt, reader.country) })}\n${link}`,
+    t(reader.language, 'mail.linkPrivate'),
+  );
 }
 
 /** The invitation link to the reseller (first send, resend) or its reminder. */
@@ -38,7 +51,10 @@ export function invitationMail(
 }
 
 /** Tells the provider that a reseller accepted its invitation. */
-export function invitationAcceptedMail(reader: Reader, facts: { provider: string; reseller: string; partnerId: string; email: string }): ComposedMail {
+export function invitationAcceptedMail(
+  reader: Reader,
+  facts: { provider: string; reseller: string; partnerId: string; email: string },
+): ComposedMail {
   const lang = reader.language;
   return {
     template: 'invitationAccepted',
@@ -51,10 +67,23 @@ export function invitationAcceptedMail(reader: Reader, facts: { provider: string
 /** The customer's contact is asked to accept a reseller (or reminded to answer). */
 export function relationshipMail(
   reader: Reader,
-  facts: { provider: string; reseller: string; partnerId: string; customer: string; link: string; expiresAt: Date; reminder?: boolean },
+  facts: {
+    provider: string;
+    reseller: string;
+    partnerId: string;
+    customer: string;
+    link: string;
+    expiresAt: Date;
+    reminder?: boolean;
+  },
 ): ComposedMail {
   const lang = reader.language;
-  const vars = { provider: facts.provider, reseller: facts.reseller, partnerId: facts.partnerId, customer: facts.customer };
+  const vars = {
+    provider: facts.provider,
+    reseller: facts.reseller,
+    partnerId: facts.partnerId,
+    customer: facts.customer,
+  };
   return {
     template: facts.reminder ? 'relationshipReminder' : 'relationshipLink',
     language: lang,
@@ -68,7 +97,10 @@ export function relationshipMail(
 }
 
 /** Tells an endpoint's owner that its endpoint was disabled after failing for WEBHOOK_DISABLE_AFTER, and how to recover. */
-export function webhookEndpointDisabledMail(reader: Reader, facts: { url: string; endpointId: string; minutes: number }): ComposedMail {
+export function webhookEndpointDisabledMail(
+  reader: Reader,
+  facts: { url: string; endpointId: string; minutes: number },
+): ComposedMail {
   const lang = reader.language;
   const vars = { url: facts.url, endpointId: facts.endpointId, minutes: String(facts.minutes) };
   return {
@@ -82,21 +114,42 @@ export function webhookEndpointDisabledMail(reader: Reader, facts: { url: string
 /** RENEWAL_NOTICE before a term ends: the renewal and its scheduled changes, or the expiry when autoRenew is off. */
 export function subscriptionNoticeMail(
   reader: Reader,
-  facts: { recipientName: string; customerName: string; offerName: string; termEndsAt: string; renews: boolean; scheduledChanges: Record<string, unknown> | null },
+  facts: {
+    recipientName: string;
+    customerName: string;
+    offerName: string;
+    termEndsAt: string;
+    renews: boolean;
+    scheduledChanges: Record<string, unknown> | null;
+  },
 ): ComposedMail {
   const lang = reader.language;
-  const vars = { name: facts.recipientName, customer: facts.customerName, offer: facts.offerName, date: formatDateTime(lang, new Date(facts.termEndsAt), reader.country) };
+  const vars = {
+    name: facts.recipientName,
+    customer: facts.customerName,
+    offer: facts.offerName,
+    date: formatDateTime(lang, new Date(facts.termEndsAt), reader.country),
+  };
   if (!facts.renews) {
-    return { template: 'subscriptionExpiryNotice', language: lang, subject: t(lang, 'mail.subscription.expires.subject', vars), text: t(lang, 'mail.subscription.expires.body', vars) };
+    return {
+      template: 'subscriptionExpiryNotice',
+      language: lang,
+      subject: t(lang, 'mail.subscription.expires.subject', vars),
+      text: t(lang, 'mail.subscription.expires.body', vars),
+    };
   }
-  const changes = Object.entries(facts.scheduledChanges ?? {}).map(([field, value]) => `  - ${field}: ${String(value)}`);
+  const changes = Object.entries(facts.scheduledChanges ?? {}).map(
+    ([field, value]) => `  - ${field}: ${String(value)}`,
+  );
   return {
     template: 'subscriptionRenewalNotice',
     language: lang,
     subject: t(lang, 'mail.subscription.renews.subject', vars),
     text: paragraphs(
       t(lang, 'mail.subscription.renews.body', vars),
-      changes.length > 0 ? `${t(lang, 'mail.subscription.renews.changes')}\n${changes.join('\n')}` : t(lang, 'mail.subscription.renews.unchanged'),
+      changes.length > 0
+        ? `${t(lang, 'mail.subscription.renews.changes')}\n${changes.join('\n')}`
+        : t(lang, 'mail.subscription.renews.unchanged'),
     ),
   };
 }

@@ -6,7 +6,8 @@ import { onShutdown } from './shutdown';
 /** `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS and DATABASE_URL. */
 try {
   const config = requireSecrets(loadConfig());
-  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL is required for npm run api (npm start is the all-in-one dev mode)');
+  if (!config.databaseUrl)
+    throw new ConfigError('DATABASE_URL is required for npm run api (npm start is the all-in-one dev mode)');
   const logger = createProcessLogger(config);
   const engine = await startEngine({ config, runApi: true, runWorker: false, logger });
   logger.info({ url: config.publicBaseUrl }, 'API listening');

@@ -11,11 +11,22 @@ import { createDataConverter } from '../temporal/data-converter';
  */
 try {
   const config = requireSecrets(loadConfig());
-  if (!config.temporal.address) throw new ConfigError('TEMPORAL_ADDRESS is required for npm run subscriptions:backfill');
+  if (!config.temporal.address)
+    throw new ConfigError('TEMPORAL_ADDRESS is required for npm run subscriptions:backfill');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 1 });
-  const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
-  const temporal = await connectClient({ ...config.temporal, address: config.temporal.address }, createDataConverter(keyRing));
-  const result = await backfillSubscriptionWorkflows({ db: database.db, temporal, taskQueue: config.temporal.taskQueue });
+  const keyRing = createKeyRing(
+    { keyId: config.encryption.keyId, key: config.encryption.key },
+    config.encryption.previousKeys,
+  );
+  const temporal = await connectClient(
+    { ...config.temporal, address: config.temporal.address },
+    createDataConverter(keyRing),
+  );
+  const result = await backfillSubscriptionWorkflows({
+    db: database.db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+  });
   await temporal.connection.close();
   await database.close();
   console.log(`subscription workflows: ${result.started} started, ${result.alreadyRunning} already running`);

@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { newApiKey } from '../security/tokens';
 
-export type DevSecrets = { operatorApiKey: string; encryptionKey: string; providerApiKey: string; resellerApiKey: string };
+export type DevSecrets = {
+  operatorApiKey: string;
+  encryptionKey: string;
+  providerApiKey: string;
+  resellerApiKey: string;
+};
 
 /**
  * Dev mode generates its secrets once and keeps them under DATA_DIR (mode 0600), so a second

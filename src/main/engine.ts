@@ -52,15 +52,38 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const role = options.runApi && options.runWorker ? 'all' : options.runApi ? 'api' : 'worker';
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.databasePoolSize, applicationName: `partner-onboarding-${role}` }));
-  const keyRing = createKeyRing({ keyId: config.encryption.keyId, key: config.encryption.key }, config.encryption.previousKeys);
-  const mailer = createMailer({ db: database.db, keyRing, smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      maxConnections: config.databasePoolSize,
+      applicationName: `partner-onboarding-${role}`,
+    }));
+  const keyRing = createKeyRing(
+    { keyId: config.encryption.keyId, key: config.encryption.key },
+    config.encryption.previousKeys,
+  );
+  const mailer = createMailer({
+    db: database.db,
+    keyRing,
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    logger,
+  });
   const target = { ...config.temporal, address: config.temporal.address };
   // Payloads are encrypted on the way into Temporal and decrypted on the way out, by client and worker alike.
   const dataConverter = createDataConverter(keyRing);
   const metrics = createMetrics();
   const temporal = await connectClient(target, dataConverter, { workflow: [metrics.clientInterceptor] });
-  const deps: ApiDeps = { config, db: database.db, temporal, mailer, keyRing, logger, metrics, devMode: options.devMode };
+  const deps: ApiDeps = {
+    config,
+    db: database.db,
+    temporal,
+    mailer,
+    keyRing,
+    logger,
+    metrics,
+    devMode: options.devMode,
+  };
 
   let stopWorker = async () => {};
   let worker: Worker | undefined;
@@ -71,8 +94,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db: database.db, mailer, keyRing, publicBaseUrl: config.publicBaseUrl, logger, webhooks: config.webhooks, subscriptionTiming: config.subscriptionTiming, testHooks: options.activityTestHooks }),
-      workflowBundle: options.workflowBundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined),
+      activities: createActivities({
+        db: database.db,
+        mailer,
+        keyRing,
+        publicBaseUrl: config.publicBaseUrl,
+        logger,
+        webhooks: config.webhooks,
+        subscriptionTiming: config.subscriptionTiming,
+        testHooks: options.activityTestHooks,
+      }),
+      workflowBundle:
+        options.workflowBundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined),
       dataConverter,
       metrics,
       logger,
@@ -82,7 +115,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const started = worker;
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
     await ensureRetentionSchedule(temporal, config.temporal.taskQueue);
-    const relay = startDeliveryRelay({ db: database.db, temporal, taskQueue: config.temporal.taskQueue, settings: config.webhooks, logger });
+    const relay = startDeliveryRelay({
+      db: database.db,
+      temporal,
+      taskQueue: config.temporal.taskQueue,
+      settings: config.webhooks,
+      logger,
+    });
     stopWorker = async () => {
       await relay.stop();
       if (started.getState() === 'RUNNING') started.shutdown();
@@ -99,7 +138,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const { app } = createApp(deps);
     server = await new Promise<Server>((resolve, reject) => {
       // Express 5 hands a failed listen (EADDRINUSE) to this callback rather than throwing it.
-      const listening = app.listen(options.listenPort ?? config.port, (error?: Error) => (error ? reject(error) : resolve(listening)));
+      const listening = app.listen(options.listenPort ?? config.port, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }

@@ -22,7 +22,13 @@ export type TemporalTopologySettings = {
   namespace: string;
 };
 
-export type TemporalTopology = { address: string; postgres: LocalPostgres; cluster: TemporalCluster; postgresProcess: Supervised; nodes: Supervised[] };
+export type TemporalTopology = {
+  address: string;
+  postgres: LocalPostgres;
+  cluster: TemporalCluster;
+  postgresProcess: Supervised;
+  nodes: Supervised[];
+};
 
 /** The cluster layout: node 1 runs all four services, nodes 2.. run history and matching on their own ports. */
 export function clusterLayout(settings: TemporalTopologySettings): TemporalCluster {
@@ -49,7 +55,8 @@ async function postgresReady(pg: LocalPostgres, timeoutMs = 60_000): Promise<voi
       await probe`select 1`;
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Postgres on port ${pg.port} did not accept connections: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`Postgres on port ${pg.port} did not accept connections: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     } finally {
       await probe.end({ timeout: 1 });
@@ -73,7 +80,11 @@ export async function ensureDatabase(pg: LocalPostgres, database: string): Promi
  * Temporal's half of the topology: a Debian Postgres (created under dir on first start) holding the
  * persistence and visibility databases, the schema tool, then every server node, then the namespace.
  */
-export async function startTemporalTopology(supervisor: Supervisor, binaries: TemporalServerBinaries, settings: TemporalTopologySettings): Promise<TemporalTopology> {
+export async function startTemporalTopology(
+  supervisor: Supervisor,
+  binaries: TemporalServerBinaries,
+  settings: TemporalTopologySettings,
+): Promise<TemporalTopology> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('no Postgres server found under /usr/lib/postgresql (apt-get install postgresql)');
   const pg: LocalPostgres = { bin, dataDir: path.join(settings.dir, 'postgres'), port: settings.postgresPort };
@@ -81,7 +92,10 @@ export async function startTemporalTopology(supervisor: Supervisor, binaries: Te
   const postgresChild = supervisor.start(postgresProcess(pg, 'postgres'));
   await postgresReady(pg);
   const cluster = clusterLayout(settings);
-  const { address, nodes } = await startTemporalCluster(supervisor, binaries, cluster, { configDir: path.join(settings.dir, 'config'), namespace: settings.namespace });
+  const { address, nodes } = await startTemporalCluster(supervisor, binaries, cluster, {
+    configDir: path.join(settings.dir, 'config'),
+    namespace: settings.namespace,
+  });
   return { address, postgres: pg, cluster, postgresProcess: postgresChild, nodes };
 }
 
@@ -113,7 +127,12 @@ function appProcess(name: string, script: string, env: NodeJS.ProcessEnv) {
   return { name, command: process.execPath, args: ['--import', 'tsx', script], cwd: projectRoot, env };
 }
 
-function startUi(supervisor: Supervisor, binaries: TemporalServerBinaries, settings: LocalTopologySettings & { uiPort: number }, address: string): Supervised {
+function startUi(
+  supervisor: Supervisor,
+  binaries: TemporalServerBinaries,
+  settings: LocalTopologySettings & { uiPort: number },
+  address: string,
+): Supervised {
   const configDir = path.join(settings.dir, 'config', 'ui');
   mkdirSync(configDir, { recursive: true });
   writeFileSync(
@@ -130,17 +149,27 @@ function startUi(supervisor: Supervisor, binaries: TemporalServerBinaries, setti
       disableNewsFetch: true,
     }),
   );
-  return supervisor.start({ name: 'temporal-ui', command: binaries.ui, args: ['--root', path.join(settings.dir, 'config'), '--config', 'ui', '--env', 'prod-local', 'start'] });
+  return supervisor.start({
+    name: 'temporal-ui',
+    command: binaries.ui,
+    args: ['--root', path.join(settings.dir, 'config'), '--config', 'ui', '--env', 'prod-local', 'start'],
+  });
 }
 
 /**
  * The whole production topology on one machine, in dependency order: Temporal's Postgres, schema and
  * nodes, the UI, the application database and its migrations (one-shot), the workers, then the API.
  */
-export async function startLocalTopology(supervisor: Supervisor, settings: LocalTopologySettings, log: (line: string) => void): Promise<LocalTopology> {
+export async function startLocalTopology(
+  supervisor: Supervisor,
+  settings: LocalTopologySettings,
+  log: (line: string) => void,
+): Promise<LocalTopology> {
   const binaries = ensureTemporalServer({ log });
   const temporal = await startTemporalTopology(supervisor, binaries, settings);
-  const ui = settings.uiPort ? startUi(supervisor, binaries, { ...settings, uiPort: settings.uiPort }, temporal.address) : undefined;
+  const ui = settings.uiPort
+    ? startUi(supervisor, binaries, { ...settings, uiPort: settings.uiPort }, temporal.address)
+    : undefined;
   const databaseUrl = settings.databaseUrl ?? (await ensureDatabase(temporal.postgres, 'onboarding'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -156,7 +185,16 @@ export async function startLocalTopology(supervisor: Supervisor, settings: Local
     LOG_LEVEL: settings.logLevel,
   };
   await supervisor.run(appProcess('migrate', 'src/db/migrate-cli.ts', env));
-  const workers = Array.from({ length: settings.workers }, (_, index) => supervisor.start(appProcess(`worker-${index + 1}`, 'src/main/worker.ts', env)));
+  const workers = Array.from({ length: settings.workers }, (_, index) =>
+    supervisor.start(appProcess(`worker-${index + 1}`, 'src/main/worker.ts', env)),
+  );
   const api = supervisor.start(appProcess('api', 'src/main/api.ts', env));
-  return { temporal, databaseUrl, uiUrl: settings.uiPort ? `http://localhost:${settings.uiPort}` : undefined, ui, workers, api };
+  return {
+    temporal,
+    databaseUrl,
+    uiUrl: settings.uiPort ? `http://localhost:${settings.uiPort}` : undefined,
+    ui,
+    workers,
+    api,
+  };
 }

@@ -49,7 +49,18 @@ export function postgresProcess(pg: LocalPostgres, name: string): ProcessSpec {
   return {
     name,
     command: path.join(pg.bin, 'postgres'),
-    args: ['-D', pg.dataDir, '-p', String(pg.port), '-k', pg.dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    args: [
+      '-D',
+      pg.dataDir,
+      '-p',
+      String(pg.port),
+      '-k',
+      pg.dataDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+    ],
     ...runAs(),
     // SIGINT is Postgres's "fast" shutdown: open transactions roll back, the data is flushed.
     stopSignal: 'SIGINT',

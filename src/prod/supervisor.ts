@@ -50,7 +50,10 @@ export class Supervisor {
   }
 
   private spawnLogged(spec: ProcessSpec, logFile: string): ChildProcess {
-    appendFileSync(logFile, `\n--- ${new Date().toISOString()} starting ${spec.name}: ${spec.command} ${spec.args.join(' ')}\n`);
+    appendFileSync(
+      logFile,
+      `\n--- ${new Date().toISOString()} starting ${spec.name}: ${spec.command} ${spec.args.join(' ')}\n`,
+    );
     const fd = openSync(logFile, 'a');
     try {
       const child = spawn(spec.command, spec.args, {
@@ -81,7 +84,8 @@ export class Supervisor {
       name: spec.name,
       logFile,
       spec,
-      pid: () => (entry.child && entry.child.exitCode === null && entry.child.signalCode === null ? entry.child.pid : undefined),
+      pid: () =>
+        entry.child && entry.child.exitCode === null && entry.child.signalCode === null ? entry.child.pid : undefined,
       restarts: () => restarts,
       stop: async () => {
         stopped = true;
@@ -107,11 +111,16 @@ export class Supervisor {
       exited = new Promise((resolve) => {
         child.once('exit', (code, signal) => {
           resolve();
-          appendFileSync(logFile, `--- ${new Date().toISOString()} ${spec.name} exited (code ${code}, signal ${signal})\n`);
+          appendFileSync(
+            logFile,
+            `--- ${new Date().toISOString()} ${spec.name} exited (code ${code}, signal ${signal})\n`,
+          );
           if (stopped || this.stopping) return;
           if (Date.now() - started > HEALTHY_RUN_MS) backoff = FIRST_BACKOFF_MS;
           restarts += 1;
-          this.options.log(`${spec.name} exited (code ${code}, signal ${signal}); restart #${restarts} in ${backoff / 1000} s — see ${logFile}`);
+          this.options.log(
+            `${spec.name} exited (code ${code}, signal ${signal}); restart #${restarts} in ${backoff / 1000} s — see ${logFile}`,
+          );
           timer = setTimeout(launch, backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         });

@@ -8,16 +8,40 @@ import type { TemporalServerBinaries } from '../temporal/server-binaries';
 import { SCHEMA_NAMES, SQL_PLUGIN } from '../temporal/server-versions';
 import { postgresUrl } from './postgres-server';
 import type { Supervised, Supervisor } from './supervisor';
-import { frontendAddress, renderDynamicConfig, renderNodeConfig, type TemporalCluster, type TemporalNode } from './temporal-config';
+import {
+  frontendAddress,
+  renderDynamicConfig,
+  renderNodeConfig,
+  type TemporalCluster,
+  type TemporalNode,
+} from './temporal-config';
 
 const RETENTION_MS = 3 * 24 * 3600 * 1000;
 
 /** Runs `sql` (temporal-sql-tool) against one database of the cluster's Postgres, logged to temporal-schema.log. */
-function sqlTool(supervisor: Supervisor, binary: string, cluster: TemporalCluster, database: string, command: string[]) {
+function sqlTool(
+  supervisor: Supervisor,
+  binary: string,
+  cluster: TemporalCluster,
+  database: string,
+  command: string[],
+) {
   return supervisor.run({
     name: 'temporal-schema',
     command: binary,
-    args: ['--plugin', SQL_PLUGIN, '--endpoint', '127.0.0.1', '--port', String(cluster.postgresPort), '--user', 'postgres', '--database', database, ...command],
+    args: [
+      '--plugin',
+      SQL_PLUGIN,
+      '--endpoint',
+      '127.0.0.1',
+      '--port',
+      String(cluster.postgresPort),
+      '--user',
+      'postgres',
+      '--database',
+      database,
+      ...command,
+    ],
   });
 }
 
@@ -25,7 +49,11 @@ function sqlTool(supervisor: Supervisor, binary: string, cluster: TemporalCluste
  * Creates Temporal's persistence and (advanced, SQL) visibility databases and brings their schemas
  * to the versions embedded in the pinned SQL tool. Idempotent: an existing database is only updated.
  */
-export async function setupTemporalSchema(supervisor: Supervisor, binaries: TemporalServerBinaries, cluster: TemporalCluster): Promise<void> {
+export async function setupTemporalSchema(
+  supervisor: Supervisor,
+  binaries: TemporalServerBinaries,
+  cluster: TemporalCluster,
+): Promise<void> {
   const admin = postgres(postgresUrl({ port: cluster.postgresPort }), { max: 1, onnotice: () => {} });
   try {
     for (const [database, schemaName] of [
@@ -35,7 +63,9 @@ export async function setupTemporalSchema(supervisor: Supervisor, binaries: Temp
       const exists = await admin`select 1 from pg_database where datname = ${database}`;
       if (exists.length === 0) await sqlTool(supervisor, binaries.sqlTool, cluster, database, ['create-database']);
       const versioned = postgres(postgresUrl({ port: cluster.postgresPort }, database), { max: 1, onnotice: () => {} });
-      const [row] = await versioned`select to_regclass('public.schema_version') is not null as present`.finally(() => versioned.end());
+      const [row] = await versioned`select to_regclass('public.schema_version') is not null as present`.finally(() =>
+        versioned.end(),
+      );
       if (!row?.present) await sqlTool(supervisor, binaries.sqlTool, cluster, database, ['setup-schema', '-v', '0.0']);
       await sqlTool(supervisor, binaries.sqlTool, cluster, database, ['update-schema', '--schema-name', schemaName]);
     }
@@ -45,13 +75,23 @@ export async function setupTemporalSchema(supervisor: Supervisor, binaries: Temp
 }
 
 /** Writes the node's configuration file under configDir and starts it supervised. */
-export function startTemporalNode(supervisor: Supervisor, binaries: TemporalServerBinaries, cluster: TemporalCluster, node: TemporalNode, configDir: string): Supervised {
+export function startTemporalNode(
+  supervisor: Supervisor,
+  binaries: TemporalServerBinaries,
+  cluster: TemporalCluster,
+  node: TemporalNode,
+  configDir: string,
+): Supervised {
   mkdirSync(configDir, { recursive: true });
   writeFileSync(cluster.dynamicConfigFile, renderDynamicConfig());
   const configFile = path.join(configDir, `${node.name}.yaml`);
   writeFileSync(configFile, renderNodeConfig(cluster, node));
   const services = node.services.flatMap((service) => ['--service', service]);
-  return supervisor.start({ name: node.name, command: binaries.server, args: ['--config-file', configFile, '--allow-no-auth', 'start', ...services] });
+  return supervisor.start({
+    name: node.name,
+    command: binaries.server,
+    args: ['--config-file', configFile, '--allow-no-auth', 'start', ...services],
+  });
 }
 
 async function retry<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
@@ -71,16 +111,23 @@ async function retry<T>(what: string, timeoutMs: number, attempt: () => Promise<
  * and our search attributes on it — what `temporalio/auto-setup` used to do on start.
  */
 export async function ensureNamespace(address: string, namespace: string, timeoutMs = 120_000): Promise<void> {
-  const connection = await retry(`Temporal at ${address} did not answer`, timeoutMs, () => Connection.connect({ address, connectTimeout: 2_000 }));
+  const connection = await retry(`Temporal at ${address} did not answer`, timeoutMs, () =>
+    Connection.connect({ address, connectTimeout: 2_000 }),
+  );
   try {
     await retry(`could not register namespace ${namespace}`, timeoutMs, async () => {
       try {
-        await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(RETENTION_MS) });
+        await connection.workflowService.registerNamespace({
+          namespace,
+          workflowExecutionRetentionPeriod: msToTs(RETENTION_MS),
+        });
       } catch (error) {
         if ((error as { code?: number }).code !== 6 /* ALREADY_EXISTS */) throw error;
       }
     });
-    await retry(`could not register the search attributes on ${namespace}`, timeoutMs, () => ensureSearchAttributes(new Client({ connection, namespace }), namespace));
+    await retry(`could not register the search attributes on ${namespace}`, timeoutMs, () =>
+      ensureSearchAttributes(new Client({ connection, namespace }), namespace),
+    );
   } finally {
     await connection.close();
   }
@@ -106,11 +153,23 @@ export async function startTemporalCluster(
 }
 
 /** Waits until `count` distinct workers poll the task queue for workflow tasks (a worker process is up only then). */
-export async function waitForPollers(address: string, namespace: string, taskQueue: string, count: number, timeoutMs = 120_000): Promise<void> {
-  const connection = await retry(`Temporal at ${address} did not answer`, timeoutMs, () => Connection.connect({ address, connectTimeout: 2_000 }));
+export async function waitForPollers(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  count: number,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const connection = await retry(`Temporal at ${address} did not answer`, timeoutMs, () =>
+    Connection.connect({ address, connectTimeout: 2_000 }),
+  );
   try {
     await retry(`fewer than ${count} workers poll ${taskQueue}`, timeoutMs, async () => {
-      const described = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ });
+      const described = await connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1 /* WORKFLOW */,
+      });
       const pollers = new Set((described.pollers ?? []).map((poller) => poller.identity)).size;
       if (pollers < count) throw new Error(`${pollers} polling`);
     });

@@ -93,7 +93,9 @@ export function renderNodeConfig(cluster: TemporalCluster, node: TemporalNode): 
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: frontend } },
+      clusterInformation: {
+        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: frontend },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     publicClient: { hostPort: frontend },

@@ -8,12 +8,16 @@ export type KeyRing = { currentKeyId: string; keys: Map<string, Buffer> };
 
 export function createKeyRing(current: { keyId: string; key: Buffer }, previous?: string): KeyRing {
   const keys = new Map<string, Buffer>([[current.keyId, current.key]]);
-  for (const entry of (previous ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (previous ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(':');
     const keyId = entry.slice(0, separator);
     const material = entry.slice(separator + 1);
     const key = /^[0-9a-fA-F]{64}$/.test(material) ? Buffer.from(material, 'hex') : Buffer.from(material, 'base64');
-    if (separator < 1 || key.length !== 32) throw new Error(`ENCRYPTION_KEYS_PREVIOUS: entry "${keyId || entry.slice(0, 8)}" is not id:32-byte-key`);
+    if (separator < 1 || key.length !== 32)
+      throw new Error(`ENCRYPTION_KEYS_PREVIOUS: entry "${keyId || entry.slice(0, 8)}" is not id:32-byte-key`);
     if (!keys.has(keyId)) keys.set(keyId, key);
   }
   return { currentKeyId: current.keyId, keys };
@@ -44,5 +48,7 @@ export function encryptText(ring: KeyRing, plaintext: string): string {
 
 export function decryptText(ring: KeyRing, text: string): string {
   const separator = text.indexOf('.');
-  return decryptBytes(ring, text.slice(0, separator), Buffer.from(text.slice(separator + 1), 'base64')).toString('utf8');
+  return decryptBytes(ring, text.slice(0, separator), Buffer.from(text.slice(separator + 1), 'base64')).toString(
+    'utf8',
+  );
 }

@@ -5,5 +5,8 @@ import type { Partner } from '../db/queries/partners';
  * resolves a caller from an API key (src/api/auth.ts); services decide what that caller may see.
  */
 export type Role = 'operator' | 'provider' | 'reseller';
-export type Caller = { role: 'operator' } | { role: 'provider'; partner: Partner } | { role: 'reseller'; partner: Partner };
+export type Caller =
+  | { role: 'operator' }
+  | { role: 'provider'; partner: Partner }
+  | { role: 'reseller'; partner: Partner };
 export type PartnerCaller = Extract<Caller, { partner: Partner }>;

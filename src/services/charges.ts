@@ -15,9 +15,14 @@ export async function listCustomerCharges(
   caller: PartnerCaller,
   params: { customerId: string; subscriptionId?: string; limit: number; cursor?: Cursor },
 ) {
-  const customer = await getCustomerForPartner(deps.db, { customerId: params.customerId, partnerId: caller.partner.id });
+  const customer = await getCustomerForPartner(deps.db, {
+    customerId: params.customerId,
+    partnerId: caller.partner.id,
+  });
   const isProvider = caller.role === 'provider' && customer?.providerId === caller.partner.id;
-  const onRecord = caller.role === 'reseller' && (await isResellerOnRecord(deps.db, { customerId: params.customerId, partnerId: caller.partner.partnerId }));
+  const onRecord =
+    caller.role === 'reseller' &&
+    (await isResellerOnRecord(deps.db, { customerId: params.customerId, partnerId: caller.partner.partnerId }));
   if (!isProvider && !onRecord) throw notFound('Customer');
   const result = await listCharges(deps.db, {
     customerId: params.customerId,

@@ -9,7 +9,9 @@ import { customerEventView } from '../views/customer-event';
 function afterIdFrom(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   if (!/^\d{1,15}$/.test(cursor)) {
-    throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [{ path: 'query.cursor', code: 'invalid', message: 'unknown cursor' }]);
+    throw new AppError('VALIDATION_FAILED', 'query.cursor: not a cursor this API issued', [
+      { path: 'query.cursor', code: 'invalid', message: 'unknown cursor' },
+    ]);
   }
   return Number(cursor);
 }
@@ -18,10 +20,17 @@ function afterIdFrom(cursor: string | undefined): number | undefined {
  * A customer's audit trail, oldest first: its provider, the reseller associated with it and
  * operators may read it; anyone else is told the customer does not exist.
  */
-export async function listEventsOfCustomer(deps: ServiceDeps, caller: Caller, customerId: string, page: { limit: number; cursor?: string }) {
+export async function listEventsOfCustomer(
+  deps: ServiceDeps,
+  caller: Caller,
+  customerId: string,
+  page: { limit: number; cursor?: string },
+) {
   const afterId = afterIdFrom(page.cursor);
   const customer =
-    caller.role === 'operator' ? await getCustomerById(deps.db, customerId) : await getCustomerForPartner(deps.db, { customerId, partnerId: caller.partner.id });
+    caller.role === 'operator'
+      ? await getCustomerById(deps.db, customerId)
+      : await getCustomerForPartner(deps.db, { customerId, partnerId: caller.partner.id });
   if (!customer) throw notFound('Customer');
   const result = await listCustomerEvents(deps.db, { customerId, limit: page.limit, afterId });
   return {

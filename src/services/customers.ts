@@ -1,7 +1,13 @@
 import type { ServiceDeps } from './deps';
 import { notFound } from '../domain/errors';
 import type { PartnerCaller } from './callers';
-import { getAdminUsername, getCustomerForPartner, listCustomers, type CustomerScope, type ListCustomersParams } from '../db/queries/customers';
+import {
+  getAdminUsername,
+  getCustomerForPartner,
+  listCustomers,
+  type CustomerScope,
+  type ListCustomersParams,
+} from '../db/queries/customers';
 import { encodeCursor, type Cursor } from '../db/queries/pagination';
 import { listSubscriptions } from '../db/queries/subscriptions';
 import { customerView } from '../views/customer';
@@ -10,8 +16,11 @@ import type { SubscriptionStatus } from '../db/schema';
 
 export const scopeOf = (caller: PartnerCaller): CustomerScope => ({ role: caller.role, partnerId: caller.partner.id });
 
-
-export async function listCustomersFor(deps: ServiceDeps, caller: PartnerCaller, params: Omit<ListCustomersParams, 'scope'>) {
+export async function listCustomersFor(
+  deps: ServiceDeps,
+  caller: PartnerCaller,
+  params: Omit<ListCustomersParams, 'scope'>,
+) {
   const result = await listCustomers(deps.db, { ...params, scope: scopeOf(caller) });
   return { items: result.items.map(customerView), nextCursor: result.nextCursor };
 }
@@ -37,5 +46,8 @@ export async function listCustomerSubscriptions(
     after: params.cursor ? { createdAt: new Date(params.cursor.createdAt), id: params.cursor.id } : undefined,
   });
   const last = result.items[result.items.length - 1];
-  return { items: result.items.map((row) => subscriptionView(row)), nextCursor: result.hasMore && last ? encodeCursor(last) : null };
+  return {
+    items: result.items.map((row) => subscriptionView(row)),
+    nextCursor: result.hasMore && last ? encodeCursor(last) : null,
+  };
 }

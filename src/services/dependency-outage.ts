@@ -6,7 +6,17 @@ import { causeChain } from '../domain/cause-chain';
  */
 const temporalOutageCodes = new Set([1, 4, 14]);
 /** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
-const databaseOutageCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03']);
+const databaseOutageCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 /** An outage of Postgres or Temporal is the server's problem, but a temporary one: 503, not 500. */
 export function isDependencyOutage(error: unknown): boolean {
@@ -18,7 +28,8 @@ export function isDependencyOutage(error: unknown): boolean {
     if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
     if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
     // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
-    if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details))) return true;
+    if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details)))
+      return true;
   }
   return false;
 }

@@ -8,7 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
  */
 export function idFor(kind: string, scope: readonly string[], idempotencyKey?: string): string {
   if (!idempotencyKey) return randomUUID();
-  const hex = createHash('sha256').update([kind, ...scope, idempotencyKey].join('\n')).digest('hex');
+  const hex = createHash('sha256')
+    .update([kind, ...scope, idempotencyKey].join('\n'))
+    .digest('hex');
   // Shaped as an RFC 9562 version 8 (custom) UUID.
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

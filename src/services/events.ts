@@ -8,7 +8,6 @@ import type { Partner } from '../db/queries/partners';
 import { checkWebhookUrl, type Resolver } from '../webhooks/url-safety';
 import { eventView } from '../views/event';
 
-
 export async function listPartnerEvents(deps: Pick<ServiceDeps, 'db'>, params: ListEventsParams) {
   const result = await listEvents(deps.db, params);
   return { items: result.items.map(eventView), nextCursor: result.nextCursor };
@@ -31,10 +30,14 @@ export async function redeliverEvent(deps: Pick<ServiceDeps, 'db'>, partner: Par
 }
 
 /** Every address a name resolves to, as the delivery's connection will resolve it (hosts file included). */
-export const resolveAll: Resolver = async (hostname) => (await lookup(hostname, { all: true })).map((entry) => entry.address);
+export const resolveAll: Resolver = async (hostname) =>
+  (await lookup(hostname, { all: true })).map((entry) => entry.address);
 
 /** The save-time check of an endpoint URL (PRODUCT.md §7); a refusal is a 422. */
 export async function requireSafeWebhookUrl(url: string, allowPrivate: boolean): Promise<void> {
   const verdict = await checkWebhookUrl(url, { allowPrivate, resolve: resolveAll });
-  if (!verdict.ok) throw new AppError('BUSINESS_RULE', `url: ${verdict.reason}`, [{ path: 'body.url', code: 'UNSAFE_URL', message: verdict.reason }]);
+  if (!verdict.ok)
+    throw new AppError('BUSINESS_RULE', `url: ${verdict.reason}`, [
+      { path: 'body.url', code: 'UNSAFE_URL', message: verdict.reason },
+    ]);
 }

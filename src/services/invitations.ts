@@ -24,7 +24,6 @@ import { invitationWorkflow } from '../../workflows/invitation';
 import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate } from '../../workflows/invitation.messages';
 import { ProcessStatus, ProviderId } from '../../workflows/search-attributes';
 
-
 /**
  * Starts a partnership invitation. The row is reserved first so the partial unique index settles
  * "one pending invitation per provider and address" even under concurrent calls; if the workflow
@@ -58,14 +57,24 @@ export async function inviteReseller(
     workflowId: invitationWorkflowId(id),
   });
   if (reservation.invitation.id === id) {
-    await startInvitationWorkflow(deps, provider, reservation.invitation, reservation.created ? () => deleteInvitation(deps.db, id) : undefined);
+    await startInvitationWorkflow(
+      deps,
+      provider,
+      reservation.invitation,
+      reservation.created ? () => deleteInvitation(deps.db, id) : undefined,
+    );
     return { created: true, invitation: invitationView(reservation.invitation) };
   }
   return { created: false, invitation: invitationView(reservation.invitation) };
 }
 
 /** Starts `invitation-<id>` for a reserved invitation (see startOnce). */
-async function startInvitationWorkflow(deps: ServiceDeps, provider: Partner, invitation: Invitation, undo?: () => Promise<void>): Promise<void> {
+async function startInvitationWorkflow(
+  deps: ServiceDeps,
+  provider: Partner,
+  invitation: Invitation,
+  undo?: () => Promise<void>,
+): Promise<void> {
   await startOnce(
     deps,
     invitationWorkflow,
@@ -114,7 +123,12 @@ function linkUpdateId(action: string, invitationId: string, idempotencyKey?: str
  * A provider's change (resend, revoke) to one of its invitations. The link answers 410 for a revoked
  * or expired invitation; the provider asking to change one that is no longer pending is a 409.
  */
-async function changeAsProvider<T>(deps: ServiceDeps, provider: Partner, id: string, send: (handle: WorkflowHandle) => Promise<T>) {
+async function changeAsProvider<T>(
+  deps: ServiceDeps,
+  provider: Partner,
+  id: string,
+  send: (handle: WorkflowHandle) => Promise<T>,
+) {
   const invitation = await getInvitationForProvider(deps.db, { id, providerId: provider.id });
   if (!invitation) throw notFound('Invitation');
   if (invitation.status !== 'pending') throw notPendingError(invitationRefusals, invitation.status);
@@ -123,8 +137,10 @@ async function changeAsProvider<T>(deps: ServiceDeps, provider: Partner, id: str
   try {
     await updateLinkRequest(deps, invitationRefusals, invitation, send);
   } catch (error) {
-    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED') throw notPendingError(invitationRefusals, 'expired');
-    if (error instanceof AppError && error.code === 'INVITATION_REVOKED') throw notPendingError(invitationRefusals, 'revoked');
+    if (error instanceof AppError && error.code === 'INVITATION_EXPIRED')
+      throw notPendingError(invitationRefusals, 'expired');
+    if (error instanceof AppError && error.code === 'INVITATION_REVOKED')
+      throw notPendingError(invitationRefusals, 'revoked');
     throw error;
   }
   return getInvitation(deps, provider, id);
@@ -140,8 +156,15 @@ export async function revokeInvitation(deps: ServiceDeps, provider: Partner, id:
 
 /** The invitation a link points at, with who reads it; the token is only ever compared by its hash. */
 export async function invitationByToken(deps: ServiceDeps, token: string) {
-  const invitation = await requestByLinkToken((tokenHash) => getInvitationByTokenHash(deps.db, tokenHash), token, 'Invitation');
-  const reader = await invitationReader(deps.db, { resellerEmail: invitation.resellerEmail, providerCountry: invitation.provider.country });
+  const invitation = await requestByLinkToken(
+    (tokenHash) => getInvitationByTokenHash(deps.db, tokenHash),
+    token,
+    'Invitation',
+  );
+  const reader = await invitationReader(deps.db, {
+    resellerEmail: invitation.resellerEmail,
+    providerCountry: invitation.provider.country,
+  });
   return { ...invitation, reader };
 }
 
@@ -149,7 +172,12 @@ export async function invitationByToken(deps: ServiceDeps, token: string) {
  * Accepts through the link. With an Idempotency-Key a retry of the same accept (say, after a lost
  * answer) gets the first answer again, 200 with the partnership, instead of 409.
  */
-export async function acceptInvitationLink(deps: ServiceDeps, token: string, partnerId: string, idempotencyKey?: string) {
+export async function acceptInvitationLink(
+  deps: ServiceDeps,
+  token: string,
+  partnerId: string,
+  idempotencyKey?: string,
+) {
   const invitation = await invitationByToken(deps, token);
   if (invitation.status !== 'pending' && !idempotencyKey) throw closedLinkError(invitationRefusals, invitation.status);
   const reseller = await getPartnerByPublicId(deps.db, partnerId);
@@ -163,25 +191,43 @@ export async function acceptInvitationLink(deps: ServiceDeps, token: string, par
     (handle) =>
       handle.executeUpdate(acceptUpdate, {
         updateId: linkUpdateId('accept', invitation.id, idempotencyKey),
-        args: [{ resellerId: reseller.id, name: reseller.name, partnerId: reseller.partnerId, email: reseller.email, country: reseller.country, cspEnrolled: reseller.cspEnrolled }],
+        args: [
+          {
+            resellerId: reseller.id,
+            name: reseller.name,
+            partnerId: reseller.partnerId,
+            email: reseller.email,
+            country: reseller.country,
+            cspEnrolled: reseller.cspEnrolled,
+          },
+        ],
       }),
     idempotencyKey !== undefined,
   );
   const partnership = await getPartnershipForPartner(deps.db, { id: result.partnershipId, partnerId: reseller.id });
   // The accept Update commits the partnership before it answers: a missing one is a broken invariant, not an answer.
-  if (!partnership) throw new Error(`Invitation ${invitation.id} was accepted but partnership ${result.partnershipId} is not readable`);
+  if (!partnership)
+    throw new Error(`Invitation ${invitation.id} was accepted but partnership ${result.partnershipId} is not readable`);
   return { status: 'accepted' as const, partnership: partnershipView(partnership) };
 }
 
-export async function declineInvitationLink(deps: ServiceDeps, token: string, reason?: string, idempotencyKey?: string) {
+export async function declineInvitationLink(
+  deps: ServiceDeps,
+  token: string,
+  reason?: string,
+  idempotencyKey?: string,
+) {
   const invitation = await invitationByToken(deps, token);
   await updateLinkRequest(
     deps,
     invitationRefusals,
     invitation,
-    (handle) => handle.executeUpdate(declineUpdate, { updateId: linkUpdateId('decline', invitation.id, idempotencyKey), args: [{ reason }] }),
+    (handle) =>
+      handle.executeUpdate(declineUpdate, {
+        updateId: linkUpdateId('decline', invitation.id, idempotencyKey),
+        args: [{ reason }],
+      }),
     idempotencyKey !== undefined,
   );
   return { status: 'declined' as const };
 }
-

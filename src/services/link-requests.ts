@@ -1,6 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { AppError, notFound, type ErrorCode } from '../domain/errors';
-import { closedLinkRefusal, linkStatusAt, notPendingRefusal, type LinkRefusals, type LinkRequestStatus } from '../domain/link-requests';
+import {
+  closedLinkRefusal,
+  linkStatusAt,
+  notPendingRefusal,
+  type LinkRefusals,
+  type LinkRequestStatus,
+} from '../domain/link-requests';
 import { sha256 } from '../security/tokens';
 import type { ServiceDeps } from './deps';
 import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';

@@ -20,7 +20,13 @@ import { listSubscriptions } from '../db/queries/subscriptions';
 import { decryptText } from '../security/cipher';
 import { onboardingWorkflowId } from '../../workflows/ids';
 import { onboardingWorkflow } from '../../workflows/onboarding';
-import { cancelUpdate, submitUpdate, tenantDomain, type OnboardingRequest, type SubmitResult } from '../../workflows/onboarding.messages';
+import {
+  cancelUpdate,
+  submitUpdate,
+  tenantDomain,
+  type OnboardingRequest,
+  type SubmitResult,
+} from '../../workflows/onboarding.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
 import { idFor, keyDigest } from './derived-ids';
 import { startOnce } from './start-once';
@@ -28,12 +34,16 @@ import { customerView } from '../views/customer';
 import { onboardingView, type OnboardingView } from '../views/onboarding';
 import { subscriptionView } from '../views/subscription';
 
-
 /**
  * POST /v1/customer-onboardings: what the database can tell cheaply is answered at once with 422
  * (the first problem's code, every problem in `details`); the workflow checks it all again.
  */
-export async function createOnboarding(deps: ServiceDeps, provider: Partner, request: OnboardingRequest, idempotencyKey?: string): Promise<OnboardingView> {
+export async function createOnboarding(
+  deps: ServiceDeps,
+  provider: Partner,
+  request: OnboardingRequest,
+  idempotencyKey?: string,
+): Promise<OnboardingView> {
   const id = idFor('customer-onboarding', [provider.id], idempotencyKey);
   const earlier = idempotencyKey ? await getOnboardingForProvider(deps.db, { id, providerId: provider.id }) : undefined;
   if (earlier) {
@@ -41,7 +51,11 @@ export async function createOnboarding(deps: ServiceDeps, provider: Partner, req
     await startOnboardingWorkflow(deps, provider, earlier);
     return onboardingView(earlier);
   }
-  const { errors } = assessOnboardingRequest(request, await onboardingFacts(deps.db, { providerId: provider.id, request }), new Date());
+  const { errors } = assessOnboardingRequest(
+    request,
+    await onboardingFacts(deps.db, { providerId: provider.id, request }),
+    new Date(),
+  );
   if (errors.length > 0) {
     const first = errors[0]!;
     throw new AppError(first.code as ErrorCode, `${first.field}: ${first.message}`, errors);
@@ -53,7 +67,12 @@ export async function createOnboarding(deps: ServiceDeps, provider: Partner, req
  * Reserves the draft (status `validating`, holding the domain) and starts `customer-onboarding-<id>`.
  * If the workflow cannot be started the reservation is removed, so nothing half-made remains.
  */
-export async function startOnboarding(deps: ServiceDeps, provider: Partner, request: OnboardingRequest, id: string = randomUUID()): Promise<OnboardingView> {
+export async function startOnboarding(
+  deps: ServiceDeps,
+  provider: Partner,
+  request: OnboardingRequest,
+  id: string = randomUUID(),
+): Promise<OnboardingView> {
   const domain = tenantDomain(request.company.domainPrefix);
   let onboarding: Onboarding;
   try {
@@ -68,7 +87,11 @@ export async function startOnboarding(deps: ServiceDeps, provider: Partner, requ
   } catch (error) {
     if (isUniqueViolation(error, 'onboardings_domain_hold_idx')) {
       throw new AppError('DOMAIN_TAKEN', `company.domainPrefix: another onboarding in progress holds ${domain}`, [
-        { field: 'company.domainPrefix', code: 'DOMAIN_TAKEN', message: `Another onboarding in progress holds ${domain}` },
+        {
+          field: 'company.domainPrefix',
+          code: 'DOMAIN_TAKEN',
+          message: `Another onboarding in progress holds ${domain}`,
+        },
       ]);
     }
     throw error;
@@ -78,7 +101,12 @@ export async function startOnboarding(deps: ServiceDeps, provider: Partner, requ
 }
 
 /** Starts `customer-onboarding-<id>` for a reserved draft (see startOnce). */
-async function startOnboardingWorkflow(deps: ServiceDeps, provider: Partner, onboarding: Onboarding, undo?: () => Promise<void>): Promise<void> {
+async function startOnboardingWorkflow(
+  deps: ServiceDeps,
+  provider: Partner,
+  onboarding: Onboarding,
+  undo?: () => Promise<void>,
+): Promise<void> {
   const request = onboarding.request as OnboardingRequest;
   const domain = tenantDomain(request.company.domainPrefix);
   const reseller = request.resellerId ? await getPartnerById(deps.db, request.resellerId) : undefined;
@@ -94,7 +122,12 @@ async function startOnboardingWorkflow(deps: ServiceDeps, provider: Partner, onb
         { key: ProcessStatus, value: 'validating' },
         ...(request.resellerId ? [{ key: ResellerId, value: request.resellerId }] : []),
       ],
-      memo: { provider: provider.name, customer: request.company.name, domain, ...(reseller ? { reseller: reseller.name } : {}) },
+      memo: {
+        provider: provider.name,
+        customer: request.company.name,
+        domain,
+        ...(reseller ? { reseller: reseller.name } : {}),
+      },
     },
     undo,
     'nothing was created',
@@ -115,7 +148,8 @@ export async function getOnboarding(deps: ServiceDeps, provider: Partner, id: st
 function updateRefusal(error: unknown): Error {
   const business = businessErrorFrom(error);
   if (business) return business;
-  if (isWorkflowClosed(error)) return new AppError('ONBOARDING_NOT_AWAITING_REVIEW', 'The onboarding is no longer awaiting review');
+  if (isWorkflowClosed(error))
+    return new AppError('ONBOARDING_NOT_AWAITING_REVIEW', 'The onboarding is no longer awaiting review');
   return error as Error;
 }
 
@@ -138,9 +172,12 @@ async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; va
  * or the caller's acknowledgement (DELETE …/credentials), gets 410.
  */
 async function revealCredentials(deps: ServiceDeps, provider: Partner, onboardingId: string, idempotencyKey?: string) {
-  const binding = idempotencyKey ? { claim: keyDigest(provider.id, idempotencyKey), replayMs: deps.config.credentialsReplayWindowMs } : undefined;
+  const binding = idempotencyKey
+    ? { claim: keyDigest(provider.id, idempotencyKey), replayMs: deps.config.credentialsReplayWindowMs }
+    : undefined;
   const taken = await takeCredentialEscrow(deps.db, onboardingId, binding);
-  if (taken.outcome !== 'revealed') throw new AppError('CREDENTIALS_GONE', 'The credentials were already shown once and cannot be shown again');
+  if (taken.outcome !== 'revealed')
+    throw new AppError('CREDENTIALS_GONE', 'The credentials were already shown once and cannot be shown again');
   return { username: taken.username, temporaryPassword: decryptText(deps.keyRing, taken.passwordEncrypted) };
 }
 
@@ -152,8 +189,15 @@ async function completedBody(
   idempotencyKey?: string,
 ) {
   const credentials = await revealCredentials(deps, provider, onboardingId, idempotencyKey);
-  const customer = await getCustomerForPartner(deps.db, { id: result.customerId, scope: { role: 'provider', partnerId: provider.id } });
-  const subscriptions = await listSubscriptions(deps.db, { customerId: result.customerId, orderId: result.orderId, limit: 200 });
+  const customer = await getCustomerForPartner(deps.db, {
+    id: result.customerId,
+    scope: { role: 'provider', partnerId: provider.id },
+  });
+  const subscriptions = await listSubscriptions(deps.db, {
+    customerId: result.customerId,
+    orderId: result.orderId,
+    limit: 200,
+  });
   return {
     id: onboardingId,
     status: 'completed' as const,
@@ -176,7 +220,11 @@ export async function submitOnboarding(deps: ServiceDeps, provider: Partner, id:
   const updateId = idempotencyKey ? `submit-${keyDigest(provider.id, idempotencyKey)}` : undefined;
   let result: Promise<SubmitResult>;
   try {
-    const update = await handle.startUpdate(submitUpdate, { args: [], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await handle.startUpdate(submitUpdate, {
+      args: [],
+      updateId,
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
     result = update.result();
   } catch (error) {
     throw updateRefusal(error);
@@ -188,7 +236,8 @@ export async function submitOnboarding(deps: ServiceDeps, provider: Partner, id:
     if (isDependencyOutage(error)) return { done: false as const };
     throw updateRefusal(error);
   });
-  if (!outcome.done) return { status: 202 as const, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
+  if (!outcome.done)
+    return { status: 202 as const, json: { id, status: 'provisioning' as const, workflowId: onboarding.workflowId } };
   if (outcome.value.status === 'failed') {
     throw new AppError('PROVISIONING_FAILED', `Provisioning failed and was undone: ${outcome.value.failureReason}`, [
       { id, status: 'failed', failureReason: outcome.value.failureReason },
@@ -198,10 +247,18 @@ export async function submitOnboarding(deps: ServiceDeps, provider: Partner, id:
 }
 
 /** POST …/credentials: the reveal for a submit that answered 202. 410 once shown (see revealCredentials). */
-export async function revealOnboardingCredentials(deps: ServiceDeps, provider: Partner, id: string, idempotencyKey?: string) {
+export async function revealOnboardingCredentials(
+  deps: ServiceDeps,
+  provider: Partner,
+  id: string,
+  idempotencyKey?: string,
+) {
   const onboarding = await ownOnboarding(deps, provider, id);
   if (onboarding.status !== 'completed') {
-    throw new AppError('ONBOARDING_NOT_COMPLETED', `The onboarding is ${onboarding.status}; credentials exist once it has completed`);
+    throw new AppError(
+      'ONBOARDING_NOT_COMPLETED',
+      `The onboarding is ${onboarding.status}; credentials exist once it has completed`,
+    );
   }
   return { id, credentials: await revealCredentials(deps, provider, id, idempotencyKey) };
 }
@@ -209,7 +266,8 @@ export async function revealOnboardingCredentials(deps: ServiceDeps, provider: P
 /** DELETE …/credentials: the caller has the password; its escrow is destroyed before the replay window ends. */
 export async function acknowledgeOnboardingCredentials(deps: ServiceDeps, provider: Partner, id: string) {
   await ownOnboarding(deps, provider, id);
-  if (!(await destroyRevealedEscrow(deps.db, id))) throw new AppError('CREDENTIALS_GONE', 'No revealed credentials are kept for this onboarding');
+  if (!(await destroyRevealedEscrow(deps.db, id)))
+    throw new AppError('CREDENTIALS_GONE', 'No revealed credentials are kept for this onboarding');
   return { id, status: 'destroyed' as const };
 }
 

@@ -30,20 +30,35 @@ export async function startCustomerOrder(
 ): Promise<{ id: string; status: Order['status']; workflowId: string }> {
   const customer = await getCustomerForPartner(deps.db, { customerId, partnerId: provider.id });
   if (!customer || customer.providerId !== provider.id) throw notFound('Customer');
-  if (customer.status !== 'active') throw new AppError('CONFLICT', `The customer is ${customer.status}; orders need an active customer`);
+  if (customer.status !== 'active')
+    throw new AppError('CONFLICT', `The customer is ${customer.status}; orders need an active customer`);
   const problems = orderProblems(request, await orderFacts(deps.db, { providerId: provider.id, request }));
   if (problems.length > 0) throw new AppError(problems[0]!.code, problems[0]!.message, problems);
 
   const id = idFor('order', [provider.id, customerId], idempotencyKey);
   // An earlier attempt of the same request (same key) created this very row: it is returned as is.
-  const { created, order } = await createOrder(deps.db, { id, providerId: provider.id, customerId, request, workflowId: orderWorkflowId(id) });
+  const { created, order } = await createOrder(deps.db, {
+    id,
+    providerId: provider.id,
+    customerId,
+    request,
+    workflowId: orderWorkflowId(id),
+  });
   const reseller = customer.resellerId ? await getPartnerById(deps.db, customer.resellerId) : undefined;
   await startOnce(
     deps,
     orderWorkflow,
     {
       workflowId: order.workflowId,
-      args: [{ orderId: id, providerId: provider.id, customerId, customerDomain: customer.domain, resellerId: customer.resellerId }],
+      args: [
+        {
+          orderId: id,
+          providerId: provider.id,
+          customerId,
+          customerDomain: customer.domain,
+          resellerId: customer.resellerId,
+        },
+      ],
       typedSearchAttributes: [
         { key: ProviderId, value: provider.id },
         { key: CustomerDomain, value: customer.domain },
@@ -62,6 +77,9 @@ export async function startCustomerOrder(
 export async function getCustomerOrder(deps: Pick<ServiceDeps, 'db'>, partner: Pick<Partner, 'id'>, orderId: string) {
   const order = await getOrderForPartner(deps.db, { orderId, partnerId: partner.id });
   if (!order) throw notFound('Order');
-  const [lines, subscriptions] = await Promise.all([getOrderLines(deps.db, orderId), listSubscriptions(deps.db, { customerId: order.customerId, orderId, limit: 200 })]);
+  const [lines, subscriptions] = await Promise.all([
+    getOrderLines(deps.db, orderId),
+    listSubscriptions(deps.db, { customerId: order.customerId, orderId, limit: 200 }),
+  ]);
   return orderView(order, lines, subscriptions.items);
 }

@@ -18,9 +18,12 @@ import { sha256 } from '../security/tokens';
 import { relationshipView, type ResellerRelationshipView } from '../views/reseller-relationship';
 import { resellerRelationshipWorkflowId } from '../../workflows/ids';
 import { resellerRelationshipWorkflow } from '../../workflows/reseller-relationship';
-import { acceptRelationshipUpdate, declineRelationshipUpdate, revokeRelationshipUpdate } from '../../workflows/reseller-relationship.messages';
+import {
+  acceptRelationshipUpdate,
+  declineRelationshipUpdate,
+  revokeRelationshipUpdate,
+} from '../../workflows/reseller-relationship.messages';
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from '../../workflows/search-attributes';
-
 
 /**
  * Asks the customer's contact to accept a reseller. Refused when the customer already has that
@@ -37,8 +40,10 @@ export async function requestResellerRelationship(
   if (!customer || customer.providerId !== provider.id) throw notFound('Customer');
   if (customer.status !== 'active') throw new AppError('CONFLICT', `The customer is ${customer.status}`);
   const reseller = await getPartnerById(deps.db, resellerId);
-  if (!reseller || reseller.kind !== 'reseller') throw new AppError('RESELLER_NOT_FOUND', `No reseller has id ${resellerId}`);
-  if (customer.resellerId === reseller.id) throw new AppError('ALREADY_MANAGED', `${reseller.name} already manages ${customer.name}`);
+  if (!reseller || reseller.kind !== 'reseller')
+    throw new AppError('RESELLER_NOT_FOUND', `No reseller has id ${resellerId}`);
+  if (customer.resellerId === reseller.id)
+    throw new AppError('ALREADY_MANAGED', `${reseller.name} already manages ${customer.name}`);
   if (!(await findActivePartnerReseller(deps.db, { providerId: provider.id, resellerId }))) {
     throw new AppError('PARTNERSHIP_NOT_ACTIVE', `${reseller.name} is not in an active partnership with you`);
   }
@@ -46,7 +51,14 @@ export async function requestResellerRelationship(
   const id = randomUUID();
   const workflowId = resellerRelationshipWorkflowId(id);
   const expiresAt = new Date(Date.now() + deps.config.invitationTtlMs);
-  const reservation = await reserveResellerRelationship(deps.db, { id, providerId: provider.id, customerId, resellerId, expiresAt, workflowId });
+  const reservation = await reserveResellerRelationship(deps.db, {
+    id,
+    providerId: provider.id,
+    customerId,
+    resellerId,
+    expiresAt,
+    workflowId,
+  });
   if (!reservation.created) return { created: false, relationship: relationshipView(reservation.relationship) };
   await startOnce(
     deps,
@@ -78,37 +90,59 @@ export async function requestResellerRelationship(
   return { created: true, relationship: relationshipView(reservation.relationship) };
 }
 
-export async function getResellerRelationship(deps: ServiceDeps, partner: Partner, id: string): Promise<ResellerRelationshipView> {
+export async function getResellerRelationship(
+  deps: ServiceDeps,
+  partner: Partner,
+  id: string,
+): Promise<ResellerRelationshipView> {
   const relationship = await getRelationshipForPartner(deps.db, { id, partnerId: partner.id });
   if (!relationship) throw notFound('Reseller relationship');
   return relationshipView(relationship);
 }
 
 /** The provider withdraws a pending request; the link stops working. */
-export async function revokeResellerRelationship(deps: ServiceDeps, provider: Partner, id: string): Promise<ResellerRelationshipView> {
+export async function revokeResellerRelationship(
+  deps: ServiceDeps,
+  provider: Partner,
+  id: string,
+): Promise<ResellerRelationshipView> {
   const relationship = await getRelationshipForPartner(deps.db, { id, partnerId: provider.id });
   if (!relationship || relationship.providerId !== provider.id) throw notFound('Reseller relationship');
   // For the provider, any closed request is a state conflict; 410 is for the link holder.
   if (relationship.status !== 'pending') throw notPendingError(relationshipRefusals, relationship.status);
-  await updateLinkRequest(deps, relationshipRefusals, relationship, (handle) => handle.executeUpdate(revokeRelationshipUpdate, { args: [] }));
+  await updateLinkRequest(deps, relationshipRefusals, relationship, (handle) =>
+    handle.executeUpdate(revokeRelationshipUpdate, { args: [] }),
+  );
   return getResellerRelationship(deps, provider, id);
 }
 
 /** The request a link points at; the token is only ever compared by its hash. */
 export async function relationshipByToken(deps: ServiceDeps, token: string) {
-  const relationship = await requestByLinkToken((tokenHash) => getRelationshipByTokenHash(deps.db, tokenHash), token, 'Reseller relationship');
+  const relationship = await requestByLinkToken(
+    (tokenHash) => getRelationshipByTokenHash(deps.db, tokenHash),
+    token,
+    'Reseller relationship',
+  );
   return { ...relationship, reader: relationshipReader(relationship.customer) };
 }
 
 export async function acceptRelationshipLink(deps: ServiceDeps, token: string) {
   const relationship = await relationshipByToken(deps, token);
-  await updateLinkRequest(deps, relationshipRefusals, relationship, (handle) => handle.executeUpdate(acceptRelationshipUpdate, { args: [] }));
+  await updateLinkRequest(deps, relationshipRefusals, relationship, (handle) =>
+    handle.executeUpdate(acceptRelationshipUpdate, { args: [] }),
+  );
   const { provider: _p, reseller, customer: _c, reader: _r, ...rest } = await relationshipByToken(deps, token);
-  return { status: 'accepted' as const, relationship: relationshipView(rest), reseller: { name: reseller.name, partnerId: reseller.partnerId } };
+  return {
+    status: 'accepted' as const,
+    relationship: relationshipView(rest),
+    reseller: { name: reseller.name, partnerId: reseller.partnerId },
+  };
 }
 
 export async function declineRelationshipLink(deps: ServiceDeps, token: string, reason?: string) {
   const relationship = await relationshipByToken(deps, token);
-  await updateLinkRequest(deps, relationshipRefusals, relationship, (handle) => handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason }] }));
+  await updateLinkRequest(deps, relationshipRefusals, relationship, (handle) =>
+    handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason }] }),
+  );
   return { status: 'declined' as const };
 }

@@ -24,7 +24,15 @@ export async function backfillSubscriptionWorkflows(
         taskQueue: deps.taskQueue,
         workflowId: subscriptionWorkflowId(row.subscriptionId),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [{ subscriptionId: row.subscriptionId, customerId: row.customerId, providerId: row.providerId, customerDomain: row.customerDomain, resellerId: row.resellerId }],
+        args: [
+          {
+            subscriptionId: row.subscriptionId,
+            customerId: row.customerId,
+            providerId: row.providerId,
+            customerDomain: row.customerDomain,
+            resellerId: row.resellerId,
+          },
+        ],
         typedSearchAttributes: [
           { key: ProviderId, value: row.providerId },
           { key: CustomerDomain, value: row.customerDomain },

@@ -6,7 +6,12 @@ import { businessErrorFrom, isWorkflowClosed } from './temporal-refusals';
 import { subscriptionView } from '../views/subscription';
 import { recordCustomerEvent } from '../db/queries/customer-events';
 import { getCustomerById, getCustomerForPartner } from '../db/queries/customer-orders';
-import { findActivePartnerReseller, lockSubscriptionForProvider, updateSubscription, type SubscriptionChanges } from '../db/queries/customer-subscriptions';
+import {
+  findActivePartnerReseller,
+  lockSubscriptionForProvider,
+  updateSubscription,
+  type SubscriptionChanges,
+} from '../db/queries/customer-subscriptions';
 import { getOffersByIds } from '../db/queries/offers';
 import type { Partner } from '../db/queries/partners';
 import { getSubscription, type Subscription } from '../db/queries/subscriptions';
@@ -36,7 +41,8 @@ async function subscriptionFor(deps: ServiceDeps, caller: Changer, ref: Subscrip
     caller.role === 'operator'
       ? await getCustomerById(deps.db, ref.customerId)
       : await getCustomerForPartner(deps.db, { customerId: ref.customerId, partnerId: caller.partner.id });
-  if (!customer || (caller.role === 'provider' && customer.providerId !== caller.partner.id)) throw notFound('Subscription');
+  if (!customer || (caller.role === 'provider' && customer.providerId !== caller.partner.id))
+    throw notFound('Subscription');
   const subscription = await getSubscription(deps.db, ref);
   if (!subscription) throw notFound('Subscription');
   return subscription;
@@ -51,15 +57,27 @@ async function currentView(deps: ServiceDeps, ref: SubscriptionRef) {
  * with the outcome or a refusal in our error codes. A subscription whose workflow has ended (or
  * never started) takes no change: 409.
  */
-async function askWorkflow<A>(deps: ServiceDeps, subscription: Subscription, update: UpdateDefinition<ChangeResult, [A]>, args: A): Promise<ChangeResult> {
+async function askWorkflow<A>(
+  deps: ServiceDeps,
+  subscription: Subscription,
+  update: UpdateDefinition<ChangeResult, [A]>,
+  args: A,
+): Promise<ChangeResult> {
   try {
-    return await deps.temporal.workflow.getHandle(subscriptionWorkflowId(subscription.id)).executeUpdate(update, { args: [args] });
+    return await deps.temporal.workflow
+      .getHandle(subscriptionWorkflowId(subscription.id))
+      .executeUpdate(update, { args: [args] });
   } catch (error) {
     const refusal = businessErrorFrom(error);
     if (refusal) throw refusal;
     if (isWorkflowClosed(error)) {
-      const why = subscription.workflowId ? '' : ' and its lifecycle has not started yet (npm run subscriptions:backfill)';
-      throw new AppError('SUBSCRIPTION_WRONG_STATE', `The subscription is ${subscription.status}${why}; it takes no change`);
+      const why = subscription.workflowId
+        ? ''
+        : ' and its lifecycle has not started yet (npm run subscriptions:backfill)';
+      throw new AppError(
+        'SUBSCRIPTION_WRONG_STATE',
+        `The subscription is ${subscription.status}${why}; it takes no change`,
+      );
     }
     throw error;
   }
@@ -86,27 +104,43 @@ export async function patchSubscription(
   body: { offerId?: string; quantity?: number; autoRenew?: boolean; partnerIdOnRecord?: string | null },
 ) {
   const subscription = await subscriptionFor(deps, caller, ref);
-  if (body.partnerIdOnRecord && !(await findActivePartnerReseller(deps.db, { providerId: caller.partner.id, partnerId: body.partnerIdOnRecord }))) {
-    throw new AppError('PARTNERSHIP_NOT_ACTIVE', `Partner ${body.partnerIdOnRecord} is not a reseller in an active partnership with you`);
+  if (
+    body.partnerIdOnRecord &&
+    !(await findActivePartnerReseller(deps.db, { providerId: caller.partner.id, partnerId: body.partnerIdOnRecord }))
+  ) {
+    throw new AppError(
+      'PARTNERSHIP_NOT_ACTIVE',
+      `Partner ${body.partnerIdOnRecord} is not a reseller in an active partnership with you`,
+    );
   }
   let scheduledChangesRemoved = false;
   if (body.offerId !== undefined) {
     const { id, name, unitPrice, currency, minQuantity, maxQuantity, terms } = await catalogOffer(deps, body.offerId);
     const offer = { id, name, unitPrice, currency, minQuantity, maxQuantity, terms };
-    scheduledChangesRemoved ||= (await askWorkflow(deps, subscription, changeOfferUpdate, { actor: actorOf(caller), offer })).scheduledChangesRemoved;
+    scheduledChangesRemoved ||= (
+      await askWorkflow(deps, subscription, changeOfferUpdate, { actor: actorOf(caller), offer })
+    ).scheduledChangesRemoved;
   }
   if (body.quantity !== undefined) {
-    scheduledChangesRemoved ||= (await askWorkflow(deps, subscription, changeQuantityUpdate, { actor: actorOf(caller), quantity: body.quantity })).scheduledChangesRemoved;
+    scheduledChangesRemoved ||= (
+      await askWorkflow(deps, subscription, changeQuantityUpdate, { actor: actorOf(caller), quantity: body.quantity })
+    ).scheduledChangesRemoved;
   }
   if (body.autoRenew !== undefined) {
-    scheduledChangesRemoved ||= (await askWorkflow(deps, subscription, setAutoRenewUpdate, { actor: actorOf(caller), autoRenew: body.autoRenew })).scheduledChangesRemoved;
+    scheduledChangesRemoved ||= (
+      await askWorkflow(deps, subscription, setAutoRenewUpdate, { actor: actorOf(caller), autoRenew: body.autoRenew })
+    ).scheduledChangesRemoved;
   }
   if (body.partnerIdOnRecord !== undefined) await setPartnerOfRecord(deps, caller.partner, ref, body.partnerIdOnRecord);
   return { ...(await currentView(deps, ref)), scheduledChangesRemoved };
 }
 
 /** POST …/cancel: inside the cancellation window, ends the subscription with a prorated refund. */
-export async function cancelSubscription(deps: ServiceDeps, caller: Extract<Caller, { role: 'provider' }>, ref: SubscriptionRef) {
+export async function cancelSubscription(
+  deps: ServiceDeps,
+  caller: Extract<Caller, { role: 'provider' }>,
+  ref: SubscriptionRef,
+) {
   const subscription = await subscriptionFor(deps, caller, ref);
   const result = await askWorkflow(deps, subscription, cancelUpdate, { actor: actorOf(caller) });
   return { ...(await currentView(deps, ref)), refund: -result.amount };
@@ -138,13 +172,21 @@ export async function scheduleSubscriptionChanges(
   const subscription = await subscriptionFor(deps, caller, ref);
   if (changes) {
     const offer = await catalogOffer(deps, changes.offerId ?? subscription.offerId);
-    const choice = resolveTermChoice(offer, { term: changes.term ?? subscription.term, billingFrequency: changes.billingFrequency ?? subscription.billingFrequency });
-    if (isTermChoiceRefusal(choice)) throw new AppError(choice.code, choice.message, [{ path: choice.code === 'TERM_NOT_OFFERED' ? 'body.term' : 'body.billingFrequency' }]);
+    const choice = resolveTermChoice(offer, {
+      term: changes.term ?? subscription.term,
+      billingFrequency: changes.billingFrequency ?? subscription.billingFrequency,
+    });
+    if (isTermChoiceRefusal(choice))
+      throw new AppError(choice.code, choice.message, [
+        { path: choice.code === 'TERM_NOT_OFFERED' ? 'body.term' : 'body.billingFrequency' },
+      ]);
     const quantity = changes.quantity ?? subscription.quantity;
     if (quantity < offer.minQuantity || quantity > offer.maxQuantity) {
-      throw new AppError('QUANTITY_OUT_OF_BOUNDS', `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses, not ${quantity}`, [
-        { path: 'body.quantity', min: offer.minQuantity, max: offer.maxQuantity },
-      ]);
+      throw new AppError(
+        'QUANTITY_OUT_OF_BOUNDS',
+        `${offer.name} takes ${offer.minQuantity} to ${offer.maxQuantity} licenses, not ${quantity}`,
+        [{ path: 'body.quantity', min: offer.minQuantity, max: offer.maxQuantity }],
+      );
     }
   }
   await askWorkflow(deps, subscription, scheduleChangesUpdate, { actor: actorOf(caller), changes });
@@ -170,7 +212,8 @@ async function changeRecordedParties(
   await deps.db.transaction(async (tx) => {
     const current = await lockSubscriptionForProvider(tx, { providerId: provider.id, ...ref });
     if (!current) throw notFound('Subscription');
-    if (current.subscription.status !== 'active') throw new AppError('SUBSCRIPTION_WRONG_STATE', `The subscription is ${current.subscription.status}`);
+    if (current.subscription.status !== 'active')
+      throw new AppError('SUBSCRIPTION_WRONG_STATE', `The subscription is ${current.subscription.status}`);
     const { changes, events } = await decide(current, tx);
     if (events.length === 0) return;
     await updateSubscription(tx, current.subscription.id, changes);
@@ -185,37 +228,74 @@ async function changeRecordedParties(
   });
 }
 
-async function setPartnerOfRecord(deps: ServiceDeps, provider: Partner, ref: SubscriptionRef, partnerId: string | null): Promise<void> {
+async function setPartnerOfRecord(
+  deps: ServiceDeps,
+  provider: Partner,
+  ref: SubscriptionRef,
+  partnerId: string | null,
+): Promise<void> {
   await changeRecordedParties(deps, provider, ref, async ({ subscription }, tx) => {
     if (partnerId === subscription.partnerIdOnRecord) return { changes: {}, events: [] };
     if (partnerId === null) {
-      return { changes: { partnerIdOnRecord: null }, events: [{ action: 'subscription.partner_of_record_cleared', details: { previous: subscription.partnerIdOnRecord } }] };
+      return {
+        changes: { partnerIdOnRecord: null },
+        events: [
+          { action: 'subscription.partner_of_record_cleared', details: { previous: subscription.partnerIdOnRecord } },
+        ],
+      };
     }
     const reseller = await findActivePartnerReseller(tx, { providerId: provider.id, partnerId }, { lock: true });
-    if (!reseller) throw new AppError('PARTNERSHIP_NOT_ACTIVE', `Partner ${partnerId} is not a reseller in an active partnership with you`);
+    if (!reseller)
+      throw new AppError(
+        'PARTNERSHIP_NOT_ACTIVE',
+        `Partner ${partnerId} is not a reseller in an active partnership with you`,
+      );
     return {
       changes: { partnerIdOnRecord: reseller.partnerId },
-      events: [{ action: 'subscription.partner_of_record_set', details: { previous: subscription.partnerIdOnRecord, partnerIdOnRecord: reseller.partnerId } }],
+      events: [
+        {
+          action: 'subscription.partner_of_record_set',
+          details: { previous: subscription.partnerIdOnRecord, partnerIdOnRecord: reseller.partnerId },
+        },
+      ],
     };
   });
 }
 
 /** Makes a partnered reseller the subscription's designated support contact, or clears it (null). */
-export async function setSupportContact(deps: ServiceDeps, provider: Partner, ref: SubscriptionRef, resellerId: string | null) {
+export async function setSupportContact(
+  deps: ServiceDeps,
+  provider: Partner,
+  ref: SubscriptionRef,
+  resellerId: string | null,
+) {
   await changeRecordedParties(deps, provider, ref, async ({ subscription }, tx) => {
     if (resellerId === subscription.supportContactResellerId) return { changes: {}, events: [] };
     if (resellerId === null) {
       return {
         changes: { supportContactResellerId: null },
-        events: [{ action: 'subscription.support_contact_cleared', details: { previous: subscription.supportContactResellerId } }],
+        events: [
+          {
+            action: 'subscription.support_contact_cleared',
+            details: { previous: subscription.supportContactResellerId },
+          },
+        ],
       };
     }
     if (!(await findActivePartnerReseller(tx, { providerId: provider.id, resellerId }, { lock: true }))) {
-      throw new AppError('PARTNERSHIP_NOT_ACTIVE', 'The support contact must be a reseller in an active partnership with you');
+      throw new AppError(
+        'PARTNERSHIP_NOT_ACTIVE',
+        'The support contact must be a reseller in an active partnership with you',
+      );
     }
     return {
       changes: { supportContactResellerId: resellerId },
-      events: [{ action: 'subscription.support_contact_set', details: { previous: subscription.supportContactResellerId, supportContactResellerId: resellerId } }],
+      events: [
+        {
+          action: 'subscription.support_contact_set',
+          details: { previous: subscription.supportContactResellerId, supportContactResellerId: resellerId },
+        },
+      ],
     };
   });
   return currentView(deps, ref);

@@ -22,9 +22,12 @@ import { endpointView } from '../views/webhook-endpoint';
 
 type Deps = Pick<ServiceDeps, 'db' | 'keyRing' | 'config'>;
 
-
 /** Registers an endpoint; its `whsec_` secret is returned this once and stored only encrypted. */
-export async function registerEndpoint(deps: Deps, owner: Partner, input: { url: string; events?: EventType[]; description?: string }) {
+export async function registerEndpoint(
+  deps: Deps,
+  owner: Partner,
+  input: { url: string; events?: EventType[]; description?: string },
+) {
   await requireSafeWebhookUrl(input.url, deps.config.webhooks.allowPrivate);
   const secret = newWebhookSecret();
   const endpoint = await createEndpoint(deps.db, {
@@ -48,7 +51,11 @@ export async function getEndpoint(deps: Deps, owner: Partner, id: string) {
   return endpointView(await owned(deps, owner, id));
 }
 
-export async function listOwnerEndpoints(deps: Deps, owner: Partner, params: { limit: number; cursor?: ListAttemptsParams['cursor'] }) {
+export async function listOwnerEndpoints(
+  deps: Deps,
+  owner: Partner,
+  params: { limit: number; cursor?: ListAttemptsParams['cursor'] },
+) {
   const result = await listEndpoints(deps.db, { ownerId: owner.id, ...params });
   return { items: result.items.map(endpointView), nextCursor: result.nextCursor };
 }
@@ -62,7 +69,12 @@ export async function changeEndpoint(
   await owned(deps, owner, id);
   if (changes.url !== undefined) await requireSafeWebhookUrl(changes.url, deps.config.webhooks.allowPrivate);
   const { events, ...rest } = changes;
-  const endpoint = await updateEndpoint(deps.db, { id, ownerId: owner.id, ...rest, ...(events !== undefined ? { eventTypes: events } : {}) });
+  const endpoint = await updateEndpoint(deps.db, {
+    id,
+    ownerId: owner.id,
+    ...rest,
+    ...(events !== undefined ? { eventTypes: events } : {}),
+  });
   if (!endpoint) throw notFound('Webhook endpoint');
   return endpointView(endpoint);
 }
@@ -101,7 +113,12 @@ export async function sendTestEvent(deps: Deps, owner: Partner, id: string) {
   return { eventId: eventId! };
 }
 
-export async function listEndpointDeliveries(deps: Deps, owner: Partner, id: string, params: { limit: number; cursor?: ListAttemptsParams['cursor'] }) {
+export async function listEndpointDeliveries(
+  deps: Deps,
+  owner: Partner,
+  id: string,
+  params: { limit: number; cursor?: ListAttemptsParams['cursor'] },
+) {
   await owned(deps, owner, id);
   const result = await listAttempts(deps.db, { endpointId: id, ...params });
   return {

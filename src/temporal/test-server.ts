@@ -29,14 +29,21 @@ export function ensureTestServer(log: (line: string) => void = (line) => console
   if (installed()) return testServerWrapper;
   for (const tool of ['java', 'mvn']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) {
-      throw new Error(`The time-skipping test server needs ${tool} (Debian: apt-get install default-jdk-headless maven)`);
+      throw new Error(
+        `The time-skipping test server needs ${tool} (Debian: apt-get install default-jdk-headless maven)`,
+      );
     }
   }
   mkdirSync(installDir, { recursive: true });
   log(`Resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central (into ~/.m2)`);
-  execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   // A short-lived test JVM: client compiler only and the serial collector start it faster.
-  writeFileSync(testServerWrapper, `#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$(cat '${classpathFile}')" io.temporal.testserver.TestServer "$@"\n`);
+  writeFileSync(
+    testServerWrapper,
+    `#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$(cat '${classpathFile}')" io.temporal.testserver.TestServer "$@"\n`,
+  );
   chmodSync(testServerWrapper, 0o755);
   return testServerWrapper;
 }

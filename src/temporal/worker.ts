@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type LogMetadata, type Logger as SdkLogger, type NativeConnection, type WorkerOptions as NativeWorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  Worker,
+  type LogMetadata,
+  type Logger as SdkLogger,
+  type NativeConnection,
+  type WorkerOptions as NativeWorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Logger } from '../logger';
@@ -16,13 +24,26 @@ export const workflowInterceptorModules = [path.resolve(import.meta.dirname, 'wo
  * or nowhere: a developer starting the engine reads what matters, not a build report.
  */
 export function bundlerLogger(logger?: Logger): SdkLogger {
-  const log = (message: string, meta?: LogMetadata) => logger?.debug({ component: 'workflow-bundler', ...meta }, message);
-  return { log: (_level, message, meta) => log(message, meta), trace: log, debug: log, info: log, warn: log, error: log };
+  const log = (message: string, meta?: LogMetadata) =>
+    logger?.debug({ component: 'workflow-bundler', ...meta }, message);
+  return {
+    log: (_level, message, meta) => log(message, meta),
+    trace: log,
+    debug: log,
+    info: log,
+    warn: log,
+    error: log,
+  };
 }
 
 /** Bundles the workflow code once; tests share one bundle across files. */
 export async function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleOption> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath, logger: bundlerLogger(logger) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    failureConverterPath,
+    logger: bundlerLogger(logger),
+  });
   return { code };
 }
 
@@ -42,7 +63,10 @@ export type WorkerOptions = {
 };
 
 /** The worker's memory and concurrency bounds, from WORKER_* configuration. */
-export type WorkerTuning = Pick<NativeWorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>;
+export type WorkerTuning = Pick<
+  NativeWorkerOptions,
+  'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'
+>;
 
 /** What Worker.create receives; exported so a test can check the configured bounds reach the SDK. */
 export function workerOptions(options: WorkerOptions & { workflowBundle: WorkflowBundleOption }): NativeWorkerOptions {
@@ -54,7 +78,9 @@ export function workerOptions(options: WorkerOptions & { workflowBundle: Workflo
     dataConverter: options.dataConverter,
     // Metrics first (outermost), so they count failures as classified. The workflow interceptors are
     // bundled with the workflows (bundleWorkflows).
-    interceptors: { activity: [...(options.metrics ? [options.metrics.activityInterceptor] : []), classifyActivityErrors] },
+    interceptors: {
+      activity: [...(options.metrics ? [options.metrics.activityInterceptor] : []), classifyActivityErrors],
+    },
     sinks: options.metrics?.workerSinks,
     workflowBundle: options.workflowBundle,
     ...options.tuning,
@@ -64,5 +90,7 @@ export function workerOptions(options: WorkerOptions & { workflowBundle: Workflo
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create(workerOptions({ ...options, workflowBundle: options.workflowBundle ?? (await bundleWorkflows(options.logger)) }));
+  return Worker.create(
+    workerOptions({ ...options, workflowBundle: options.workflowBundle ?? (await bundleWorkflows(options.logger)) }),
+  );
 }

@@ -3,7 +3,14 @@
  * each run's outcome through the `metrics` sink; the worker counts it outside the sandbox, and only
  * when not replaying.
  */
-import { ContinueAsNew, isCancellation, proxySinks, TemporalFailure, type Sinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import {
+  ContinueAsNew,
+  isCancellation,
+  proxySinks,
+  TemporalFailure,
+  type Sinks,
+  type WorkflowInterceptorsFactory,
+} from '@temporalio/workflow';
 
 export type WorkflowOutcome = 'completed' | 'failed' | 'cancelled' | 'continued_as_new';
 

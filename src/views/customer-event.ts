@@ -15,7 +15,10 @@ export const customerEventSchema = z.object({
 });
 export type CustomerEventView = z.infer<typeof customerEventSchema>;
 
-type CustomerEventRow = Pick<typeof customerEvents.$inferSelect, 'id' | 'customerId' | 'actor' | 'action' | 'details' | 'workflowId' | 'runId' | 'createdAt'>;
+type CustomerEventRow = Pick<
+  typeof customerEvents.$inferSelect,
+  'id' | 'customerId' | 'actor' | 'action' | 'details' | 'workflowId' | 'runId' | 'createdAt'
+>;
 
 export function customerEventView(event: CustomerEventRow): CustomerEventView {
   return {

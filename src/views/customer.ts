@@ -12,7 +12,13 @@ export const customerSchema = z.object({
   domain: z.string(),
   country: z.string(),
   address: z.object({ line1: z.string(), city: z.string(), postalCode: z.string(), region: z.string().optional() }),
-  contact: z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string().optional(), language: z.enum(languages).optional() }),
+  contact: z.object({
+    firstName: z.string(),
+    lastName: z.string(),
+    email: z.string(),
+    phone: z.string().optional(),
+    language: z.enum(languages).optional(),
+  }),
   status: z.enum(customerStatuses),
   providerId: uuid,
   reseller: partnerRefSchema.nullable(),
@@ -28,7 +34,19 @@ export const customerWithAdminSchema = customerSchema.extend({ adminUsername: z.
 /** A customer row with its reseller's name and public id joined (db/queries/customers). */
 export type CustomerRow = Pick<
   typeof customers.$inferSelect,
-  'id' | 'name' | 'domainPrefix' | 'domain' | 'country' | 'address' | 'contact' | 'status' | 'providerId' | 'resellerId' | 'onboardingId' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'name'
+  | 'domainPrefix'
+  | 'domain'
+  | 'country'
+  | 'address'
+  | 'contact'
+  | 'status'
+  | 'providerId'
+  | 'resellerId'
+  | 'onboardingId'
+  | 'createdAt'
+  | 'updatedAt'
 > & { resellerName: string | null; resellerPartnerId: string | null };
 
 export function customerView(row: CustomerRow): CustomerView {
@@ -42,7 +60,9 @@ export function customerView(row: CustomerRow): CustomerView {
     contact: row.contact,
     status: row.status,
     providerId: row.providerId,
-    reseller: row.resellerId ? { id: row.resellerId, name: row.resellerName!, partnerId: row.resellerPartnerId! } : null,
+    reseller: row.resellerId
+      ? { id: row.resellerId, name: row.resellerName!, partnerId: row.resellerPartnerId! }
+      : null,
     onboardingId: row.onboardingId,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

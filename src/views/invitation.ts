@@ -21,7 +21,18 @@ export type InvitationView = z.infer<typeof invitationSchema>;
 
 type InvitationRow = Pick<
   typeof invitations.$inferSelect,
-  'id' | 'status' | 'resellerEmail' | 'message' | 'expiresAt' | 'workflowId' | 'linkSentCount' | 'reminderSentAt' | 'resellerId' | 'partnershipId' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'status'
+  | 'resellerEmail'
+  | 'message'
+  | 'expiresAt'
+  | 'workflowId'
+  | 'linkSentCount'
+  | 'reminderSentAt'
+  | 'resellerId'
+  | 'partnershipId'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 export function invitationView(invitation: InvitationRow): InvitationView {

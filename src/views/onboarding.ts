@@ -26,7 +26,11 @@ export const reviewSchema = z.object({
   ),
   total: z.number().int().describe('cents'),
   currency: z.string(),
-  customer: z.object({ company: z.record(z.string(), z.unknown()), contact: z.record(z.string(), z.unknown()), adminUsername: z.string() }),
+  customer: z.object({
+    company: z.record(z.string(), z.unknown()),
+    contact: z.record(z.string(), z.unknown()),
+    adminUsername: z.string(),
+  }),
   reseller: partnerRefSchema.nullable(),
   partnerOfRecord: z.object({ credited: z.boolean(), partnerId: z.string().nullable() }),
   supportContact: partnerRefSchema.nullable(),
@@ -62,11 +66,24 @@ export const onboardingCompletedSchema = z.object({
   subscriptions: z.array(subscriptionSchema),
   credentials: credentialsSchema,
 });
-export const onboardingProvisioningSchema = onboardingSchema.pick({ id: true, workflowId: true }).extend({ status: z.literal('provisioning') });
+export const onboardingProvisioningSchema = onboardingSchema
+  .pick({ id: true, workflowId: true })
+  .extend({ status: z.literal('provisioning') });
 
 type OnboardingRow = Pick<
   typeof onboardings.$inferSelect,
-  'id' | 'status' | 'workflowId' | 'domainPrefix' | 'resellerId' | 'request' | 'review' | 'errors' | 'customerId' | 'failureReason' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'status'
+  | 'workflowId'
+  | 'domainPrefix'
+  | 'resellerId'
+  | 'request'
+  | 'review'
+  | 'errors'
+  | 'customerId'
+  | 'failureReason'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 export function onboardingView(onboarding: OnboardingRow): OnboardingView {

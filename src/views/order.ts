@@ -35,7 +35,10 @@ export const orderSchema = z.object({
   workflowId: z.string(),
   failureReason: z.string().nullable(),
   items: z.array(orderItemSchema),
-  supportContactResellerId: z.string().nullable().describe('as the request named it; the subscriptions show `supportContact`'),
+  supportContactResellerId: z
+    .string()
+    .nullable()
+    .describe('as the request named it; the subscriptions show `supportContact`'),
   lines: z.array(orderLineSchema),
   subscriptions: z.array(subscriptionSchema),
   createdAt: z.string(),
@@ -46,8 +49,14 @@ export type OrderView = z.infer<typeof orderSchema>;
 /** What `POST /v1/customers/:id/orders` answers at once: the order to follow. */
 export const orderAcceptedSchema = orderSchema.pick({ id: true, status: true, workflowId: true });
 
-type OrderRow = Pick<typeof orders.$inferSelect, 'id' | 'customerId' | 'providerId' | 'status' | 'workflowId' | 'failureReason' | 'request' | 'createdAt' | 'updatedAt'>;
-type OrderLineRow = Pick<typeof orderLines.$inferSelect, 'lineNumber' | 'offerId' | 'quantity' | 'unitPrice' | 'currency' | 'partnerIdOnRecord' | 'term' | 'billingFrequency'>;
+type OrderRow = Pick<
+  typeof orders.$inferSelect,
+  'id' | 'customerId' | 'providerId' | 'status' | 'workflowId' | 'failureReason' | 'request' | 'createdAt' | 'updatedAt'
+>;
+type OrderLineRow = Pick<
+  typeof orderLines.$inferSelect,
+  'lineNumber' | 'offerId' | 'quantity' | 'unitPrice' | 'currency' | 'partnerIdOnRecord' | 'term' | 'billingFrequency'
+>;
 /** The request as the order keeps it (db/queries/customer-orders' OrderRequest). */
 type OrderRequest = { items?: z.infer<typeof orderItemSchema>[]; supportContactResellerId?: string };
 

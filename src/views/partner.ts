@@ -23,11 +23,27 @@ export type PartnerView = z.infer<typeof partnerSchema>;
 export const partnerWithKeySchema = z.object({ partner: partnerSchema, apiKey: z.string() });
 
 /** A provider in the public directory: what anyone may read about it. */
-export const providerListingSchema = partnerSchema.pick({ id: true, name: true, partnerId: true, country: true, profile: true });
+export const providerListingSchema = partnerSchema.pick({
+  id: true,
+  name: true,
+  partnerId: true,
+  country: true,
+  profile: true,
+});
 
 type PartnerRow = Pick<
   typeof partners.$inferSelect,
-  'id' | 'kind' | 'partnerId' | 'name' | 'email' | 'country' | 'cspEnrolled' | 'profile' | 'language' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'kind'
+  | 'partnerId'
+  | 'name'
+  | 'email'
+  | 'country'
+  | 'cspEnrolled'
+  | 'profile'
+  | 'language'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 export function partnerView(partner: PartnerRow): PartnerView {

@@ -15,7 +15,10 @@ export const partnershipSchema = z.object({
 export type PartnershipView = z.infer<typeof partnershipSchema>;
 
 /** A partnership row with both sides joined (db/queries/partnerships). */
-type PartnershipRow = Pick<typeof partnerships.$inferSelect, 'id' | 'status' | 'createdAt' | 'removedAt'> & { provider: PartnerRef; reseller: PartnerRef };
+type PartnershipRow = Pick<typeof partnerships.$inferSelect, 'id' | 'status' | 'createdAt' | 'removedAt'> & {
+  provider: PartnerRef;
+  reseller: PartnerRef;
+};
 
 export function partnershipView(partnership: PartnershipRow): PartnershipView {
   return {

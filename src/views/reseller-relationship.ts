@@ -20,7 +20,17 @@ export type ResellerRelationshipView = z.infer<typeof resellerRelationshipSchema
 
 type ResellerRelationshipRow = Pick<
   typeof resellerRelationships.$inferSelect,
-  'id' | 'status' | 'providerId' | 'customerId' | 'resellerId' | 'expiresAt' | 'reminderSentAt' | 'declineReason' | 'workflowId' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'status'
+  | 'providerId'
+  | 'customerId'
+  | 'resellerId'
+  | 'expiresAt'
+  | 'reminderSentAt'
+  | 'declineReason'
+  | 'workflowId'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 export function relationshipView(relationship: ResellerRelationshipRow): ResellerRelationshipView {

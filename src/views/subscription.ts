@@ -36,7 +36,9 @@ export const subscriptionSchema = z.object({
   autoRenew: z.boolean(),
   renewalCount: z.number().int(),
   cancellationAllowedUntil: z.string().nullable(),
-  refundableQuantities: z.array(z.object({ quantity: z.number().int(), allowedUntil: z.string() })).describe('licenses that can still be removed with a refund'),
+  refundableQuantities: z
+    .array(z.object({ quantity: z.number().int(), allowedUntil: z.string() }))
+    .describe('licenses that can still be removed with a refund'),
   scheduledChanges: scheduledChangesSchema.nullable().describe('applied at the next renewal'),
   suspensionReason: z.string().nullable(),
   workflowId: z.string().nullable(),
@@ -107,7 +109,8 @@ export function subscriptionView(row: SubscriptionRow, now = new Date()): Subscr
     autoRenew: row.autoRenew,
     renewalCount: row.renewalCount,
     cancellationAllowedUntil: row.cancellationAllowedUntil?.toISOString() ?? null,
-    refundableQuantities: row.status === 'active' || row.status === 'suspended' ? refundableQuantities(row.licenseBatches, now) : [],
+    refundableQuantities:
+      row.status === 'active' || row.status === 'suspended' ? refundableQuantities(row.licenseBatches, now) : [],
     scheduledChanges: row.scheduledChanges ?? null,
     suspensionReason: row.suspensionReason,
     workflowId: row.workflowId,

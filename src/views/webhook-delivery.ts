@@ -20,7 +20,10 @@ export const deliverySchema = z.object({
 export type DeliveryView = z.infer<typeof deliverySchema>;
 
 /** An attempt row with its delivery and event joined (db/queries/webhook-deliveries). */
-type AttemptRow = Pick<typeof webhookAttempts.$inferSelect, 'id' | 'attempt' | 'statusCode' | 'durationMs' | 'error' | 'responseBody' | 'createdAt'> & {
+type AttemptRow = Pick<
+  typeof webhookAttempts.$inferSelect,
+  'id' | 'attempt' | 'statusCode' | 'durationMs' | 'error' | 'responseBody' | 'createdAt'
+> & {
   eventId: (typeof webhookDeliveries.$inferSelect)['eventId'];
   eventType: (typeof events.$inferSelect)['type'];
   deliveryStatus: (typeof webhookDeliveries.$inferSelect)['status'];

@@ -19,11 +19,23 @@ export const endpointSchema = z.object({
 export type EndpointView = z.infer<typeof endpointSchema>;
 
 /** Extension for registration and rotation: the endpoint with its new secret, shown this once. */
-export const endpointWithSecretSchema = z.object({ endpoint: endpointSchema, secret: z.string().describe('`whsec_…`, shown this once') });
+export const endpointWithSecretSchema = z.object({
+  endpoint: endpointSchema,
+  secret: z.string().describe('`whsec_…`, shown this once'),
+});
 
 type EndpointRow = Pick<
   typeof webhookEndpoints.$inferSelect,
-  'id' | 'url' | 'eventTypes' | 'description' | 'enabled' | 'previousSecretExpiresAt' | 'failingSince' | 'disabledAt' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'url'
+  | 'eventTypes'
+  | 'description'
+  | 'enabled'
+  | 'previousSecretExpiresAt'
+  | 'failingSince'
+  | 'disabledAt'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 export function endpointView(endpoint: EndpointRow): EndpointView {

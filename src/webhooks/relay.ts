@@ -16,7 +16,13 @@ const batchSize = 50;
  * is derived from event, endpoint and round, and duplicates are rejected): nothing lost, nothing twice.
  * A relay takes only the deliveries of endpoints registered on its task queue.
  */
-export function startDeliveryRelay(deps: { db: Db; temporal: Client; taskQueue: string; settings: WebhookSettings; logger: Logger }) {
+export function startDeliveryRelay(deps: {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  settings: WebhookSettings;
+  logger: Logger;
+}) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -47,7 +53,9 @@ export function startDeliveryRelay(deps: { db: Db; temporal: Client; taskQueue: 
         ),
       );
       // Any failure but "already started" rolls the batch back; the next pass retries it (the started ones then answer "already started").
-      const failure = starts.find((start) => start.status === 'rejected' && !(start.reason instanceof WorkflowExecutionAlreadyStartedError));
+      const failure = starts.find(
+        (start) => start.status === 'rejected' && !(start.reason instanceof WorkflowExecutionAlreadyStartedError),
+      );
       if (failure) throw (failure as PromiseRejectedResult).reason;
       await markDeliveriesStarted(
         tx,

@@ -20,10 +20,20 @@ export type SendResult = {
  * the whole exchange is bounded by `timeoutMs`. Unless private targets are allowed, the connection
  * goes only to an address checked as public at this very lookup, so DNS cannot rebind in between.
  */
-export function sendWebhook(params: { url: URL; headers: Record<string, string>; body: string; timeoutMs: number; allowPrivate: boolean }): Promise<SendResult> {
+export function sendWebhook(params: {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  allowPrivate: boolean;
+}): Promise<SendResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const lookup: typeof dnsLookup = ((hostname: string, options: object, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+  const lookup: typeof dnsLookup = ((
+    hostname: string,
+    options: object,
+    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as LookupAddress[];
@@ -40,27 +50,36 @@ export function sendWebhook(params: { url: URL; headers: Record<string, string>;
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      const delivered = result.error === null && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+      const delivered =
+        result.error === null && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
       resolve({ ...result, durationMs: elapsed(), delivered });
     };
     const client = params.url.protocol === 'https:' ? https : http;
-    const request = client.request(params.url, { method: 'POST', headers: { ...params.headers, 'content-length': Buffer.byteLength(params.body) }, lookup }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const done = () => {
-        const statusCode = response.statusCode ?? null;
-        const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-        finish({ statusCode, error: ok ? null : `answered ${statusCode}`, responseBody: Buffer.concat(chunks).subarray(0, answerLimitBytes).toString('utf8') });
-        request.destroy();
-      };
-      response.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size >= answerLimitBytes) done();
-      });
-      response.on('end', done);
-      response.on('error', done);
-    });
+    const request = client.request(
+      params.url,
+      { method: 'POST', headers: { ...params.headers, 'content-length': Buffer.byteLength(params.body) }, lookup },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => {
+          const statusCode = response.statusCode ?? null;
+          const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
+          finish({
+            statusCode,
+            error: ok ? null : `answered ${statusCode}`,
+            responseBody: Buffer.concat(chunks).subarray(0, answerLimitBytes).toString('utf8'),
+          });
+          request.destroy();
+        };
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= answerLimitBytes) done();
+        });
+        response.on('end', done);
+        response.on('error', done);
+      },
+    );
     const timer = setTimeout(() => {
       finish({ statusCode: null, error: `no answer within ${params.timeoutMs} ms`, responseBody: null });
       request.destroy();

@@ -15,14 +15,19 @@ export function signatureHeader(secrets: string[], message: { id: string; timest
   return secrets
     .map((secret) => {
       const key = Buffer.from(secret.slice(secretPrefix.length), 'base64');
-      const mac = createHmac('sha256', key).update(`${message.id}.${message.timestamp}.${message.body}`).digest('base64');
+      const mac = createHmac('sha256', key)
+        .update(`${message.id}.${message.timestamp}.${message.body}`)
+        .digest('base64');
       return `v1,${mac}`;
     })
     .join(' ');
 }
 
 /** The three headers of the specification, plus the content type of the JSON body. */
-export function webhookHeaders(secrets: string[], message: { id: string; timestamp: number; body: string }): Record<string, string> {
+export function webhookHeaders(
+  secrets: string[],
+  message: { id: string; timestamp: number; body: string },
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     'webhook-id': message.id,

@@ -60,15 +60,20 @@ export function checkWebhookUrlSyntax(text: string, options: { allowPrivate: boo
   if (url.username || url.password) return { ok: false, reason: 'must not carry credentials' };
   if (options.allowPrivate) return { ok: true, url };
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return { ok: false, reason: 'must not point at a loopback name' };
-  if (isIP(host) && !isPublicAddress(host)) return { ok: false, reason: 'must not point at a loopback, private or link-local address' };
+  if (host === 'localhost' || host.endsWith('.localhost'))
+    return { ok: false, reason: 'must not point at a loopback name' };
+  if (isIP(host) && !isPublicAddress(host))
+    return { ok: false, reason: 'must not point at a loopback, private or link-local address' };
   return { ok: true, url };
 }
 
 export type Resolver = (hostname: string) => Promise<string[]>;
 
 /** The full check: syntax, then every address the name resolves to must be public. */
-export async function checkWebhookUrl(text: string, options: { allowPrivate: boolean; resolve: Resolver }): Promise<UrlVerdict> {
+export async function checkWebhookUrl(
+  text: string,
+  options: { allowPrivate: boolean; resolve: Resolver },
+): Promise<UrlVerdict> {
   const verdict = checkWebhookUrlSyntax(text, options);
   if (!verdict.ok || options.allowPrivate) return verdict;
   const host = verdict.url.hostname.replace(/^\[|\]$/g, '');
@@ -80,6 +85,7 @@ export async function checkWebhookUrl(text: string, options: { allowPrivate: boo
     return { ok: false, reason: `${host} does not resolve` };
   }
   if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve` };
-  if (!addresses.every(isPublicAddress)) return { ok: false, reason: `${host} resolves to a loopback, private or link-local address` };
+  if (!addresses.every(isPublicAddress))
+    return { ok: false, reason: `${host} resolves to a loopback, private or link-local address` };
   return verdict;
 }

@@ -11,13 +11,24 @@ let previous: ts.Program | undefined;
 
 /** Type-checks workflows/failures.ts with `edit` applied to its text, as `tsc` would (reusing the unchanged files of the last check). */
 function diagnosticsOfFailures(edit: (source: string) => string): string[] {
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true, skipLibCheck: true, types: [] };
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
-  host.readFile = (file) => (resolve(file) === failuresPath ? edit(readFileSync(failuresPath, 'utf8')) : readFile(file));
+  host.readFile = (file) =>
+    resolve(file) === failuresPath ? edit(readFileSync(failuresPath, 'utf8')) : readFile(file);
   const program = ts.createProgram([failuresPath], options, host, previous);
   previous = program;
-  return ts.getPreEmitDiagnostics(program, program.getSourceFile(failuresPath)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return ts
+    .getPreEmitDiagnostics(program, program.getSourceFile(failuresPath))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 describe('the closed error-code list', () => {
@@ -27,7 +38,9 @@ describe('the closed error-code list', () => {
 
   it('refuses to compile a workflow business code that is not in the domain list', () => {
     expect(diagnosticsOfFailures((source) => source)).toEqual([]);
-    const added = diagnosticsOfFailures((source) => source.replace("  'INVITATION_NOT_PENDING',", "  'INVITATION_NOT_PENDING',\n  'NOT_A_DOMAIN_CODE',"));
+    const added = diagnosticsOfFailures((source) =>
+      source.replace("  'INVITATION_NOT_PENDING',", "  'INVITATION_NOT_PENDING',\n  'NOT_A_DOMAIN_CODE',"),
+    );
     expect(added.join('\n')).toMatch(/NOT_A_DOMAIN_CODE/);
   }, 60_000);
 

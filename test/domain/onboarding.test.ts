@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { assessOnboardingRequest, type OnboardingFacts, type OnboardingRequest, type PartnerRef } from '../../src/domain/onboarding';
+import {
+  assessOnboardingRequest,
+  type OnboardingFacts,
+  type OnboardingRequest,
+  type PartnerRef,
+} from '../../src/domain/onboarding';
 import type { CatalogOffer } from '../../src/domain/ordering';
 
 const basic: CatalogOffer = {
@@ -15,28 +20,60 @@ const basic: CatalogOffer = {
     { term: 'P1Y', billingFrequencies: ['monthly', 'annual'] },
   ],
 };
-const e3: CatalogOffer = { ...basic, id: 'm365-e3', name: 'Microsoft 365 E3', unitPrice: 3600, billingCycle: 'annual', terms: [{ term: 'P1Y', billingFrequencies: ['monthly', 'annual'] }] };
+const e3: CatalogOffer = {
+  ...basic,
+  id: 'm365-e3',
+  name: 'Microsoft 365 E3',
+  unitPrice: 3600,
+  billingCycle: 'annual',
+  terms: [{ term: 'P1Y', billingFrequencies: ['monthly', 'annual'] }],
+};
 const fabrikam: PartnerRef = { id: 'r-1', name: 'Fabrikam', partnerId: '2000001' };
 const expiresAt = new Date('2026-01-02T00:00:00Z');
 
 const request = (overrides: Partial<OnboardingRequest> = {}): OnboardingRequest => ({
-  company: { name: 'Woodgrove', domainPrefix: 'woodgrove', country: 'ES', address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001' } },
+  company: {
+    name: 'Woodgrove',
+    domainPrefix: 'woodgrove',
+    country: 'ES',
+    address: { line1: 'Calle 1', city: 'Madrid', postalCode: '28001' },
+  },
   contact: { firstName: 'Ana', lastName: 'Ruiz', email: 'ana@woodgrove.example' },
   items: [{ offerId: basic.id, quantity: 10 }],
   ...overrides,
 });
 const facts = (overrides: Partial<OnboardingFacts> = {}): OnboardingFacts => ({
   domainTaken: false,
-  offers: new Map([[basic.id, basic], [e3.id, e3]]),
+  offers: new Map([
+    [basic.id, basic],
+    [e3.id, e3],
+  ]),
   partneredResellers: new Map([[fabrikam.id, fabrikam]]),
   ...overrides,
 });
 
 describe('the onboarding review', () => {
   it('prices each line in cents, totals them, resolves the default term and credits the reseller given', () => {
-    const { errors, review } = assessOnboardingRequest(request({ resellerId: fabrikam.id, items: [{ offerId: basic.id, quantity: 10 }, { offerId: e3.id, quantity: 2 }] }), facts(), expiresAt);
+    const { errors, review } = assessOnboardingRequest(
+      request({
+        resellerId: fabrikam.id,
+        items: [
+          { offerId: basic.id, quantity: 10 },
+          { offerId: e3.id, quantity: 2 },
+        ],
+      }),
+      facts(),
+      expiresAt,
+    );
     expect(errors).toEqual([]);
-    expect(review!.lineItems.map(({ lineNumber, lineTotal, term, billingFrequency }) => ({ lineNumber, lineTotal, term, billingFrequency }))).toEqual([
+    expect(
+      review!.lineItems.map(({ lineNumber, lineTotal, term, billingFrequency }) => ({
+        lineNumber,
+        lineTotal,
+        term,
+        billingFrequency,
+      })),
+    ).toEqual([
       { lineNumber: 1, lineTotal: 6_000, term: 'P1M', billingFrequency: 'monthly' },
       { lineNumber: 2, lineTotal: 7_200, term: 'P1Y', billingFrequency: 'annual' },
     ]);
@@ -52,8 +89,15 @@ describe('the onboarding review', () => {
   });
 
   it('credits nobody without a reseller, or when the provider opts out', () => {
-    expect(assessOnboardingRequest(request(), facts(), expiresAt).review!.partnerOfRecord).toEqual({ credited: false, partnerId: null });
-    const optedOut = assessOnboardingRequest(request({ resellerId: fabrikam.id, creditResellerAsPartnerOfRecord: false }), facts(), expiresAt);
+    expect(assessOnboardingRequest(request(), facts(), expiresAt).review!.partnerOfRecord).toEqual({
+      credited: false,
+      partnerId: null,
+    });
+    const optedOut = assessOnboardingRequest(
+      request({ resellerId: fabrikam.id, creditResellerAsPartnerOfRecord: false }),
+      facts(),
+      expiresAt,
+    );
     expect(optedOut.review!.partnerOfRecord).toEqual({ credited: false, partnerId: null });
   });
 
@@ -70,7 +114,13 @@ describe('the onboarding review', () => {
           { offerId: usd.id, quantity: 1, billingFrequency: 'triennial' },
         ],
       }),
-      facts({ domainTaken: true, offers: new Map([[basic.id, basic], [usd.id, usd]]) }),
+      facts({
+        domainTaken: true,
+        offers: new Map([
+          [basic.id, basic],
+          [usd.id, usd],
+        ]),
+      }),
       expiresAt,
     );
     expect(review).toBeNull();
@@ -90,6 +140,12 @@ describe('the onboarding review', () => {
 
   it('refuses a reseller outside an active partnership', () => {
     const { errors } = assessOnboardingRequest(request({ resellerId: 'r-2' }), facts(), expiresAt);
-    expect(errors).toEqual([{ field: 'resellerId', code: 'PARTNERSHIP_NOT_ACTIVE', message: 'This reseller is not in an active partnership with you' }]);
+    expect(errors).toEqual([
+      {
+        field: 'resellerId',
+        code: 'PARTNERSHIP_NOT_ACTIVE',
+        message: 'This reseller is not in an active partnership with you',
+      },
+    ]);
   });
 });

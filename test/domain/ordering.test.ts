@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { orderProblems, quantityWithinBounds, singleCurrency, type CatalogOffer, type OrderFacts } from '../../src/domain/ordering';
+import {
+  orderProblems,
+  quantityWithinBounds,
+  singleCurrency,
+  type CatalogOffer,
+  type OrderFacts,
+} from '../../src/domain/ordering';
 
 const teams: CatalogOffer = {
   id: 'teams-essentials',
@@ -20,7 +26,12 @@ const facts = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({
 
 describe('order rules', () => {
   it('holds a quantity within the offer bounds, both included', () => {
-    expect([0, 1, 300, 301].map((quantity) => quantityWithinBounds(teams, quantity))).toEqual([false, true, true, false]);
+    expect([0, 1, 300, 301].map((quantity) => quantityWithinBounds(teams, quantity))).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('wants one currency per order', () => {
@@ -29,7 +40,12 @@ describe('order rules', () => {
   });
 
   it('accepts a valid order', () => {
-    expect(orderProblems({ items: [{ offerId: teams.id, quantity: 5, partnerIdOnRecord: '2000001' }], supportContactResellerId: 'r-1' }, facts())).toEqual([]);
+    expect(
+      orderProblems(
+        { items: [{ offerId: teams.id, quantity: 5, partnerIdOnRecord: '2000001' }], supportContactResellerId: 'r-1' },
+        facts(),
+      ),
+    ).toEqual([]);
   });
 
   it('names each problem of each line, then the support contact', () => {

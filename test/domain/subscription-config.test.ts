@@ -13,8 +13,20 @@ describe('subscription durations from the environment', () => {
   });
 
   it('compresses a month to a duration (SUBSCRIPTION_MONTH=20s) and reads the others in the same format', () => {
-    const timing = loadConfig({ SUBSCRIPTION_MONTH: '20s', CANCELLATION_WINDOW: '90s', RENEWAL_NOTICE: '1m', EXPIRED_GRACE: '2m', DISABLED_GRACE: '3m' }).subscriptionTiming;
-    expect(timing).toEqual({ month: { kind: 'fixed', monthMs: 20_000 }, cancellationWindowMs: 90_000, renewalNoticeMs: 60_000, expiredGraceMs: 120_000, disabledGraceMs: 180_000 });
+    const timing = loadConfig({
+      SUBSCRIPTION_MONTH: '20s',
+      CANCELLATION_WINDOW: '90s',
+      RENEWAL_NOTICE: '1m',
+      EXPIRED_GRACE: '2m',
+      DISABLED_GRACE: '3m',
+    }).subscriptionTiming;
+    expect(timing).toEqual({
+      month: { kind: 'fixed', monthMs: 20_000 },
+      cancellationWindowMs: 90_000,
+      renewalNoticeMs: 60_000,
+      expiredGraceMs: 120_000,
+      disabledGraceMs: 180_000,
+    });
   });
 
   it.each([

@@ -21,20 +21,30 @@ describe('calendar months (UTC, clamped to the month end)', () => {
 
   it('keeps the anchor day when a later month has it again (31 Jan → 28 Feb → 31 Mar, no drift)', () => {
     const anchor = utc('2025-01-31T00:00:00Z');
-    expect([1, 2, 3].map((n) => addMonths(anchor, n, calendar).toISOString().slice(0, 10))).toEqual(['2025-02-28', '2025-03-31', '2025-04-30']);
+    expect([1, 2, 3].map((n) => addMonths(anchor, n, calendar).toISOString().slice(0, 10))).toEqual([
+      '2025-02-28',
+      '2025-03-31',
+      '2025-04-30',
+    ]);
   });
 
   it('property: the day is the anchor day clamped to the target month, time of day kept', () => {
     fc.assert(
-      fc.property(fc.date({ min: utc('2000-01-01T00:00:00Z'), max: utc('2090-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 120 }), (anchor, months) => {
-        const result = addMonths(anchor, months, calendar);
-        const expectedMonth = (anchor.getUTCMonth() + months) % 12;
-        const daysInTarget = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() + months + 1, 0)).getUTCDate();
-        expect(result.getUTCMonth()).toBe(expectedMonth);
-        expect(result.getUTCDate()).toBe(Math.min(anchor.getUTCDate(), daysInTarget));
-        expect(result.getTime() % 86_400_000).toBe(anchor.getTime() % 86_400_000);
-        expect(addMonths(anchor, months + 1, calendar).getTime()).toBeGreaterThan(result.getTime());
-      }),
+      fc.property(
+        fc.date({ min: utc('2000-01-01T00:00:00Z'), max: utc('2090-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 120 }),
+        (anchor, months) => {
+          const result = addMonths(anchor, months, calendar);
+          const expectedMonth = (anchor.getUTCMonth() + months) % 12;
+          const daysInTarget = new Date(
+            Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() + months + 1, 0),
+          ).getUTCDate();
+          expect(result.getUTCMonth()).toBe(expectedMonth);
+          expect(result.getUTCDate()).toBe(Math.min(anchor.getUTCDate(), daysInTarget));
+          expect(result.getTime() % 86_400_000).toBe(anchor.getTime() % 86_400_000);
+          expect(addMonths(anchor, months + 1, calendar).getTime()).toBeGreaterThan(result.getTime());
+        },
+      ),
     );
   });
 });

@@ -19,10 +19,16 @@ export const screenshotDir = path.resolve(import.meta.dirname, '../../test-artif
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`);
+    throw new Error(
+      `No Chromium at ${chromiumPath}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`,
+    );
   }
   mkdirSync(screenshotDir, { recursive: true });
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
 }
 
 /** A person's browser: phone-sized, JavaScript off — the pages' forms must work without it. */
@@ -40,9 +46,14 @@ export async function checkPage(inspector: Page, seen: Page, name: string): Prom
   await inspector.setContent(await seen.content(), { waitUntil: 'load' });
   await inspector.addScriptTag({ content: axe.source });
   const result = await inspector.evaluate(() => window.axe.run(document as never, { resultTypes: ['violations'] }));
-  const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  const violations = result.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
   expect(violations, `axe on ${name}`).toEqual([]);
-  const widths = await inspector.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  const widths = await inspector.evaluate(() => ({
+    content: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+  }));
   expect(widths.content, `${name} scrolls sideways`).toBeLessThanOrEqual(widths.viewport);
   await inspector.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }

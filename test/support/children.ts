@@ -20,7 +20,8 @@ export function childEnv(settings: Record<string, string | undefined>): NodeJS.P
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CONFIG_VARIABLES) delete env[name];
   // vitest's own markers: the child is a plain `npm start` / `npm run …`, not a test process.
-  for (const name of ['VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST', 'NODE_ENV']) delete env[name];
+  for (const name of ['VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'TEST', 'NODE_ENV'])
+    delete env[name];
   for (const [name, value] of Object.entries(settings)) if (value !== undefined) env[name] = value;
   return env;
 }
@@ -52,7 +53,9 @@ function killGroup(child: Child) {
 
 afterAll(async () => {
   for (const child of children) killGroup(child);
-  await Promise.all(children.map((child) => Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 5_000))])));
+  await Promise.all(
+    children.map((child) => Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 5_000))])),
+  );
 });
 
 export function tail(text: string, lines = 40) {
@@ -100,7 +103,8 @@ function startCommand(command: string, args: string[], env: NodeJS.ProcessEnv, n
         const match = output.match(pattern);
         if (match) return match;
         if (hasExited) throw new Error(`${name} exited before printing ${pattern}:\n${tail(output)}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${tail(output)}`);
+        if (Date.now() > deadline)
+          throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${tail(output)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
@@ -145,7 +149,12 @@ export function processesMatching(fragments: string[]): number[] {
 }
 
 /** GET until the answer is what we want (a server that has just printed its banner may still be warming up). */
-export async function pollStatus(url: string, accept: (status: number) => boolean, what: string, timeoutMs = 30_000): Promise<number> {
+export async function pollStatus(
+  url: string,
+  accept: (status: number) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   for (;;) {

@@ -18,7 +18,8 @@ export type ApiClient = {
 
 /** A client for one caller of `request` (an engine's, or one built with `requester(url)`). */
 export function apiClient(request: Requester, key?: string): ApiClient {
-  const call = <T>(method: string, path: string, body: unknown, options: Options = {}) => request<T>(method, path, { key, body, ...options });
+  const call = <T>(method: string, path: string, body: unknown, options: Options = {}) =>
+    request<T>(method, path, { key, body, ...options });
   return {
     key,
     get: (path, options) => call('GET', path, undefined, options),

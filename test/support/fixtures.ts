@@ -12,8 +12,15 @@ import { OFFERS } from './catalog';
  * as they would stand after an accepted invitation and a completed onboarding.
  */
 
-export async function createPartnership(engine: TestEngine, provider: TestPartner, reseller: TestPartner): Promise<string> {
-  const [row] = await engine.deps.db.insert(partnerships).values({ providerId: provider.id, resellerId: reseller.id }).returning({ id: partnerships.id });
+export async function createPartnership(
+  engine: TestEngine,
+  provider: TestPartner,
+  reseller: TestPartner,
+): Promise<string> {
+  const [row] = await engine.deps.db
+    .insert(partnerships)
+    .values({ providerId: provider.id, resellerId: reseller.id })
+    .returning({ id: partnerships.id });
   return row!.id;
 }
 
@@ -28,7 +35,12 @@ export type PartneredPair = {
 
 /** Each partner of a pair with a client that calls the API with its key. */
 export function clientsOf(engine: TestEngine, provider: TestPartner, reseller: TestPartner) {
-  return { provider, reseller, asProvider: apiClient(engine.request, provider.apiKey), asReseller: apiClient(engine.request, reseller.apiKey) };
+  return {
+    provider,
+    reseller,
+    asProvider: apiClient(engine.request, provider.apiKey),
+    asReseller: apiClient(engine.request, reseller.apiKey),
+  };
 }
 
 /** A provider, an enrolled reseller and the active partnership between them, in one call (written straight into the database). */
@@ -71,16 +83,39 @@ export async function createActiveCustomer(
       status: 'active',
     });
     const orderId = randomUUID();
-    await tx.insert(orders).values({ id: orderId, providerId: params.providerId, customerId: id, status: 'completed', workflowId: 'fixture' });
+    await tx.insert(orders).values({
+      id: orderId,
+      providerId: params.providerId,
+      customerId: id,
+      status: 'completed',
+      workflowId: 'fixture',
+    });
     const created: FixtureCustomer['subscriptions'] = [];
     for (const [index, item] of items.entries()) {
       const [line] = await tx
         .insert(orderLines)
-        .values({ orderId, lineNumber: index + 1, offerId: item.offerId, quantity: item.quantity, unitPrice: 600, currency: 'EUR', term: 'P1M', billingFrequency: 'monthly' })
+        .values({
+          orderId,
+          lineNumber: index + 1,
+          offerId: item.offerId,
+          quantity: item.quantity,
+          unitPrice: 600,
+          currency: 'EUR',
+          term: 'P1M',
+          billingFrequency: 'monthly',
+        })
         .returning({ id: orderLines.id });
       const [subscription] = await tx
         .insert(subscriptions)
-        .values({ customerId: id, orderId, orderLineId: line!.id, offerId: item.offerId, quantity: item.quantity, term: 'P1M', billingFrequency: 'monthly' })
+        .values({
+          customerId: id,
+          orderId,
+          orderLineId: line!.id,
+          offerId: item.offerId,
+          quantity: item.quantity,
+          term: 'P1M',
+          billingFrequency: 'monthly',
+        })
         .returning({ id: subscriptions.id, offerId: subscriptions.offerId, quantity: subscriptions.quantity });
       created.push(subscription!);
     }
@@ -109,7 +144,9 @@ export async function allEvents(engine: TestEngine, key: string, customerId: str
   const events: CustomerEvent[] = [];
   let cursor: string | null = null;
   do {
-    const reply: Reply<Page<CustomerEvent>> = await apiClient(engine.request, key).get(`/v1/customers/${customerId}/events?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    const reply: Reply<Page<CustomerEvent>> = await apiClient(engine.request, key).get(
+      `/v1/customers/${customerId}/events?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     if (reply.status !== 200) throw new Error(`events: ${reply.status} ${reply.text}`);
     events.push(...reply.body.items);
     cursor = reply.body.nextCursor;
@@ -122,13 +159,18 @@ export async function allEvents(engine: TestEngine, key: string, customerId: str
  * before lifecycles) their workflow through the backfill, and waits until each has recorded itself.
  */
 export async function startLifecycles(engine: TestEngine, subscriptionIds: string[]): Promise<void> {
-  await backfillSubscriptionWorkflows({ db: engine.deps.db, temporal: engine.deps.temporal, taskQueue: engine.taskQueue }, { subscriptionIds });
+  await backfillSubscriptionWorkflows(
+    { db: engine.deps.db, temporal: engine.deps.temporal, taskQueue: engine.taskQueue },
+    { subscriptionIds },
+  );
   await waitFor(
     async () => {
-      const rows = await engine.deps.db.select({ workflowId: subscriptions.workflowId }).from(subscriptions).where(inArray(subscriptions.id, subscriptionIds));
+      const rows = await engine.deps.db
+        .select({ workflowId: subscriptions.workflowId })
+        .from(subscriptions)
+        .where(inArray(subscriptions.id, subscriptionIds));
       return rows.every((row) => row.workflowId !== null);
     },
     { what: 'subscription workflows recorded' },
   );
 }
-

@@ -24,7 +24,6 @@ declare module 'vitest' {
   }
 }
 
-
 /**
  * Starts what every test file shares: a real Temporal dev server (headless, in memory), the pinned
  * Temporal server on its own Postgres (the production topology's kind; see test/support/topologies.ts), a fresh
@@ -57,7 +56,11 @@ export default async function setup(project: TestProject) {
     await seedCatalog(test.db);
     await test.close();
     dropDatabase = async () => {
-      const cleanup = await openDatabase({ databaseUrl: process.env.DATABASE_URL!, dataDir: scratch, maxConnections: 1 });
+      const cleanup = await openDatabase({
+        databaseUrl: process.env.DATABASE_URL!,
+        dataDir: scratch,
+        maxConnections: 1,
+      });
       await cleanup.db.execute(sql.raw(`drop database if exists ${name} with (force)`)).catch(() => {});
       await cleanup.close();
     };

@@ -21,7 +21,11 @@ let sharedDatabase: Promise<DbHandle> | undefined;
 export function testDatabase(): Promise<DbHandle> {
   sharedDatabase ??= (async () => {
     const databaseUrl = inject('databaseUrl') || undefined;
-    const database = await openDatabase({ databaseUrl, dataDir: mkdtempSync(path.join(os.tmpdir(), 'poe-pglite-')), maxConnections: 20 });
+    const database = await openDatabase({
+      databaseUrl,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'poe-pglite-')),
+      maxConnections: 20,
+    });
     if (database.kind === 'pglite') {
       await database.migrate();
       await seedCatalog(database.db);
@@ -30,7 +34,6 @@ export function testDatabase(): Promise<DbHandle> {
   })();
   return sharedDatabase;
 }
-
 
 export type TestEngine = Engine & { url: string; request: Requester; taskQueue: string };
 
@@ -117,7 +120,14 @@ export function requester(base: string): Requester {
 export const uniquePartnerId = () => String(randomInt(1_000_000_000, 9_999_999_999));
 export const uniqueEmail = (label = 'partner') => `${label}-${randomBytes(5).toString('hex')}@example.test`;
 
-export type TestPartner = { id: string; partnerId: string; email: string; country: string; name: string; apiKey: string };
+export type TestPartner = {
+  id: string;
+  partnerId: string;
+  email: string;
+  country: string;
+  name: string;
+  apiKey: string;
+};
 
 /** Registers a partner through the operator API, as a distributor's operator would. */
 export async function createTestPartner(
@@ -152,7 +162,10 @@ export function linkIn(text: string, prefix: string): URL {
   return new URL(match[0]);
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const value = await probe();
@@ -176,7 +189,8 @@ function bytesAsText(history: unknown): string {
   return JSON.stringify(history, (key, value) => {
     if (key === 'data' && typeof value === 'string') return Buffer.from(value, 'base64').toString('utf8');
     if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-    if (value && typeof value === 'object' && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data).toString('utf8');
+    if (value && typeof value === 'object' && value.type === 'Buffer' && Array.isArray(value.data))
+      return Buffer.from(value.data).toString('utf8');
     return value;
   });
 }
@@ -188,7 +202,8 @@ function bytesAsText(history: unknown): string {
 export async function decodedHistoryText(engine: Engine, workflowId: string): Promise<string> {
   const history = await engine.deps.temporal.workflow.getHandle(workflowId).fetchHistory();
   const codec = new EncryptionCodec(engine.deps.keyRing);
-  const isEncrypted = (value: any) => value?.metadata?.encoding && Buffer.from(value.metadata.encoding).toString('utf8') === ENCRYPTED_ENCODING;
+  const isEncrypted = (value: any) =>
+    value?.metadata?.encoding && Buffer.from(value.metadata.encoding).toString('utf8') === ENCRYPTED_ENCODING;
   const open = async (node: any): Promise<void> => {
     if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
     for (const [key, value] of Object.entries(node)) {

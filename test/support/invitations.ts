@@ -11,10 +11,21 @@ export type SentInvitation = { invitation: Invitation; link: string; token: stri
  * Invites an address as the provider (the reply must be 202) and waits for the mail it produced;
  * `link` is the path of the emailed link, `token` its last segment.
  */
-export async function invite(engine: TestEngine, provider: TestPartner, resellerEmail: string, extra: { message?: string } = {}): Promise<SentInvitation> {
-  const reply = await apiClient(engine.request, provider.apiKey).post<Invitation>('/v1/invitations', { resellerEmail, ...extra });
+export async function invite(
+  engine: TestEngine,
+  provider: TestPartner,
+  resellerEmail: string,
+  extra: { message?: string } = {},
+): Promise<SentInvitation> {
+  const reply = await apiClient(engine.request, provider.apiKey).post<Invitation>('/v1/invitations', {
+    resellerEmail,
+    ...extra,
+  });
   expect(reply.status, reply.text).toBe(202);
-  const mail = await waitFor(async () => (await mailTo(engine, resellerEmail)).find((m) => m.text.includes('/invitations/')), { what: `the invitation mail to ${resellerEmail}` });
+  const mail = await waitFor(
+    async () => (await mailTo(engine, resellerEmail)).find((m) => m.text.includes('/invitations/')),
+    { what: `the invitation mail to ${resellerEmail}` },
+  );
   const link = linkIn(mail.text, '/invitations').pathname;
   return { invitation: reply.body, link, token: link.split('/').pop()! };
 }

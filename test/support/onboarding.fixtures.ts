@@ -25,7 +25,13 @@ export function onboardingBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** Polls GET /v1/customer-onboardings/:id until its status is one of `statuses`. */
-export async function onboardingIn(engine: TestEngine, key: string, id: string, statuses: string[], timeoutMs = 30_000) {
+export async function onboardingIn(
+  engine: TestEngine,
+  key: string,
+  id: string,
+  statuses: string[],
+  timeoutMs = 30_000,
+) {
   return waitFor(
     async () => {
       const reply = await engine.request('GET', `/v1/customer-onboardings/${id}`, { key });
@@ -50,8 +56,12 @@ export async function databaseDump(engine: TestEngine): Promise<string> {
   const rows = Array.isArray(tables) ? tables : (tables as unknown as { rows: Array<{ table_name: string }> }).rows;
   const parts: string[] = [];
   for (const { table_name } of rows) {
-    const dump = await engine.deps.db.execute(sql.raw(`select coalesce(json_agg(row_to_json(t)), '[]'::json)::text as dump from "${table_name}" t`));
-    const [row] = (Array.isArray(dump) ? dump : (dump as unknown as { rows: unknown[] }).rows) as Array<{ dump: string }>;
+    const dump = await engine.deps.db.execute(
+      sql.raw(`select coalesce(json_agg(row_to_json(t)), '[]'::json)::text as dump from "${table_name}" t`),
+    );
+    const [row] = (Array.isArray(dump) ? dump : (dump as unknown as { rows: unknown[] }).rows) as Array<{
+      dump: string;
+    }>;
     parts.push(`${table_name}: ${row?.dump ?? '[]'}`);
   }
   return parts.join('\n');
@@ -59,7 +69,13 @@ export async function databaseDump(engine: TestEngine): Promise<string> {
 
 /** Rows that would make a customer look alive after a failed or cancelled onboarding. */
 export async function liveRowsFor(engine: TestEngine, domainPrefix: string) {
-  const result = await engine.deps.db.execute<{ customers: number; users: number; orders: number; subscriptions: number; escrow: number }>(sql`
+  const result = await engine.deps.db.execute<{
+    customers: number;
+    users: number;
+    orders: number;
+    subscriptions: number;
+    escrow: number;
+  }>(sql`
     select
       (select count(*)::int from customers where domain_prefix = ${domainPrefix} and status <> 'deleted') as customers,
       (select count(*)::int from customer_users u join customers c on c.id = u.customer_id where c.domain_prefix = ${domainPrefix}) as users,
@@ -70,5 +86,3 @@ export async function liveRowsFor(engine: TestEngine, domainPrefix: string) {
   const rows = Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows;
   return rows[0] as { customers: number; users: number; orders: number; subscriptions: number; escrow: number };
 }
-
-

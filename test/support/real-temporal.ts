@@ -31,7 +31,11 @@ export async function startRealTemporal(options: { nodes?: number; label?: strin
   if (!binaries) throw new Error(realTemporalUnavailable());
   const nodes = options.nodes ?? 1;
   const dir = mkdtempSync(path.join(os.tmpdir(), `poe-${options.label ?? 'temporal'}-`));
-  const supervisor = new Supervisor({ logDir: path.join(dir, 'logs'), log: (line) => console.info(`[${options.label ?? 'temporal'}] ${line}`), stopTimeoutMs: 15_000 });
+  const supervisor = new Supervisor({
+    logDir: path.join(dir, 'logs'),
+    log: (line) => console.info(`[${options.label ?? 'temporal'}] ${line}`),
+    stopTimeoutMs: 15_000,
+  });
   const basePort = await freePortBlock(NODE_PORT_STRIDE * nodes + 1);
   try {
     const topology = await startTemporalTopology(supervisor, binaries, {
@@ -52,6 +56,8 @@ export async function startRealTemporal(options: { nodes?: number; label?: strin
     };
   } catch (error) {
     await supervisor.stopAll();
-    throw new Error(`the real Temporal topology did not start (logs in ${path.join(dir, 'logs')}): ${(error as Error).message}`);
+    throw new Error(
+      `the real Temporal topology did not start (logs in ${path.join(dir, 'logs')}): ${(error as Error).message}`,
+    );
   }
 }

@@ -28,7 +28,12 @@ export function topologies(): TestTopology[] {
   const realSkip = inject('realTemporalSkip');
   return [
     { kind: 'dev', name: 'on the Temporal dev server', temporalAddress: inject('temporalAddress') },
-    { kind: 'real', name: `on Temporal ${TEMPORAL_SERVER_VERSION} with Postgres`, temporalAddress: inject('realTemporalAddress'), skip: realSkip || undefined },
+    {
+      kind: 'real',
+      name: `on Temporal ${TEMPORAL_SERVER_VERSION} with Postgres`,
+      temporalAddress: inject('realTemporalAddress'),
+      skip: realSkip || undefined,
+    },
   ];
 }
 
@@ -38,7 +43,12 @@ export function topologyTitle(title: string, topology: TestTopology): string {
 }
 
 /** A Temporal server of its own for one test, which it may stop (all of it, abruptly) and start again on the same data. */
-export type OwnTemporal = { address: string; stopServer(): Promise<void>; startServer(): Promise<void>; close(): Promise<void> };
+export type OwnTemporal = {
+  address: string;
+  stopServer(): Promise<void>;
+  startServer(): Promise<void>;
+  close(): Promise<void>;
+};
 
 export async function startOwnTemporal(kind: TopologyKind, dbFile: string): Promise<OwnTemporal> {
   if (kind === 'dev') {
@@ -60,7 +70,13 @@ export async function startOwnTemporal(kind: TopologyKind, dbFile: string): Prom
     address: real.address,
     stopServer: () => node!.stop(),
     startServer: async () => {
-      node = startTemporalNode(real.supervisor, findTemporalServer()!, real.cluster, real.cluster.nodes[0]!, `${real.dir}/config`);
+      node = startTemporalNode(
+        real.supervisor,
+        findTemporalServer()!,
+        real.cluster,
+        real.cluster.nodes[0]!,
+        `${real.dir}/config`,
+      );
     },
     close: () => real.stop(),
   };

@@ -12,7 +12,9 @@ export type Received = { headers: IncomingHttpHeaders; body: string; receivedAt:
  * with `answer(request)`, 200 by default. `verified(secret)` checks each delivery with the reference
  * Standard Webhooks library.
  */
-export async function startReceiver(answer: (received: Received) => { status: number; body?: string } = () => ({ status: 200 })) {
+export async function startReceiver(
+  answer: (received: Received) => { status: number; body?: string } = () => ({ status: 200 }),
+) {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -30,7 +32,8 @@ export async function startReceiver(answer: (received: Received) => { status: nu
     url: `http://127.0.0.1:${port}/hooks`,
     received,
     /** Deliveries of one event type, parsed. */
-    ofType: (type: string) => received.map((entry) => ({ ...entry, json: JSON.parse(entry.body) })).filter((entry) => entry.json.type === type),
+    ofType: (type: string) =>
+      received.map((entry) => ({ ...entry, json: JSON.parse(entry.body) })).filter((entry) => entry.json.type === type),
     /** Verifies a delivery with `standardwebhooks`; throws when the signature does not match the secret. */
     verify: (entry: Received, secret: string) =>
       new Webhook(secret).verify(entry.body, {
@@ -44,12 +47,11 @@ export async function startReceiver(answer: (received: Received) => { status: nu
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /** Registers an endpoint for a partner and returns it with its secret. */
-export async function registerEndpoint(
-  request: Requester,
-  key: string,
-  body: { url: string; events?: string[] },
-) {
-  const reply = await request<{ endpoint: WebhookEndpoint; secret: string }>('POST', '/v1/webhook-endpoints', { key, body });
+export async function registerEndpoint(request: Requester, key: string, body: { url: string; events?: string[] }) {
+  const reply = await request<{ endpoint: WebhookEndpoint; secret: string }>('POST', '/v1/webhook-endpoints', {
+    key,
+    body,
+  });
   if (reply.status !== 201) throw new Error(`registering an endpoint failed: ${reply.status} ${reply.text}`);
   return reply.body;
 }
@@ -57,6 +59,13 @@ export async function registerEndpoint(
 /** The result of a delivery workflow, once the relay has started it. */
 export async function deliveryResult(engine: TestEngine, workflowId: string): Promise<WebhookDeliveryState> {
   const handle = engine.deps.temporal.workflow.getHandle(workflowId);
-  await waitFor(() => handle.describe().then(() => true, () => false), { what: `${workflowId} started` });
+  await waitFor(
+    () =>
+      handle.describe().then(
+        () => true,
+        () => false,
+      ),
+    { what: `${workflowId} started` },
+  );
   return handle.result();
 }

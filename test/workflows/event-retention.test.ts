@@ -12,7 +12,10 @@ describe('event-retention workflow (time-skipping)', () => {
     const fakes: Pick<Activities, 'deleteExpiredEvents'> = { deleteExpiredEvents: async () => ({ deleted: 42 }) };
     const recorder = recordCalls(fakes);
     await onWorker(server.env, recorder.activities, async (taskQueue) => {
-      const handle = await server.env.client.workflow.start(eventRetentionWorkflow, { taskQueue, workflowId: 'event-retention-run' });
+      const handle = await server.env.client.workflow.start(eventRetentionWorkflow, {
+        taskQueue,
+        workflowId: 'event-retention-run',
+      });
       expect(await handle.result()).toEqual({ deleted: 42 });
       await keepHistory(handle, 'event-retention-run');
     });

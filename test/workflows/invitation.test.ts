@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { invitationWorkflow } from '../../workflows/invitation';
-import { acceptUpdate, declineUpdate, resendUpdate, revokeUpdate, type AcceptingReseller } from '../../workflows/invitation.messages';
+import {
+  acceptUpdate,
+  declineUpdate,
+  resendUpdate,
+  revokeUpdate,
+  type AcceptingReseller,
+} from '../../workflows/invitation.messages';
 import { invitationWorkflowId } from '../../workflows/ids';
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
@@ -48,16 +54,31 @@ async function startInvitation(taskQueue: string, recorder: ReturnType<typeof fa
   const handle = await server.env.client.workflow.start(invitationWorkflow, {
     taskQueue,
     workflowId: invitationWorkflowId(invitationId),
-    args: [{ invitationId, providerId: 'provider-1', providerName: 'Contoso', providerCountry: 'ES', resellerEmail: 'sales@fabrikam-it.example', expiresAt, ttlMs: TTL, reminderBeforeMs: REMINDER_BEFORE }],
+    args: [
+      {
+        invitationId,
+        providerId: 'provider-1',
+        providerName: 'Contoso',
+        providerCountry: 'ES',
+        resellerEmail: 'sales@fabrikam-it.example',
+        expiresAt,
+        ttlMs: TTL,
+        reminderBeforeMs: REMINDER_BEFORE,
+      },
+    ],
   });
   await waitUntil(() => recorder.names().includes('sendInvitationLink'));
   return { invitationId, expiresAt, handle, ...recorder };
 }
 
 /** Runs `scenario` against a fresh invitation on a worker of its own. */
-async function withInvitation(scenario: (run: Awaited<ReturnType<typeof startInvitation>>) => Promise<void>): Promise<void> {
+async function withInvitation(
+  scenario: (run: Awaited<ReturnType<typeof startInvitation>>) => Promise<void>,
+): Promise<void> {
   const recorder = fakes();
-  await onWorker(server.env, recorder.activities, async (taskQueue) => scenario(await startInvitation(taskQueue, recorder)));
+  await onWorker(server.env, recorder.activities, async (taskQueue) =>
+    scenario(await startInvitation(taskQueue, recorder)),
+  );
 }
 
 describe('invitation workflow (time-skipping)', () => {
@@ -79,18 +100,33 @@ describe('invitation workflow (time-skipping)', () => {
       await server.env.sleep(2 * DAY);
       const accepted = await handle.executeUpdate(acceptUpdate, { args: [reseller] });
       expect(accepted).toEqual({ status: 'accepted', partnershipId: 'partnership-1' });
-      expect(await handle.result()).toMatchObject({ status: 'accepted', resellerId: 'reseller-1', partnershipId: 'partnership-1', remindersSent: 0 });
+      expect(await handle.result()).toMatchObject({
+        status: 'accepted',
+        resellerId: 'reseller-1',
+        partnershipId: 'partnership-1',
+        remindersSent: 0,
+      });
       expect(names()).toEqual(['sendInvitationLink', 'acceptInvitation']);
-      expect(inputsOf('acceptInvitation')).toEqual([{ invitationId, providerId: 'provider-1', resellerId: 'reseller-1' }]);
+      expect(inputsOf('acceptInvitation')).toEqual([
+        { invitationId, providerId: 'provider-1', resellerId: 'reseller-1' },
+      ]);
       await keepHistory(handle, 'invitation-accepted');
     });
   });
 
   it('refuses an acceptance from another address or country, then the invitation still expires', async () => {
     await withInvitation(async ({ handle, names }) => {
-      expect(await refusalCode(handle.executeUpdate(acceptUpdate, { args: [{ ...reseller, email: 'other@fabrikam-it.example' }] }))).toBe('RESELLER_EMAIL_MISMATCH');
-      expect(await refusalCode(handle.executeUpdate(acceptUpdate, { args: [{ ...reseller, country: 'FR' }] }))).toBe('RESELLER_NOT_ELIGIBLE');
-      expect(await refusalCode(handle.executeUpdate(acceptUpdate, { args: [{ ...reseller, cspEnrolled: false }] }))).toBe('RESELLER_NOT_ELIGIBLE');
+      expect(
+        await refusalCode(
+          handle.executeUpdate(acceptUpdate, { args: [{ ...reseller, email: 'other@fabrikam-it.example' }] }),
+        ),
+      ).toBe('RESELLER_EMAIL_MISMATCH');
+      expect(await refusalCode(handle.executeUpdate(acceptUpdate, { args: [{ ...reseller, country: 'FR' }] }))).toBe(
+        'RESELLER_NOT_ELIGIBLE',
+      );
+      expect(
+        await refusalCode(handle.executeUpdate(acceptUpdate, { args: [{ ...reseller, cspEnrolled: false }] })),
+      ).toBe('RESELLER_NOT_ELIGIBLE');
       expect((await handle.result()).status).toBe('expired');
       expect(names()).toEqual(['sendInvitationLink', 'sendInvitationReminder', 'closeInvitation']);
     });
@@ -100,7 +136,9 @@ describe('invitation workflow (time-skipping)', () => {
     await withInvitation(async ({ invitationId, handle, names, inputsOf }) => {
       await server.env.sleep(28 * DAY);
       await waitUntil(() => names().includes('sendInvitationReminder'));
-      expect(await handle.executeUpdate(declineUpdate, { args: [{ reason: 'not now' }] })).toEqual({ status: 'declined' });
+      expect(await handle.executeUpdate(declineUpdate, { args: [{ reason: 'not now' }] })).toEqual({
+        status: 'declined',
+      });
       expect((await handle.result()).status).toBe('declined');
       expect(names()).toEqual(['sendInvitationLink', 'sendInvitationReminder', 'closeInvitation']);
       expect(inputsOf('closeInvitation')).toEqual([{ invitationId, status: 'declined', reason: 'not now' }]);

@@ -38,13 +38,14 @@ type OnboardingActivities = Pick<
 >;
 
 /** Each saga step's activity and its compensation, in the saga's order. */
-const sagaActivities: Record<ProvisioningStep, { run: keyof OnboardingActivities; undo: keyof OnboardingActivities }> = {
-  createTenant: { run: 'createCustomerTenant', undo: 'deleteCustomerTenant' },
-  createAdminUser: { run: 'createAdminUser', undo: 'deleteAdminUser' },
-  placeOrder: { run: 'placeOrder', undo: 'cancelOrder' },
-  provisionSubscriptions: { run: 'provisionSubscriptions', undo: 'cancelSubscriptions' },
-  associateReseller: { run: 'associateReseller', undo: 'dissociateReseller' },
-};
+const sagaActivities: Record<ProvisioningStep, { run: keyof OnboardingActivities; undo: keyof OnboardingActivities }> =
+  {
+    createTenant: { run: 'createCustomerTenant', undo: 'deleteCustomerTenant' },
+    createAdminUser: { run: 'createAdminUser', undo: 'deleteAdminUser' },
+    placeOrder: { run: 'placeOrder', undo: 'cancelOrder' },
+    provisionSubscriptions: { run: 'provisionSubscriptions', undo: 'cancelSubscriptions' },
+    associateReseller: { run: 'associateReseller', undo: 'dissociateReseller' },
+  };
 
 const REVIEW_TTL = 7 * DAY;
 
@@ -52,16 +53,38 @@ const server = timeSkippingServerPerFile();
 
 const request: OnboardingRequest = {
   resellerId: 'reseller-1',
-  company: { name: 'Contoso', domainPrefix: 'contoso', country: 'ES', address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28013' } },
+  company: {
+    name: 'Contoso',
+    domainPrefix: 'contoso',
+    country: 'ES',
+    address: { line1: 'Calle Mayor 1', city: 'Madrid', postalCode: '28013' },
+  },
   contact: { firstName: 'Ana', lastName: 'García', email: 'ana@contoso.example' },
   items: [{ offerId: 'm365-e3', quantity: 10 }],
 };
 
 const review: OnboardingReview = {
-  lineItems: [{ lineNumber: 1, offerId: 'm365-e3', offerName: 'Microsoft 365 E3', quantity: 10, unitPrice: 3600, lineTotal: 36000, currency: 'EUR', billingCycle: 'monthly', term: 'P1Y', billingFrequency: 'monthly' }],
+  lineItems: [
+    {
+      lineNumber: 1,
+      offerId: 'm365-e3',
+      offerName: 'Microsoft 365 E3',
+      quantity: 10,
+      unitPrice: 3600,
+      lineTotal: 36000,
+      currency: 'EUR',
+      billingCycle: 'monthly',
+      term: 'P1Y',
+      billingFrequency: 'monthly',
+    },
+  ],
   total: 36000,
   currency: 'EUR',
-  customer: { company: { ...request.company, domain: 'contoso.onmicrosoft.com' }, contact: request.contact, adminUsername: 'admin@contoso.onmicrosoft.com' },
+  customer: {
+    company: { ...request.company, domain: 'contoso.onmicrosoft.com' },
+    contact: request.contact,
+    adminUsername: 'admin@contoso.onmicrosoft.com',
+  },
   reseller: { id: 'reseller-1', name: 'Fabrikam', partnerId: '2000001' },
   partnerOfRecord: { credited: false, partnerId: null },
   supportContact: null,
@@ -79,7 +102,9 @@ function fakes(options: { failAt?: ProvisioningStep; errors?: boolean }) {
   };
   const fake: OnboardingActivities = {
     validateOnboarding: async () =>
-      options.errors ? { errors: [{ field: 'items.0.quantity', code: 'QUANTITY_OUT_OF_BOUNDS', message: 'too many' }], review: null } : { errors: [], review },
+      options.errors
+        ? { errors: [{ field: 'items.0.quantity', code: 'QUANTITY_OUT_OF_BOUNDS', message: 'too many' }], review: null }
+        : { errors: [], review },
     recordValidation: async () => {},
     closeOnboarding: async () => {},
     beginProvisioning: async () => {},
@@ -112,7 +137,12 @@ function fakes(options: { failAt?: ProvisioningStep; errors?: boolean }) {
 /** Starts an onboarding on a worker of its own and runs `scenario` once it awaits review (or was rejected). */
 async function withOnboarding(
   options: { failAt?: ProvisioningStep; errors?: boolean; request?: OnboardingRequest },
-  scenario: (run: { onboardingId: string; handle: Awaited<ReturnType<typeof server.env.client.workflow.start<typeof onboardingWorkflow>>> } & ReturnType<typeof fakes>) => Promise<void>,
+  scenario: (
+    run: {
+      onboardingId: string;
+      handle: Awaited<ReturnType<typeof server.env.client.workflow.start<typeof onboardingWorkflow>>>;
+    } & ReturnType<typeof fakes>,
+  ) => Promise<void>,
 ): Promise<void> {
   const recorder = fakes(options);
   await onWorker(server.env, { ...recorder.childActivities, ...recorder.activities }, async (taskQueue) => {
@@ -131,7 +161,10 @@ describe('onboarding workflow (time-skipping)', () => {
   it('a request refused by validation is rejected with its field errors; nothing is provisioned', async () => {
     await withOnboarding({ errors: true }, async ({ onboardingId, handle, names, inputsOf }) => {
       const result = await handle.result();
-      expect(result).toMatchObject({ status: 'rejected', errors: [{ field: 'items.0.quantity', code: 'QUANTITY_OUT_OF_BOUNDS' }] });
+      expect(result).toMatchObject({
+        status: 'rejected',
+        errors: [{ field: 'items.0.quantity', code: 'QUANTITY_OUT_OF_BOUNDS' }],
+      });
       expect(names()).toEqual(['validateOnboarding', 'recordValidation']);
       expect(inputsOf('recordValidation')).toEqual([{ onboardingId, errors: result.errors }]);
       await keepHistory(handle, 'onboarding-rejected');
@@ -144,7 +177,9 @@ describe('onboarding workflow (time-skipping)', () => {
       expect(names()).toEqual(['validateOnboarding', 'recordValidation', 'closeOnboarding']);
       expect(inputsOf('closeOnboarding')).toEqual([{ onboardingId, status: 'expired' }]);
       const [validation] = inputsOf('validateOnboarding') as Array<{ reviewExpiresAt: string }>;
-      expect(Date.parse(validation!.reviewExpiresAt) - Date.parse((await handle.describe()).startTime.toISOString())).toBeGreaterThanOrEqual(REVIEW_TTL - 1000);
+      expect(
+        Date.parse(validation!.reviewExpiresAt) - Date.parse((await handle.describe()).startTime.toISOString()),
+      ).toBeGreaterThanOrEqual(REVIEW_TTL - 1000);
       await keepHistory(handle, 'onboarding-review-expired');
     });
   });
@@ -175,7 +210,11 @@ describe('onboarding workflow (time-skipping)', () => {
       ]);
       expect(inputsOf('completeOnboarding')).toEqual([{ onboardingId, customerId: result.customerId }]);
       expect(inputsOf('placeOrder')).toEqual([
-        expect.objectContaining({ orderId: result.orderId, customerId: result.customerId, lines: [expect.objectContaining({ offerId: 'm365-e3', quantity: 10, term: 'P1Y' })] }),
+        expect.objectContaining({
+          orderId: result.orderId,
+          customerId: result.customerId,
+          lines: [expect.objectContaining({ offerId: 'm365-e3', quantity: 10, term: 'P1Y' })],
+        }),
       ]);
       expect(submitted).toMatchObject({ status: 'completed', subscriptionIds: result.subscriptionIds });
       const child = server.env.client.workflow.getHandle(subscriptionWorkflowId(result.subscriptionIds[0]!));
@@ -201,7 +240,11 @@ describe('onboarding workflow (time-skipping)', () => {
       await withOnboarding({ failAt: failing }, async ({ onboardingId, handle, names, inputsOf }) => {
         const submitted = await handle.executeUpdate(submitUpdate);
         expect(submitted).toEqual({ status: 'failed', failureReason: `${failing}: ${failing} refused` });
-        expect(await handle.result()).toMatchObject({ status: 'failed', step: null, failureReason: `${failing}: ${failing} refused` });
+        expect(await handle.result()).toMatchObject({
+          status: 'failed',
+          step: null,
+          failureReason: `${failing}: ${failing} refused`,
+        });
         const done = provisioningSteps.slice(0, index + 1);
         expect(names()).toEqual([
           'validateOnboarding',

@@ -38,10 +38,15 @@ const steps: Array<[Exclude<OrderStep, 'compensating' | 'done'>, keyof OrderActi
 const server = timeSkippingServerPerFile();
 
 /** Runs one order on its own worker; `failAt` makes that step's activity refuse (a business failure, as PARTNERSHIP_NOT_ACTIVE is). */
-async function runOrder(options: { failAt?: keyof OrderActivities; workflowBundle?: WorkflowBundleOption; history: string }) {
+async function runOrder(options: {
+  failAt?: keyof OrderActivities;
+  workflowBundle?: WorkflowBundleOption;
+  history: string;
+}) {
   const children = childSubscriptions(server.env);
   const refuseAt = async (name: keyof OrderActivities) => {
-    if (options.failAt === name) throw ApplicationFailure.nonRetryable('The partnership is no longer active', 'PARTNERSHIP_NOT_ACTIVE');
+    if (options.failAt === name)
+      throw ApplicationFailure.nonRetryable('The partnership is no longer active', 'PARTNERSHIP_NOT_ACTIVE');
   };
   const fakes: OrderActivities = {
     validateCustomerOrder: () => refuseAt('validateCustomerOrder'),
@@ -58,16 +63,29 @@ async function runOrder(options: { failAt?: keyof OrderActivities; workflowBundl
   };
   const recorder = recordCalls(fakes);
   const orderId = randomUUID();
-  const result = await onWorker(server.env, { ...children.activities, ...recorder.activities }, async (taskQueue) => {
-    const handle = await server.env.client.workflow.start(orderWorkflow, {
-      taskQueue,
-      workflowId: orderWorkflowId(orderId),
-      args: [{ orderId, providerId: 'provider-1', customerId: 'customer-1', customerDomain: 'contoso.onmicrosoft.com', resellerId: 'reseller-1' }],
-    });
-    const state = await handle.result();
-    await keepHistory(handle, options.history);
-    return state;
-  }, options.workflowBundle);
+  const result = await onWorker(
+    server.env,
+    { ...children.activities, ...recorder.activities },
+    async (taskQueue) => {
+      const handle = await server.env.client.workflow.start(orderWorkflow, {
+        taskQueue,
+        workflowId: orderWorkflowId(orderId),
+        args: [
+          {
+            orderId,
+            providerId: 'provider-1',
+            customerId: 'customer-1',
+            customerDomain: 'contoso.onmicrosoft.com',
+            resellerId: 'reseller-1',
+          },
+        ],
+      });
+      const state = await handle.result();
+      await keepHistory(handle, options.history);
+      return state;
+    },
+    options.workflowBundle,
+  );
   return { orderId, result, ...recorder };
 }
 
@@ -97,18 +115,27 @@ describe('order workflow (time-skipping)', () => {
     const provisioned = index > steps.findIndex(([, name]) => name === 'provisionCustomerOrder');
     it(`a refusal while ${step} fails the order with its code${provisioned ? ' and cancels the subscriptions made' : ', with nothing to cancel'}`, async () => {
       const { orderId, result, names, inputsOf } = await runOrder({ failAt: failing, history: `order-failed-${step}` });
-      expect(result).toMatchObject({ status: 'failed', step: 'done', failure: { code: 'PARTNERSHIP_NOT_ACTIVE', message: 'The partnership is no longer active' } });
+      expect(result).toMatchObject({
+        status: 'failed',
+        step: 'done',
+        failure: { code: 'PARTNERSHIP_NOT_ACTIVE', message: 'The partnership is no longer active' },
+      });
       expect(names()).toEqual([
         ...steps.slice(0, index + 1).map(([, name]) => name),
         ...(provisioned ? ['cancelCustomerOrderSubscriptions'] : []),
         'failCustomerOrder',
       ]);
-      expect(inputsOf('failCustomerOrder')).toEqual([{ orderId, code: 'PARTNERSHIP_NOT_ACTIVE', reason: 'The partnership is no longer active' }]);
+      expect(inputsOf('failCustomerOrder')).toEqual([
+        { orderId, code: 'PARTNERSHIP_NOT_ACTIVE', reason: 'The partnership is no longer active' },
+      ]);
     });
   }
 
   it('before the subscription-workflows patch, an order completed without starting subscription workflows (the history the patch keeps replayable)', async () => {
-    const { result, names } = await runOrder({ workflowBundle: await bundleBeforeSubscriptionWorkflowsPatch(), history: 'order-completed-before-subscription-workflows-patch' });
+    const { result, names } = await runOrder({
+      workflowBundle: await bundleBeforeSubscriptionWorkflowsPatch(),
+      history: 'order-completed-before-subscription-workflows-patch',
+    });
     expect(result.status).toBe('completed');
     expect(names()).toEqual(steps.map(([, name]) => name));
     for (const id of result.subscriptionIds) expect(await subscriptionWorkflowStarted(id)).toBe(false);

@@ -21,7 +21,10 @@ export async function bundleBeforeSubscriptionWorkflowsPatch(): Promise<Workflow
       plugins: [
         ...(config.plugins ?? []),
         {
-          apply: (compiler) => new compiler.webpack.NormalModuleReplacementPlugin(/^\.\/subscription-start$/, oldSubscriptionStart).apply(compiler),
+          apply: (compiler) =>
+            new compiler.webpack.NormalModuleReplacementPlugin(/^\.\/subscription-start$/, oldSubscriptionStart).apply(
+              compiler,
+            ),
         },
       ],
     }),

@@ -7,7 +7,9 @@ import { bundleWorkflows } from '../../src/temporal/worker';
 import { historiesDir, historyFromObject } from './histories';
 
 /** Every committed history: `<workflow>-<path>.json`, recorded by `npm run histories:record`. */
-const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json')).sort();
+const files = readdirSync(historiesDir)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 /**
  * Replays each committed history against today's workflow code (the bundle the worker runs). A change
@@ -17,7 +19,13 @@ const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json'))
  */
 describe('replay of the committed workflow histories', () => {
   it('holds a history for every workflow type', () => {
-    const workflowTypes = new Set(files.map((file) => JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
+    const workflowTypes = new Set(
+      files.map(
+        (file) =>
+          JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8')).events[0]
+            .workflowExecutionStartedEventAttributes.workflowType.name,
+      ),
+    );
     expect([...workflowTypes].sort()).toEqual([
       'eventRetentionWorkflow',
       'invitationWorkflow',
@@ -30,7 +38,10 @@ describe('replay of the committed workflow histories', () => {
   });
 
   it(`replays all ${files.length} histories without non-determinism`, async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
     const shared = inject('workflowBundlePath');
     const workflowBundle = shared ? { code: readFileSync(shared, 'utf8') } : await bundleWorkflows();
     const histories = files.map((file) => ({
@@ -38,7 +49,10 @@ describe('replay of the committed workflow histories', () => {
       history: historyFromObject(JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8'))),
     }));
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle, sinks: createMetrics().workerSinks }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle, sinks: createMetrics().workerSinks },
+      histories,
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { resellerRelationshipWorkflow } from '../../workflows/reseller-relationship';
-import { acceptRelationshipUpdate, declineRelationshipUpdate, revokeRelationshipUpdate } from '../../workflows/reseller-relationship.messages';
+import {
+  acceptRelationshipUpdate,
+  declineRelationshipUpdate,
+  revokeRelationshipUpdate,
+} from '../../workflows/reseller-relationship.messages';
 import { resellerRelationshipWorkflowId } from '../../workflows/ids';
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
@@ -10,7 +14,10 @@ import { DAY, timeSkippingServerPerFile, waitUntil, onWorker } from './support';
 
 type RelationshipActivities = Pick<
   Activities,
-  'sendResellerRelationshipLink' | 'sendResellerRelationshipReminder' | 'acceptResellerRelationship' | 'closeResellerRelationship'
+  | 'sendResellerRelationshipLink'
+  | 'sendResellerRelationshipReminder'
+  | 'acceptResellerRelationship'
+  | 'closeResellerRelationship'
 >;
 
 const TTL = 14 * DAY;
@@ -53,7 +60,9 @@ async function startRequest(taskQueue: string, recorder: ReturnType<typeof fakes
 /** Runs `scenario` against a fresh request on a worker of its own, with in-memory fakes. */
 async function withRequest(scenario: (run: Awaited<ReturnType<typeof startRequest>>) => Promise<void>): Promise<void> {
   const recorder = fakes();
-  await onWorker(server.env, recorder.activities, async (taskQueue) => scenario(await startRequest(taskQueue, recorder)));
+  await onWorker(server.env, recorder.activities, async (taskQueue) =>
+    scenario(await startRequest(taskQueue, recorder)),
+  );
 }
 
 describe('reseller-relationship workflow (time-skipping)', () => {
@@ -86,10 +95,18 @@ describe('reseller-relationship workflow (time-skipping)', () => {
     await withRequest(async ({ relationshipId, handle, names, inputsOf }) => {
       await server.env.sleep(13 * DAY);
       await waitUntil(() => names().includes('sendResellerRelationshipReminder'));
-      expect(await handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason: 'we have a reseller' }] })).toEqual({ status: 'declined' });
+      expect(
+        await handle.executeUpdate(declineRelationshipUpdate, { args: [{ reason: 'we have a reseller' }] }),
+      ).toEqual({ status: 'declined' });
       expect((await handle.result()).status).toBe('declined');
-      expect(names()).toEqual(['sendResellerRelationshipLink', 'sendResellerRelationshipReminder', 'closeResellerRelationship']);
-      expect(inputsOf('closeResellerRelationship')).toEqual([{ relationshipId, status: 'declined', reason: 'we have a reseller' }]);
+      expect(names()).toEqual([
+        'sendResellerRelationshipLink',
+        'sendResellerRelationshipReminder',
+        'closeResellerRelationship',
+      ]);
+      expect(inputsOf('closeResellerRelationship')).toEqual([
+        { relationshipId, status: 'declined', reason: 'we have a reseller' },
+      ]);
       await keepHistory(handle, 'reseller-relationship-declined');
     });
   });
@@ -98,7 +115,9 @@ describe('reseller-relationship workflow (time-skipping)', () => {
     await withRequest(async ({ relationshipId, handle, calls }) => {
       expect(await handle.executeUpdate(revokeRelationshipUpdate)).toEqual({ status: 'revoked' });
       expect((await handle.result()).status).toBe('revoked');
-      expect(calls.slice(1)).toEqual([{ name: 'closeResellerRelationship', input: { relationshipId, status: 'revoked' } }]);
+      expect(calls.slice(1)).toEqual([
+        { name: 'closeResellerRelationship', input: { relationshipId, status: 'revoked' } },
+      ]);
       await keepHistory(handle, 'reseller-relationship-revoked');
     });
   });

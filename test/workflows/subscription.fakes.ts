@@ -14,11 +14,28 @@ export const calendarTiming: SubscriptionTiming = {
 };
 
 export const offers: Record<string, TermOffer> = {
-  'm365-e3': { id: 'm365-e3', name: 'Microsoft 365 E3', unitPrice: 3600, currency: 'EUR', minQuantity: 1, maxQuantity: 10000 },
-  'm365-e5': { id: 'm365-e5', name: 'Microsoft 365 E5', unitPrice: 5700, currency: 'EUR', minQuantity: 1, maxQuantity: 10000 },
+  'm365-e3': {
+    id: 'm365-e3',
+    name: 'Microsoft 365 E3',
+    unitPrice: 3600,
+    currency: 'EUR',
+    minQuantity: 1,
+    maxQuantity: 10000,
+  },
+  'm365-e5': {
+    id: 'm365-e5',
+    name: 'Microsoft 365 E5',
+    unitPrice: 5700,
+    currency: 'EUR',
+    minQuantity: 1,
+    maxQuantity: 10000,
+  },
 };
 
-type SubscriptionActivities = Pick<Activities, 'loadSubscription' | 'loadOffer' | 'saveSubscription' | 'sendRenewalNotice'>;
+type SubscriptionActivities = Pick<
+  Activities,
+  'loadSubscription' | 'loadOffer' | 'saveSubscription' | 'sendRenewalNotice'
+>;
 type Seed = Awaited<ReturnType<Activities['loadSubscription']>>;
 type Notice = Parameters<Activities['sendRenewalNotice']>[0];
 
@@ -76,8 +93,11 @@ export function fakeSubscriptionRecords() {
       seeds.set(seed.subscriptionId, seed);
       return seed;
     },
-    chargesOf: (subscriptionId: string) => [...charges.values()].filter((charge) => charge.subscriptionId === subscriptionId),
-    actionsOf: (subscriptionId: string) => [...audit.values()].filter((entry) => entry.subscriptionId === subscriptionId).map((entry) => entry.action),
-    noticesOf: (subscriptionId: string) => [...notices.values()].filter((notice) => notice.subscriptionId === subscriptionId),
+    chargesOf: (subscriptionId: string) =>
+      [...charges.values()].filter((charge) => charge.subscriptionId === subscriptionId),
+    actionsOf: (subscriptionId: string) =>
+      [...audit.values()].filter((entry) => entry.subscriptionId === subscriptionId).map((entry) => entry.action),
+    noticesOf: (subscriptionId: string) =>
+      [...notices.values()].filter((notice) => notice.subscriptionId === subscriptionId),
   };
 }

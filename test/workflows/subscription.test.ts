@@ -39,15 +39,25 @@ async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
   const handle = await env.client.workflow.start(subscriptionWorkflow, {
     taskQueue,
     workflowId: subscriptionWorkflowId(seed.subscriptionId),
-    args: [{ subscriptionId: seed.subscriptionId, customerId: seed.customerId, providerId: seed.providerId, customerDomain: 'contoso.onmicrosoft.com', resellerId: null }],
+    args: [
+      {
+        subscriptionId: seed.subscriptionId,
+        customerId: seed.customerId,
+        providerId: seed.providerId,
+        customerDomain: 'contoso.onmicrosoft.com',
+        resellerId: null,
+      },
+    ],
   });
   await waitFor(handle, (state) => state?.chargedPeriods === 1);
   return { seed, handle };
 }
 
 const query = (handle: WorkflowHandle<typeof subscriptionWorkflow>) => handle.query(statusQuery);
-const waitFor = (handle: WorkflowHandle<typeof subscriptionWorkflow>, ready: (state: Awaited<ReturnType<typeof query>>) => boolean) =>
-  waitUntil(async () => ready(await query(handle)));
+const waitFor = (
+  handle: WorkflowHandle<typeof subscriptionWorkflow>,
+  ready: (state: Awaited<ReturnType<typeof query>>) => boolean,
+) => waitUntil(async () => ready(await query(handle)));
 
 /** The business code and details of a refused Update. */
 async function refusal(promise: Promise<unknown>): Promise<{ code: string | undefined; details: unknown[] }> {
@@ -65,13 +75,20 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       const firstRunId = (await handle.describe()).runId;
 
       // Scheduled for the first renewal: 15 licenses billed annually on E5.
-      const scheduled = await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 15, billingFrequency: 'annual', offerId: 'm365-e5' } }] });
+      const scheduled = await handle.executeUpdate(scheduleChangesUpdate, {
+        args: [{ actor: provider, changes: { quantity: 15, billingFrequency: 'annual', offerId: 'm365-e5' } }],
+      });
       expect(scheduled.status).toBe('active');
 
       await env.sleep(366 * DAY);
       await waitFor(handle, (state) => state?.renewalCount === 1 && state.chargedPeriods === 1);
       const year2 = (await query(handle))!;
-      expect(year2).toMatchObject({ quantity: 15, billingFrequency: 'annual', scheduledChanges: null, offer: { id: 'm365-e5' } });
+      expect(year2).toMatchObject({
+        quantity: 15,
+        billingFrequency: 'annual',
+        scheduledChanges: null,
+        offer: { id: 'm365-e5' },
+      });
       expect((await handle.describe()).runId).not.toBe(firstRunId); // continued as new
 
       await env.sleep(366 * DAY);
@@ -84,8 +101,12 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       const charges = records.chargesOf(id);
       expect(charges.filter((charge) => charge.key.startsWith('term0:'))).toHaveLength(12);
       expect(total(charges.filter((charge) => charge.key.startsWith('term0:')))).toBe(3600 * 12 * 10);
-      expect(charges.filter((charge) => charge.key.startsWith('term1:')).map((charge) => charge.amount)).toEqual([5700 * 12 * 15]);
-      expect(charges.filter((charge) => charge.key.startsWith('term2:')).map((charge) => charge.amount)).toEqual([5700 * 12 * 15]);
+      expect(charges.filter((charge) => charge.key.startsWith('term1:')).map((charge) => charge.amount)).toEqual([
+        5700 * 12 * 15,
+      ]);
+      expect(charges.filter((charge) => charge.key.startsWith('term2:')).map((charge) => charge.amount)).toEqual([
+        5700 * 12 * 15,
+      ]);
       expect(charges.every((charge) => charge.kind === 'charge')).toBe(true);
 
       const notices = records.noticesOf(id);
@@ -99,7 +120,10 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       expect(actions.slice(-3)).toEqual(['subscription.expired', 'subscription.disabled', 'subscription.deleted']);
       expect(actions).toContain('subscription.cancellation_window_closed');
       expect(records.rows.get(id)).toMatchObject({ status: 'deleted', renewalCount: 2 });
-      await keepHistory(env.client.workflow.getHandle(handle.workflowId, firstRunId), 'subscription-renewed-with-scheduled-changes');
+      await keepHistory(
+        env.client.workflow.getHandle(handle.workflowId, firstRunId),
+        'subscription-renewed-with-scheduled-changes',
+      );
       await keepHistory(handle, 'subscription-expired-disabled-deleted');
     });
   });
@@ -122,7 +146,9 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
       // The new batch is inside its own window: removing it is refunded; removing more is refused.
       const removed = await handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 10 }] });
       expect(removed.amount).toBeLessThan(0);
-      const refused = await refusal(handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 9 }] }));
+      const refused = await refusal(
+        handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 9 }] }),
+      );
       expect(refused.code).toBe('QUANTITY_DECREASE_NOT_ALLOWED');
       expect(refused.details[0]).toMatchObject({ removableQuantity: 0 });
       await handle.terminate('test done');
@@ -139,39 +165,88 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
     await worker.runUntil(async () => {
       const { seed, handle } = await provision();
       const id = seed.subscriptionId;
-      await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 20, billingFrequency: 'annual' } }] });
+      await handle.executeUpdate(scheduleChangesUpdate, {
+        args: [{ actor: provider, changes: { quantity: 20, billingFrequency: 'annual' } }],
+      });
       await env.sleep(10 * DAY);
 
-      const refused = await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5', { currency: 'USD' }) }] }));
+      const refused = await refusal(
+        handle.executeUpdate(changeOfferUpdate, {
+          args: [{ actor: provider, offer: sold('m365-e5', { currency: 'USD' }) }],
+        }),
+      );
       expect(refused).toMatchObject({ code: 'OFFER_CURRENCY_MISMATCH', details: [{ path: 'body.offerId' }] });
-      expect((await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5', { maxQuantity: 5 }) }] }))).code).toBe('QUANTITY_OUT_OF_BOUNDS');
+      expect(
+        (
+          await refusal(
+            handle.executeUpdate(changeOfferUpdate, {
+              args: [{ actor: provider, offer: sold('m365-e5', { maxQuantity: 5 }) }],
+            }),
+          )
+        ).code,
+      ).toBe('QUANTITY_OUT_OF_BOUNDS');
       const notSold = sold('m365-e5', { terms: [{ term: 'P3Y', billingFrequencies: ['monthly'] }] });
-      expect((await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: notSold }] }))).code).toBe('TERM_NOT_OFFERED');
+      expect(
+        (await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: notSold }] }))).code,
+      ).toBe('TERM_NOT_OFFERED');
       expect((await query(handle))!.scheduledChanges).not.toBeNull(); // refusals change nothing
 
-      const changed = await handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5') }] });
+      const changed = await handle.executeUpdate(changeOfferUpdate, {
+        args: [{ actor: provider, offer: sold('m365-e5') }],
+      });
       expect(changed.scheduledChangesRemoved).toBe(true);
-      expect((await query(handle))!).toMatchObject({ offer: { id: 'm365-e5', unitPrice: 5700 }, quantity: 10, scheduledChanges: null });
+      expect((await query(handle))!).toMatchObject({
+        offer: { id: 'm365-e5', unitPrice: 5700 },
+        quantity: 10,
+        scheduledChanges: null,
+      });
       const [credit, charge] = records.chargesOf(id).filter((entry) => entry.key.startsWith('change:'));
       expect(credit).toMatchObject({ key: 'change:2:credit', kind: 'refund', quantity: 10 });
-      expect(charge).toMatchObject({ key: 'change:2', kind: 'charge', quantity: 10, periodStart: credit!.periodStart, periodEnd: credit!.periodEnd });
-      const [january] = billingPeriods(new Date(seed.startedAt), { term: 'P1Y', billingFrequency: 'monthly' }, seed.timing.month);
-      const expected = offerChangeProration({ fromUnitPrice: 3600, toUnitPrice: 5700, period: january!, at: new Date(charge!.periodStart), quantity: 10 });
+      expect(charge).toMatchObject({
+        key: 'change:2',
+        kind: 'charge',
+        quantity: 10,
+        periodStart: credit!.periodStart,
+        periodEnd: credit!.periodEnd,
+      });
+      const [january] = billingPeriods(
+        new Date(seed.startedAt),
+        { term: 'P1Y', billingFrequency: 'monthly' },
+        seed.timing.month,
+      );
+      const expected = offerChangeProration({
+        fromUnitPrice: 3600,
+        toUnitPrice: 5700,
+        period: january!,
+        at: new Date(charge!.periodStart),
+        quantity: 10,
+      });
       expect([credit!.amount, charge!.amount]).toEqual([-expected.credit, expected.charge]);
       expect(changed.amount).toBe(expected.charge - expected.credit);
       expect(expected.credit).toBeGreaterThan(0);
 
       // The same offer again is a no-op: no charge, no audit row.
-      const again = await handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e5') }] });
+      const again = await handle.executeUpdate(changeOfferUpdate, {
+        args: [{ actor: provider, offer: sold('m365-e5') }],
+      });
       expect(again).toEqual({ status: 'active', scheduledChangesRemoved: false, amount: 0 });
       expect(records.actionsOf(id).filter((action) => action === 'subscription.offer_changed')).toHaveLength(1);
 
       await env.sleep(25 * DAY);
       await waitFor(handle, (state) => state?.chargedPeriods === 2);
-      expect(records.chargesOf(id).find((entry) => entry.key === 'term0:period1')).toMatchObject({ kind: 'charge', amount: 5700 * 10 });
+      expect(records.chargesOf(id).find((entry) => entry.key === 'term0:period1')).toMatchObject({
+        kind: 'charge',
+        amount: 5700 * 10,
+      });
 
       await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'unpaid invoice' }] });
-      expect((await refusal(handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e3') }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect(
+        (
+          await refusal(
+            handle.executeUpdate(changeOfferUpdate, { args: [{ actor: provider, offer: sold('m365-e3') }] }),
+          )
+        ).code,
+      ).toBe('SUBSCRIPTION_WRONG_STATE');
       expect(records.chargesOf(id)).toHaveLength(4);
       await handle.terminate('test done');
     });
@@ -181,7 +256,9 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
     await worker.runUntil(async () => {
       const late = await provision();
       await env.sleep(8 * DAY);
-      expect((await refusal(late.handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] }))).code).toBe('CANCELLATION_WINDOW_CLOSED');
+      expect((await refusal(late.handle.executeUpdate(cancelUpdate, { args: [{ actor: provider }] }))).code).toBe(
+        'CANCELLATION_WINDOW_CLOSED',
+      );
       await late.handle.terminate('test done');
 
       const { seed, handle } = await provision();
@@ -203,17 +280,25 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
     await worker.runUntil(async () => {
       const { seed, handle } = await provision({ term: 'P1M', billingFrequency: 'monthly', quantity: 3 });
       await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 5 } }] });
-      const suspended = await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'unpaid invoice' }] });
+      const suspended = await handle.executeUpdate(suspendUpdate, {
+        args: [{ actor: provider, reason: 'unpaid invoice' }],
+      });
       expect(suspended).toMatchObject({ status: 'suspended', scheduledChangesRemoved: true });
-      expect((await refusal(handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'again' }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
-      expect((await refusal(handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 4 }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect(
+        (await refusal(handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'again' }] }))).code,
+      ).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect(
+        (await refusal(handle.executeUpdate(changeQuantityUpdate, { args: [{ actor: provider, quantity: 4 }] }))).code,
+      ).toBe('SUBSCRIPTION_WRONG_STATE');
       const reactivated = await handle.executeUpdate(reactivateUpdate, { args: [{ actor: provider }] });
       expect(reactivated.status).toBe('active');
       await handle.executeUpdate(suspendUpdate, { args: [{ actor: provider, reason: 'unpaid again' }] });
 
       await env.sleep(32 * DAY);
       await waitFor(handle, (state) => state?.status === 'expired');
-      expect((await refusal(handle.executeUpdate(reactivateUpdate, { args: [{ actor: provider }] }))).code).toBe('SUBSCRIPTION_WRONG_STATE');
+      expect((await refusal(handle.executeUpdate(reactivateUpdate, { args: [{ actor: provider }] }))).code).toBe(
+        'SUBSCRIPTION_WRONG_STATE',
+      );
       expect(records.chargesOf(seed.subscriptionId).map((charge) => charge.key)).toEqual(['term0:period0']);
       expect(records.noticesOf(seed.subscriptionId).map((notice) => notice.renews)).toEqual([false]);
       await handle.terminate('test done');
@@ -237,10 +322,14 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
   it('refuses scheduled changes without autoRenew (SCHEDULED_CHANGE_NEEDS_AUTORENEW), and turning autoRenew off removes them', async () => {
     await worker.runUntil(async () => {
       const { handle } = await provision();
-      await handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { billingFrequency: 'annual' } }] });
+      await handle.executeUpdate(scheduleChangesUpdate, {
+        args: [{ actor: provider, changes: { billingFrequency: 'annual' } }],
+      });
       const off = await handle.executeUpdate(setAutoRenewUpdate, { args: [{ actor: provider, autoRenew: false }] });
       expect(off.scheduledChangesRemoved).toBe(true);
-      const refused = await refusal(handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 2 } }] }));
+      const refused = await refusal(
+        handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 2 } }] }),
+      );
       expect(refused.code).toBe('SCHEDULED_CHANGE_NEEDS_AUTORENEW');
       await handle.terminate('test done');
     });

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  Worker,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { ensureTestServer } from '../../src/temporal/test-server';
 import { createMetrics } from '../../src/metrics';
@@ -17,7 +23,9 @@ import { allSearchAttributes } from '../../workflows/search-attributes';
 async function startTestServer(wrapper: string, attempts = 8): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: wrapper } },
+      });
     } catch (error) {
       if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
     }
@@ -26,12 +34,17 @@ async function startTestServer(wrapper: string, attempts = 8): Promise<TestWorkf
 
 /** Temporal's time-skipping test server: timers of months or years fire as soon as the workflow waits on them. */
 async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+  });
   const env = await startTestServer(ensureTestServer());
   // The test server has no ListSearchAttributes; it registers ours as the dev server's flags do.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(allSearchAttributes.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
+    searchAttributes: Object.fromEntries(
+      allSearchAttributes.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */]),
+    ),
   });
   return env;
 }
@@ -90,7 +103,11 @@ function projectBundle(): Promise<WorkflowBundleOption> {
  * A worker on a task queue of its own, with the project's workflow code (or `workflowBundle`) and the
  * given activity fakes. A worker runs once (runUntil): make one per test.
  */
-export async function workflowWorker(env: TestWorkflowEnvironment, activities: object, workflowBundle?: WorkflowBundleOption) {
+export async function workflowWorker(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  workflowBundle?: WorkflowBundleOption,
+) {
   const taskQueue = `workflows-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -35,7 +35,17 @@ async function deliver(outcomes: WebhookAttemptOutcome[], history: string) {
     const handle = await server.env.client.workflow.start(webhookDeliveryWorkflow, {
       taskQueue,
       workflowId: webhookDeliveryWorkflowId(eventId, 'endpoint-1', 0),
-      args: [{ deliveryId, eventId, endpointId: 'endpoint-1', eventType: 'invitation.accepted', ownerId: 'provider-1', ownerKind: 'provider', retryScheduleMs: schedule }],
+      args: [
+        {
+          deliveryId,
+          eventId,
+          endpointId: 'endpoint-1',
+          eventType: 'invitation.accepted',
+          ownerId: 'provider-1',
+          ownerKind: 'provider',
+          retryScheduleMs: schedule,
+        },
+      ],
     });
     const state = await handle.result();
     await keepHistory(handle, history);
@@ -55,7 +65,10 @@ describe('webhook-delivery workflow (time-skipping)', () => {
   });
 
   it('retries after each wait of the schedule and settles as delivered when an attempt succeeds', async () => {
-    const { deliveryId, result, inputsOf } = await deliver([failed, failed, failed, delivered], 'webhook-delivery-retried');
+    const { deliveryId, result, inputsOf } = await deliver(
+      [failed, failed, failed, delivered],
+      'webhook-delivery-retried',
+    );
     expect(result).toMatchObject({ status: 'delivered', attempts: 4 });
     expect(inputsOf('attemptWebhookDelivery')).toEqual([1, 2, 3, 4].map((attempt) => ({ deliveryId, attempt })));
     expect(inputsOf('settleWebhookDelivery')).toEqual([{ deliveryId, status: 'delivered' }]);
@@ -71,7 +84,11 @@ describe('webhook-delivery workflow (time-skipping)', () => {
   it('stops at once when the endpoint is gone or disabled: no further attempt', async () => {
     const { deliveryId, result, calls } = await deliver([failed, stopped], 'webhook-delivery-stopped');
     expect(result).toMatchObject({ status: 'failed', attempts: 2, last: stopped });
-    expect(calls.map((call) => call.name)).toEqual(['attemptWebhookDelivery', 'attemptWebhookDelivery', 'settleWebhookDelivery']);
+    expect(calls.map((call) => call.name)).toEqual([
+      'attemptWebhookDelivery',
+      'attemptWebhookDelivery',
+      'settleWebhookDelivery',
+    ]);
     expect(calls.at(-1)!.input).toEqual({ deliveryId, status: 'failed' });
   });
 });

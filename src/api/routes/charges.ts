@@ -10,7 +10,8 @@ export function chargeRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'get',
     path: '/v1/customers/:id/charges',
-    summary: "A customer's charges and refunds, oldest first (a reseller sees those of the subscriptions that credit it)",
+    summary:
+      "A customer's charges and refunds, oldest first (a reseller sees those of the subscriptions that credit it)",
     tag: 'Subscriptions',
     access: ['provider', 'reseller'],
     params: z.object({ id: idParams.shape.id }),
@@ -19,7 +20,12 @@ export function chargeRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: { 200: { description: 'A page of charges', schema: pageOf(chargeSchema) } },
     handle: async ({ caller, params, query }) => ({
       status: 200,
-      json: await listCustomerCharges(deps, caller, { customerId: params.id, subscriptionId: query.subscriptionId, limit: query.limit, cursor: cursorFrom(query.cursor) }),
+      json: await listCustomerCharges(deps, caller, {
+        customerId: params.id,
+        subscriptionId: query.subscriptionId,
+        limit: query.limit,
+        cursor: cursorFrom(query.cursor),
+      }),
     }),
   });
 }

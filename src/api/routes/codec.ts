@@ -17,11 +17,15 @@ const payloadsBody = z.object({ payloads: z.array(payloadJson).max(10_000) });
 type PayloadJson = z.output<typeof payloadJson>;
 
 const fromJson = (payload: PayloadJson): Payload => ({
-  metadata: Object.fromEntries(Object.entries(payload.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+  ),
   data: Buffer.from(payload.data, 'base64'),
 });
 const toJson = (payload: Payload): PayloadJson => ({
-  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+  ),
   data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -65,7 +69,10 @@ export function codecRoutes(api: ApiBuilder, deps: ApiDeps) {
     requireRole(await authenticate(req, deps.db, deps.config.operatorApiKey), ['operator']);
   };
 
-  const transcode = async (payloads: PayloadJson[], direction: 'encode' | 'decode'): Promise<{ status: 200; json: { payloads: PayloadJson[] } }> => {
+  const transcode = async (
+    payloads: PayloadJson[],
+    direction: 'encode' | 'decode',
+  ): Promise<{ status: 200; json: { payloads: PayloadJson[] } }> => {
     const results: PayloadJson[] = [];
     for (const [index, payload] of payloads.entries()) {
       try {

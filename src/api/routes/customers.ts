@@ -26,7 +26,12 @@ export function customerRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: { 200: { description: 'A page of customers, newest first', schema: pageOf(customerSchema) } },
     handle: async ({ caller, query }) => ({
       status: 200,
-      json: await listCustomersFor(deps, caller, { resellerId: query.resellerId, q: query.q, limit: query.limit, cursor: cursorFrom(query.cursor) }),
+      json: await listCustomersFor(deps, caller, {
+        resellerId: query.resellerId,
+        q: query.q,
+        limit: query.limit,
+        cursor: cursorFrom(query.cursor),
+      }),
     }),
   });
 
@@ -54,7 +59,12 @@ export function customerRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: { 200: { description: 'A page of subscriptions', schema: pageOf(subscriptionSchema) } },
     handle: async ({ caller, params, query }) => ({
       status: 200,
-      json: await listCustomerSubscriptions(deps, caller, { customerId: params.id, status: query.status, limit: query.limit, cursor: cursorFrom(query.cursor) }),
+      json: await listCustomerSubscriptions(deps, caller, {
+        customerId: params.id,
+        status: query.status,
+        limit: query.limit,
+        cursor: cursorFrom(query.cursor),
+      }),
     }),
   });
 }

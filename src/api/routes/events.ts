@@ -10,7 +10,10 @@ import { idParams, listQuery, pageOf, type ApiBuilder } from '../route';
 const listEventsQuery = listQuery.extend({
   type: z.enum(eventTypes).optional(),
   after: z.iso.datetime({ offset: true }).optional().describe('Only events created after this instant'),
-  deliveryStatus: z.enum(deliveryStatuses).optional().describe('Only events with a delivery to your endpoints in this status'),
+  deliveryStatus: z
+    .enum(deliveryStatuses)
+    .optional()
+    .describe('Only events with a delivery to your endpoints in this status'),
 });
 
 export function eventRoutes(api: ApiBuilder, deps: ApiDeps) {
@@ -44,7 +47,10 @@ export function eventRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404],
     responses: { 200: { description: 'The event', schema: eventSchema } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await getPartnerEvent(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await getPartnerEvent(deps, caller.partner, params.id),
+    }),
   });
 
   api.route({
@@ -55,7 +61,15 @@ export function eventRoutes(api: ApiBuilder, deps: ApiDeps) {
     access: ['provider', 'reseller'],
     params: idParams,
     errors: [404, 409],
-    responses: { 202: { description: 'Queued: one new delivery per endpoint', schema: z.object({ eventId: uuid, deliveries: z.number().int() }) } },
-    handle: async ({ caller, params }) => ({ status: 202, json: await redeliverEvent(deps, caller.partner, params.id) }),
+    responses: {
+      202: {
+        description: 'Queued: one new delivery per endpoint',
+        schema: z.object({ eventId: uuid, deliveries: z.number().int() }),
+      },
+    },
+    handle: async ({ caller, params }) => ({
+      status: 202,
+      json: await redeliverEvent(deps, caller.partner, params.id),
+    }),
   });
 }

@@ -28,19 +28,27 @@ export function invitationLinkRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'get',
     path: '/invitations/:token',
-    summary: 'The personalised invitation page: who invites, their message, accept and decline (in Spanish or English: ?lang=, else the reseller\'s language, else Accept-Language)',
+    summary:
+      "The personalised invitation page: who invites, their message, accept and decline (in Spanish or English: ?lang=, else the reseller's language, else Accept-Language)",
     tag: 'Invitation links',
     access: 'public',
     params: tokenParams,
     query: linkQuery,
     responses: linkPageResponses,
     handle: async ({ params, query, req }) =>
-      linkPage({ kind: 'invitation', token: params.token, req, query }, () => invitationByToken(deps, params.token), (invitation, language) => {
-        const vars = { provider: invitation.provider.name, partnerId: invitation.provider.partnerId, country: invitation.provider.country };
-        const expiresAt = formatDateTime(language, invitation.expiresAt, invitation.reader.country);
-        return {
-          title: t(language, 'invitation.page.title', vars),
-          body: `<h1>${text(language, 'invitation.page.title', vars)}</h1>
+      linkPage(
+        { kind: 'invitation', token: params.token, req, query },
+        () => invitationByToken(deps, params.token),
+        (invitation, language) => {
+          const vars = {
+            provider: invitation.provider.name,
+            partnerId: invitation.provider.partnerId,
+            country: invitation.provider.country,
+          };
+          const expiresAt = formatDateTime(language, invitation.expiresAt, invitation.reader.country);
+          return {
+            title: t(language, 'invitation.page.title', vars),
+            body: `<h1>${text(language, 'invitation.page.title', vars)}</h1>
 <p>${text(language, 'invitation.page.intro', vars)}</p>
 ${invitation.message ? `<h2>${text(language, 'invitation.page.messageHeading')}</h2><blockquote>${escapeHtml(invitation.message)}</blockquote>` : ''}
 <p class="meta">${text(language, 'invitation.page.sentTo', { email: invitation.resellerEmail, expiresAt })}</p>
@@ -54,8 +62,9 @@ ${answerForms({
   acceptButton: text(language, 'invitation.page.acceptButton'),
   declineButton: text(language, 'invitation.page.declineButton'),
 })}`,
-        };
-      }),
+          };
+        },
+      ),
   });
 
   api.route({
@@ -70,7 +79,12 @@ ${answerForms({
     form: true,
     idempotent: 'in-handler',
     errors: [403, 404, 409, 410, 422, 429, 503],
-    responses: { 200: { description: 'Accepted', schema: z.object({ status: z.literal('accepted'), partnership: partnershipSchema }) } },
+    responses: {
+      200: {
+        description: 'Accepted',
+        schema: z.object({ status: z.literal('accepted'), partnership: partnershipSchema }),
+      },
+    },
     handle: async ({ params, query, body, req, idempotencyKey }) => {
       const result = await acceptInvitationLink(deps, params.token, body.partnerId, idempotencyKey);
       if (!wantsHtml(req)) return { status: 200, json: result };

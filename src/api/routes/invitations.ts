@@ -80,7 +80,10 @@ export function invitationRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404, 409],
     responses: { 200: { description: 'Resent; expiresAt moved', schema: invitationSchema } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await resendInvitation(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await resendInvitation(deps, caller.partner, params.id),
+    }),
   });
 
   api.route({
@@ -92,6 +95,9 @@ export function invitationRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404, 409],
     responses: { 200: { description: 'Revoked', schema: invitationSchema } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await revokeInvitation(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await revokeInvitation(deps, caller.partner, params.id),
+    }),
   });
 }

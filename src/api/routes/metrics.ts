@@ -7,10 +7,17 @@ export function metricsRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics: HTTP requests and latency by route and status, workflow starts and outcomes, activity failures',
+    summary:
+      'Prometheus metrics: HTTP requests and latency by route and status, workflow starts and outcomes, activity failures',
     tag: 'Operations',
     access: 'public',
-    responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain', schema: z.string() } },
-    handle: async () => ({ status: 200, text: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType }),
+    responses: {
+      200: { description: 'Prometheus text exposition format', contentType: 'text/plain', schema: z.string() },
+    },
+    handle: async () => ({
+      status: 200,
+      text: await deps.metrics.registry.metrics(),
+      contentType: deps.metrics.registry.contentType,
+    }),
   });
 }

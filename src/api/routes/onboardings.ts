@@ -11,41 +11,59 @@ import {
 } from '../../services/onboardings';
 import type { ApiDeps } from '../context';
 import { idParams, type ApiBuilder } from '../route';
-import { credentialsSchema, onboardingCompletedSchema, onboardingProvisioningSchema, onboardingSchema } from '../../views/onboarding';
+import {
+  credentialsSchema,
+  onboardingCompletedSchema,
+  onboardingProvisioningSchema,
+  onboardingSchema,
+} from '../../views/onboarding';
 import { billingFrequencies, subscriptionTerms } from '../../domain/subscription-billing';
 
-const onboardingRequestSchema = z
-  .strictObject({
-    resellerId: uuid.optional(),
-    company: z.strictObject({
-      name: singleLine(200),
-      // As Microsoft's: lowercase letters and digits, which become <prefix>.onmicrosoft.com.
-      domainPrefix: z.string().regex(/^[a-z0-9]{3,27}$/, 'lowercase letters and digits, 3 to 27 characters'),
-      country: countryCode,
-      address: z.strictObject({ line1: singleLine(200), city: singleLine(100), postalCode: singleLine(20), region: singleLine(100).optional() }),
+const onboardingRequestSchema = z.strictObject({
+  resellerId: uuid.optional(),
+  company: z.strictObject({
+    name: singleLine(200),
+    // As Microsoft's: lowercase letters and digits, which become <prefix>.onmicrosoft.com.
+    domainPrefix: z.string().regex(/^[a-z0-9]{3,27}$/, 'lowercase letters and digits, 3 to 27 characters'),
+    country: countryCode,
+    address: z.strictObject({
+      line1: singleLine(200),
+      city: singleLine(100),
+      postalCode: singleLine(20),
+      region: singleLine(100).optional(),
     }),
-    contact: z.strictObject({
-      firstName: singleLine(100),
-      lastName: singleLine(100),
-      email: emailAddress,
-      phone: z.string().regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number').optional(),
-      language: z.enum(languages).optional(),
-    }),
-    items: z
-      .array(
-        z.strictObject({
-          offerId: identifier(100),
-          quantity: z.number().int().min(1).max(1_000_000),
-          term: z.enum(subscriptionTerms).optional().describe("ISO 8601 term the offer sells; default: the offer's first term"),
-          billingFrequency: z.enum(billingFrequencies).optional().describe("default: the offer's billingCycle when the term allows it, else monthly"),
-        }),
-      )
-      .min(1, 'order at least one subscription')
-      .max(50)
-      .describe('each offer at most once (422 otherwise); set its quantity instead'),
-    creditResellerAsPartnerOfRecord: z.boolean().optional(),
-    supportContactResellerId: uuid.optional(),
-  });
+  }),
+  contact: z.strictObject({
+    firstName: singleLine(100),
+    lastName: singleLine(100),
+    email: emailAddress,
+    phone: z
+      .string()
+      .regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number')
+      .optional(),
+    language: z.enum(languages).optional(),
+  }),
+  items: z
+    .array(
+      z.strictObject({
+        offerId: identifier(100),
+        quantity: z.number().int().min(1).max(1_000_000),
+        term: z
+          .enum(subscriptionTerms)
+          .optional()
+          .describe("ISO 8601 term the offer sells; default: the offer's first term"),
+        billingFrequency: z
+          .enum(billingFrequencies)
+          .optional()
+          .describe("default: the offer's billingCycle when the term allows it, else monthly"),
+      }),
+    )
+    .min(1, 'order at least one subscription')
+    .max(50)
+    .describe('each offer at most once (422 otherwise); set its quantity instead'),
+  creditResellerAsPartnerOfRecord: z.boolean().optional(),
+  supportContactResellerId: uuid.optional(),
+});
 
 export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
@@ -58,7 +76,10 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     idempotent: true,
     errors: [422, 503],
     responses: { 202: { description: 'Validating; poll GET for the review', schema: onboardingSchema } },
-    handle: async ({ caller, body, idempotencyKey }) => ({ status: 202, json: await createOnboarding(deps, caller.partner, body, idempotencyKey) }),
+    handle: async ({ caller, body, idempotencyKey }) => ({
+      status: 202,
+      json: await createOnboarding(deps, caller.partner, body, idempotencyKey),
+    }),
   });
 
   api.route({
@@ -78,7 +99,8 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'post',
     path: '/v1/customer-onboardings/:id/submit',
-    summary: 'Submit the reviewed onboarding; answers the customer and its one-time credentials when provisioning finishes in time',
+    summary:
+      'Submit the reviewed onboarding; answers the customer and its one-time credentials when provisioning finishes in time',
     tag: 'Customer onboarding',
     access: ['provider'],
     params: idParams,
@@ -94,7 +116,8 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
         schema: onboardingProvisioningSchema,
       },
     },
-    handle: async ({ caller, params, idempotencyKey }) => submitOnboarding(deps, caller.partner, params.id, idempotencyKey),
+    handle: async ({ caller, params, idempotencyKey }) =>
+      submitOnboarding(deps, caller.partner, params.id, idempotencyKey),
   });
 
   api.route({
@@ -108,23 +131,31 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     errors: [404, 409, 410],
     responses: {
       200: {
-        description: 'The credentials; a second call answers 410, except the same call repeated with the same Idempotency-Key within the replay window',
+        description:
+          'The credentials; a second call answers 410, except the same call repeated with the same Idempotency-Key within the replay window',
         schema: z.object({ id: uuid, credentials: credentialsSchema }),
       },
     },
-    handle: async ({ caller, params, idempotencyKey }) => ({ status: 200, json: await revealOnboardingCredentials(deps, caller.partner, params.id, idempotencyKey) }),
+    handle: async ({ caller, params, idempotencyKey }) => ({
+      status: 200,
+      json: await revealOnboardingCredentials(deps, caller.partner, params.id, idempotencyKey),
+    }),
   });
 
   api.route({
     method: 'delete',
     path: '/v1/customer-onboardings/:id/credentials',
-    summary: 'Acknowledge receipt of the credentials: destroys the escrow kept for a repeated reveal before its window ends',
+    summary:
+      'Acknowledge receipt of the credentials: destroys the escrow kept for a repeated reveal before its window ends',
     tag: 'Customer onboarding',
     access: ['provider'],
     params: idParams,
     errors: [404, 410],
     responses: { 200: { description: 'Destroyed', schema: z.object({ id: uuid, status: z.literal('destroyed') }) } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await acknowledgeOnboardingCredentials(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await acknowledgeOnboardingCredentials(deps, caller.partner, params.id),
+    }),
   });
 
   api.route({
@@ -136,6 +167,9 @@ export function onboardingRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404, 409],
     responses: { 200: { description: 'Cancelled', schema: z.object({ status: z.literal('cancelled') }) } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await cancelOnboarding(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await cancelOnboarding(deps, caller.partner, params.id),
+    }),
   });
 }

@@ -35,18 +35,32 @@ export function operationRoutes(api: ApiBuilder, deps: ApiDeps) {
     tag: 'Operations',
     access: 'public',
     responses: {
-      200: { description: 'Ready', schema: z.object({ status: z.string(), database: z.string(), temporal: z.string() }) },
-      503: { description: 'A dependency is unreachable', schema: z.object({ status: z.string(), database: z.string(), temporal: z.string() }) },
+      200: {
+        description: 'Ready',
+        schema: z.object({ status: z.string(), database: z.string(), temporal: z.string() }),
+      },
+      503: {
+        description: 'A dependency is unreachable',
+        schema: z.object({ status: z.string(), database: z.string(), temporal: z.string() }),
+      },
     },
     handle: async () => {
       const [database, temporal] = await Promise.all([
-        within(3_000, deps.db.execute(sql`select 1`)).then(() => 'ok', () => 'unreachable'),
+        within(3_000, deps.db.execute(sql`select 1`)).then(
+          () => 'ok',
+          () => 'unreachable',
+        ),
         // A deadline, not only a race: the SDK retries a failing call in the background, and an
         // unbounded retry outliving the connection would crash the process at shutdown.
         within(
           3_000,
-          (deps.temporal.connection as Connection).withDeadline(Date.now() + 2_500, () => (deps.temporal.connection as Connection).healthService.check({})),
-        ).then(() => 'ok', () => 'unreachable'),
+          (deps.temporal.connection as Connection).withDeadline(Date.now() + 2_500, () =>
+            (deps.temporal.connection as Connection).healthService.check({}),
+          ),
+        ).then(
+          () => 'ok',
+          () => 'unreachable',
+        ),
       ]);
       const ready = database === 'ok' && temporal === 'ok';
       return { status: ready ? 200 : 503, json: { status: ready ? 'ready' : 'not ready', database, temporal } };
@@ -86,7 +100,8 @@ export function openApiDocument(api: ApiBuilder) {
     info: {
       title: 'Partner onboarding engine',
       version: '1.0.0',
-      description: 'Invitations, partnerships, new customers and subscriptions for indirect providers and their resellers.',
+      description:
+        'Invitations, partnerships, new customers and subscriptions for indirect providers and their resellers.',
     },
   });
 }

@@ -36,7 +36,9 @@ function outboxPage(messages: OutboxMessage[]): string {
     (m) => `<article class="card" aria-labelledby="mail-${m.id}">
 <h2 id="mail-${m.id}"${m.language ? ` lang="${m.language}"` : ''}>${escapeHtml(m.subject)}</h2>
 <p class="meta">To ${escapeHtml(m.to)} · ${m.template ? templateNames[m.template] : 'Mail'}${m.language ? ` · <span lang="${m.language}">${m.language}</span>` : ''} · <time datetime="${m.createdAt.toISOString()}">${m.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</time></p>
-${links(m.text).map((link) => `<p><a class="button" href="${escapeHtml(link)}">Open the link</a></p>`).join('')}
+${links(m.text)
+  .map((link) => `<p><a class="button" href="${escapeHtml(link)}">Open the link</a></p>`)
+  .join('')}
 <details><summary>Full text</summary><pre lang="${m.language ?? 'en'}">${linkify(m.text)}</pre></details>
 </article>`,
   );
@@ -55,18 +57,34 @@ export function outboxRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'get',
     path: '/dev/outbox',
-    summary: 'Mail the engine would have sent (when SMTP_URL is unset): a page for browsers, JSON otherwise; operator key required outside dev mode',
+    summary:
+      'Mail the engine would have sent (when SMTP_URL is unset): a page for browsers, JSON otherwise; operator key required outside dev mode',
     tag: 'Operations',
     access: deps.devMode ? 'public' : ['operator'],
-    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), format: z.enum(['html', 'json']).optional() }),
+    query: z.strictObject({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      format: z.enum(['html', 'json']).optional(),
+    }),
     responses: {
-      200: { description: 'Newest messages first (JSON, or an HTML page when the client prefers text/html)', schema: z.object({ items: z.array(outboxItem) }) },
+      200: {
+        description: 'Newest messages first (JSON, or an HTML page when the client prefers text/html)',
+        schema: z.object({ items: z.array(outboxItem) }),
+      },
     },
     handle: async ({ query, req }) => {
       const messages = await deps.mailer.recent(query.limit);
       const format = query.format ?? req.accepts(['json', 'html']);
       if (format === 'html') return { status: 200, html: outboxPage(messages) };
-      return { status: 200, json: { items: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString(), sentAt: m.sentAt?.toISOString() ?? null })) } };
+      return {
+        status: 200,
+        json: {
+          items: messages.map((m) => ({
+            ...m,
+            createdAt: m.createdAt.toISOString(),
+            sentAt: m.sentAt?.toISOString() ?? null,
+          })),
+        },
+      };
     },
   });
 }

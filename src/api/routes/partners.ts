@@ -10,7 +10,9 @@ import { partnerSchema, partnerView, partnerWithKeySchema, providerListingSchema
 import { AppError, notFound } from '../../domain/errors';
 import { idParams, patchOf, type ApiBuilder } from '../route';
 
-const language = z.enum(languages).describe("emails and link pages; unset: Spanish in a Spanish-speaking country, else English");
+const language = z
+  .enum(languages)
+  .describe('emails and link pages; unset: Spanish in a Spanish-speaking country, else English');
 
 const partnerFields = {
   name: singleLine(200),
@@ -45,7 +47,9 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
     access: ['operator'],
     body: createPartnerBody,
     errors: [409],
-    responses: { 201: { description: 'Created; keep the apiKey, it is not shown again', schema: partnerWithKeySchema } },
+    responses: {
+      201: { description: 'Created; keep the apiKey, it is not shown again', schema: partnerWithKeySchema },
+    },
     handle: async ({ body }) => {
       const apiKey = newApiKey();
       try {
@@ -57,7 +61,8 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
         });
         return { status: 201, json: { partner: partnerView(partner), apiKey } };
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('CONFLICT', `partnerId ${body.partnerId} is already registered`);
+        if (isUniqueViolation(error))
+          throw new AppError('CONFLICT', `partnerId ${body.partnerId} is already registered`);
         throw error;
       }
     },
@@ -76,7 +81,8 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
   api.route({
     method: 'patch',
     path: '/v1/partners/:id',
-    summary: "Change a partner's public profile or enrollment (operator only, as the seed's \"contact your representative\")",
+    summary:
+      'Change a partner\'s public profile or enrollment (operator only, as the seed\'s "contact your representative")',
     tag: 'Partners',
     access: ['operator'],
     params: idParams,

@@ -29,7 +29,6 @@ import {
 } from '../link-pages';
 import { idParams, type ApiBuilder } from '../route';
 
-
 export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
   api.route({
     method: 'post',
@@ -42,11 +41,22 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     idempotent: true,
     errors: [404, 409, 422, 503],
     responses: {
-      202: { description: "Started; the customer's contact gets a personal link by email", schema: resellerRelationshipSchema },
-      200: { description: 'A pending request for this reseller exists already; here it is', schema: resellerRelationshipSchema },
+      202: {
+        description: "Started; the customer's contact gets a personal link by email",
+        schema: resellerRelationshipSchema,
+      },
+      200: {
+        description: 'A pending request for this reseller exists already; here it is',
+        schema: resellerRelationshipSchema,
+      },
     },
     handle: async ({ caller, params, body }) => {
-      const { created, relationship } = await requestResellerRelationship(deps, caller.partner, params.id, body.resellerId);
+      const { created, relationship } = await requestResellerRelationship(
+        deps,
+        caller.partner,
+        params.id,
+        body.resellerId,
+      );
       return { status: created ? 202 : 200, json: relationship };
     },
   });
@@ -60,7 +70,10 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404],
     responses: { 200: { description: 'The request', schema: resellerRelationshipSchema } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await getResellerRelationship(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await getResellerRelationship(deps, caller.partner, params.id),
+    }),
   });
 
   api.route({
@@ -72,32 +85,39 @@ export function resellerRelationshipRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404, 409],
     responses: { 200: { description: 'Revoked', schema: resellerRelationshipSchema } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await revokeResellerRelationship(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await revokeResellerRelationship(deps, caller.partner, params.id),
+    }),
   });
 
   api.route({
     method: 'get',
     path: '/reseller-relationships/:token',
-    summary: "The page the customer's contact opens: who asks, for which reseller, accept and decline (Spanish or English: ?lang=, else the contact's language, else Accept-Language)",
+    summary:
+      "The page the customer's contact opens: who asks, for which reseller, accept and decline (Spanish or English: ?lang=, else the contact's language, else Accept-Language)",
     tag: 'Reseller relationship links',
     access: 'public',
     params: tokenParams,
     query: linkQuery,
     responses: linkPageResponses,
     handle: async ({ params, query, req }) =>
-      linkPage({ kind: 'relationship', token: params.token, req, query }, () => relationshipByToken(deps, params.token), (relationship, language) => {
-        const vars = {
-          provider: relationship.provider.name,
-          reseller: relationship.reseller.name,
-          partnerId: relationship.reseller.partnerId,
-          country: relationship.reseller.country,
-          customer: relationship.customer.name,
-          domain: relationship.customer.domain,
-        };
-        const expiresAt = formatDateTime(language, relationship.expiresAt, relationship.reader.country);
-        return {
-          title: t(language, 'relationship.page.title', vars),
-          body: `<h1>${text(language, 'relationship.page.title', vars)}</h1>
+      linkPage(
+        { kind: 'relationship', token: params.token, req, query },
+        () => relationshipByToken(deps, params.token),
+        (relationship, language) => {
+          const vars = {
+            provider: relationship.provider.name,
+            reseller: relationship.reseller.name,
+            partnerId: relationship.reseller.partnerId,
+            country: relationship.reseller.country,
+            customer: relationship.customer.name,
+            domain: relationship.customer.domain,
+          };
+          const expiresAt = formatDateTime(language, relationship.expiresAt, relationship.reader.country);
+          return {
+            title: t(language, 'relationship.page.title', vars),
+            body: `<h1>${text(language, 'relationship.page.title', vars)}</h1>
 <p>${text(language, 'relationship.page.intro', vars)}</p>
 <p class="meta">${text(language, 'relationship.page.expires', { expiresAt })}</p>
 ${answerForms({
@@ -107,8 +127,9 @@ ${answerForms({
   acceptButton: text(language, 'relationship.page.acceptButton', vars),
   declineButton: text(language, 'relationship.page.declineButton'),
 })}`,
-        };
-      }),
+          };
+        },
+      ),
   });
 
   api.route({
@@ -123,7 +144,11 @@ ${answerForms({
     responses: {
       200: {
         description: 'Accepted',
-        schema: z.object({ status: z.literal('accepted'), relationship: resellerRelationshipSchema, reseller: z.object({ name: z.string(), partnerId: z.string() }) }),
+        schema: z.object({
+          status: z.literal('accepted'),
+          relationship: resellerRelationshipSchema,
+          reseller: z.object({ name: z.string(), partnerId: z.string() }),
+        }),
       },
     },
     handle: async ({ params, query, req }) => {
@@ -156,6 +181,9 @@ ${answerForms({
   async function answered(token: string, query: { lang?: Language }, req: Request, outcome: 'accepted' | 'declined') {
     const relationship = await relationshipByToken(deps, token);
     const language = pageLanguage(req, query, relationship.reader);
-    return answeredPage({ kind: 'relationship', token, language }, outcome, { provider: relationship.provider.name, reseller: relationship.reseller.name });
+    return answeredPage({ kind: 'relationship', token, language }, outcome, {
+      provider: relationship.provider.name,
+      reseller: relationship.reseller.name,
+    });
   }
 }

@@ -11,7 +11,11 @@ import {
 } from '../../services/subscriptions';
 import type { ApiDeps } from '../context';
 import { patchOf, type ApiBuilder } from '../route';
-import { cancelledSubscriptionSchema, subscriptionSchema, subscriptionWithRemovalSchema } from '../../views/subscription';
+import {
+  cancelledSubscriptionSchema,
+  subscriptionSchema,
+  subscriptionWithRemovalSchema,
+} from '../../views/subscription';
 
 const subscriptionParams = z.object({
   id: uuid,
@@ -20,14 +24,16 @@ const subscriptionParams = z.object({
 
 const patchBody = patchOf({
   offerId: identifier(100).describe(
-    "changes the offer now (an upgrade): same currency, taking the current quantity and selling the current term and billing frequency; the rest of the billing period is refunded at the old price and charged at the new one; the same offer changes nothing",
+    'changes the offer now (an upgrade): same currency, taking the current quantity and selling the current term and billing frequency; the rest of the billing period is refunded at the old price and charged at the new one; the same offer changes nothing',
   ),
   quantity: z
     .number()
     .int()
     .min(0)
     .max(1_000_000)
-    .describe("licenses within the offer's bounds; added licenses are charged prorated at once, removed ones must still be inside their cancellation window"),
+    .describe(
+      "licenses within the offer's bounds; added licenses are charged prorated at once, removed ones must still be inside their cancellation window",
+    ),
   autoRenew: z.boolean().describe('false also removes the scheduled changes'),
   partnerIdOnRecord: publicPartnerId.nullable().describe('null clears the partner of record'),
 });
@@ -43,20 +49,27 @@ const supportContactBody = z.strictObject({ resellerId: uuid });
 const suspendBody = z.strictObject({ reason: singleLine(500) });
 
 export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
-  const ref = (params: z.infer<typeof subscriptionParams>) => ({ customerId: params.id, subscriptionId: params.subscriptionId });
+  const ref = (params: z.infer<typeof subscriptionParams>) => ({
+    customerId: params.id,
+    subscriptionId: params.subscriptionId,
+  });
   const changed = { 200: { description: 'The subscription after the change', schema: subscriptionSchema } };
 
   api.route({
     method: 'patch',
     path: '/v1/customers/:id/subscriptions/:subscriptionId',
-    summary: 'Change the offer now, buy or remove licenses, turn autoRenew on or off, set, change or clear (null) the partner of record',
+    summary:
+      'Change the offer now, buy or remove licenses, turn autoRenew on or off, set, change or clear (null) the partner of record',
     tag: 'Subscriptions',
     access: ['provider'],
     params: subscriptionParams,
     body: patchBody,
     errors: [400, 404, 409, 422],
     responses: { 200: { description: 'The updated subscription', schema: subscriptionWithRemovalSchema } },
-    handle: async ({ caller, params, body }) => ({ status: 200, json: await patchSubscription(deps, caller, ref(params), body) }),
+    handle: async ({ caller, params, body }) => ({
+      status: 200,
+      json: await patchSubscription(deps, caller, ref(params), body),
+    }),
   });
 
   api.route({
@@ -67,7 +80,9 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     access: ['provider'],
     params: subscriptionParams,
     errors: [404, 409, 422],
-    responses: { 200: { description: 'The cancelled subscription and its refund', schema: cancelledSubscriptionSchema } },
+    responses: {
+      200: { description: 'The cancelled subscription and its refund', schema: cancelledSubscriptionSchema },
+    },
     handle: async ({ caller, params }) => ({ status: 200, json: await cancelSubscription(deps, caller, ref(params)) }),
   });
 
@@ -81,7 +96,10 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     body: suspendBody,
     errors: [404, 409],
     responses: { 200: { description: 'The suspended subscription', schema: subscriptionWithRemovalSchema } },
-    handle: async ({ caller, params, body }) => ({ status: 200, json: await suspendSubscription(deps, caller, ref(params), body.reason) }),
+    handle: async ({ caller, params, body }) => ({
+      status: 200,
+      json: await suspendSubscription(deps, caller, ref(params), body.reason),
+    }),
   });
 
   api.route({
@@ -93,7 +111,10 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: subscriptionParams,
     errors: [404, 409],
     responses: changed,
-    handle: async ({ caller, params }) => ({ status: 200, json: await reactivateSubscription(deps, caller, ref(params)) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await reactivateSubscription(deps, caller, ref(params)),
+    }),
   });
 
   api.route({
@@ -106,7 +127,10 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     body: scheduledChangesBody,
     errors: [400, 404, 409, 422],
     responses: changed,
-    handle: async ({ caller, params, body }) => ({ status: 200, json: await scheduleSubscriptionChanges(deps, caller, ref(params), body) }),
+    handle: async ({ caller, params, body }) => ({
+      status: 200,
+      json: await scheduleSubscriptionChanges(deps, caller, ref(params), body),
+    }),
   });
 
   api.route({
@@ -118,7 +142,10 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: subscriptionParams,
     errors: [404, 409],
     responses: changed,
-    handle: async ({ caller, params }) => ({ status: 200, json: await scheduleSubscriptionChanges(deps, caller, ref(params), null) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await scheduleSubscriptionChanges(deps, caller, ref(params), null),
+    }),
   });
 
   api.route({
@@ -131,7 +158,10 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     body: supportContactBody,
     errors: [404, 409, 422],
     responses: changed,
-    handle: async ({ caller, params, body }) => ({ status: 200, json: await setSupportContact(deps, caller.partner, ref(params), body.resellerId) }),
+    handle: async ({ caller, params, body }) => ({
+      status: 200,
+      json: await setSupportContact(deps, caller.partner, ref(params), body.resellerId),
+    }),
   });
 
   api.route({
@@ -143,6 +173,9 @@ export function subscriptionRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: subscriptionParams,
     errors: [404, 409],
     responses: changed,
-    handle: async ({ caller, params }) => ({ status: 200, json: await setSupportContact(deps, caller.partner, ref(params), null) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await setSupportContact(deps, caller.partner, ref(params), null),
+    }),
   });
 }

@@ -17,7 +17,6 @@ import type { ApiDeps } from '../context';
 import { cursorFrom } from '../cursor';
 import { idParams, listQuery, pageOf, patchOf, type ApiBuilder } from '../route';
 
-
 /** An absolute http(s) URL in printable ASCII (international names in their punycode form); safety is checked after. */
 const url = z
   .string()
@@ -25,7 +24,12 @@ const url = z
   .regex(/^https?:\/\/[\x21-\x7e]+$/i, 'an absolute https URL, printable ASCII without spaces');
 const events = z.array(z.enum(eventTypes)).min(1).max(eventTypes.length);
 const createBody = z.strictObject({ url, events: events.optional(), description: freeText(500).optional() });
-const patchBody = patchOf({ url, events: events.nullable(), enabled: z.boolean(), description: freeText(500).nullable() });
+const patchBody = patchOf({
+  url,
+  events: events.nullable(),
+  enabled: z.boolean(),
+  description: freeText(500).nullable(),
+});
 
 export function webhookEndpointRoutes(api: ApiBuilder, deps: ApiDeps) {
   const access = ['provider', 'reseller'] as const;
@@ -79,7 +83,10 @@ export function webhookEndpointRoutes(api: ApiBuilder, deps: ApiDeps) {
     body: patchBody,
     errors: [404, 422],
     responses: { 200: { description: 'Changed', schema: endpointSchema } },
-    handle: async ({ caller, params, body }) => ({ status: 200, json: await changeEndpoint(deps, caller.partner, params.id, body) }),
+    handle: async ({ caller, params, body }) => ({
+      status: 200,
+      json: await changeEndpoint(deps, caller.partner, params.id, body),
+    }),
   });
 
   api.route({
@@ -91,7 +98,10 @@ export function webhookEndpointRoutes(api: ApiBuilder, deps: ApiDeps) {
     params: idParams,
     errors: [404],
     responses: { 200: { description: 'Deleted', schema: z.object({ status: z.literal('deleted') }) } },
-    handle: async ({ caller, params }) => ({ status: 200, json: await removeEndpoint(deps, caller.partner, params.id) }),
+    handle: async ({ caller, params }) => ({
+      status: 200,
+      json: await removeEndpoint(deps, caller.partner, params.id),
+    }),
   });
 
   api.route({
@@ -130,7 +140,10 @@ export function webhookEndpointRoutes(api: ApiBuilder, deps: ApiDeps) {
     responses: { 200: { description: 'A page of attempts', schema: pageOf(deliverySchema) } },
     handle: async ({ caller, params, query }) => ({
       status: 200,
-      json: await listEndpointDeliveries(deps, caller.partner, params.id, { limit: query.limit, cursor: cursorFrom(query.cursor) }),
+      json: await listEndpointDeliveries(deps, caller.partner, params.id, {
+        limit: query.limit,
+        cursor: cursorFrom(query.cursor),
+      }),
     }),
   });
 }

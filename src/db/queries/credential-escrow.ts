@@ -15,10 +15,22 @@ export type RevealResult =
  *   for `replayMs`; only the same claim gets the same answer again until then, when the row is deleted.
  * Everyone else gets `gone` once it was revealed. The caller decrypts.
  */
-export async function takeCredentialEscrow(db: DbOrTx, onboardingId: string, binding?: { claim: string; replayMs: number }): Promise<RevealResult> {
+export async function takeCredentialEscrow(
+  db: DbOrTx,
+  onboardingId: string,
+  binding?: { claim: string; replayMs: number },
+): Promise<RevealResult> {
   return db.transaction(async (tx) => {
-    const [escrow] = await tx.select().from(credentialEscrow).where(eq(credentialEscrow.onboardingId, onboardingId)).for('update');
-    const revealed = (row: { username: string; passwordEncrypted: string }) => ({ outcome: 'revealed' as const, username: row.username, passwordEncrypted: row.passwordEncrypted });
+    const [escrow] = await tx
+      .select()
+      .from(credentialEscrow)
+      .where(eq(credentialEscrow.onboardingId, onboardingId))
+      .for('update');
+    const revealed = (row: { username: string; passwordEncrypted: string }) => ({
+      outcome: 'revealed' as const,
+      username: row.username,
+      passwordEncrypted: row.passwordEncrypted,
+    });
     if (escrow && escrow.revealedTo === null) {
       await tx.insert(credentialReveals).values({ onboardingId }).onConflictDoNothing();
       if (!binding) await tx.delete(credentialEscrow).where(eq(credentialEscrow.onboardingId, onboardingId));
@@ -30,7 +42,14 @@ export async function takeCredentialEscrow(db: DbOrTx, onboardingId: string, bin
       }
       return revealed(escrow);
     }
-    if (escrow && binding && escrow.revealedTo === binding.claim && escrow.replayUntil && escrow.replayUntil.getTime() > Date.now()) return revealed(escrow);
+    if (
+      escrow &&
+      binding &&
+      escrow.revealedTo === binding.claim &&
+      escrow.replayUntil &&
+      escrow.replayUntil.getTime() > Date.now()
+    )
+      return revealed(escrow);
     const [reveal] = await tx.select().from(credentialReveals).where(eq(credentialReveals.onboardingId, onboardingId));
     return reveal ? { outcome: 'gone' as const } : { outcome: 'missing' as const };
   });

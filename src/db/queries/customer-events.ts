@@ -26,7 +26,12 @@ export async function listCustomerEvents(db: DbOrTx, params: { customerId: strin
   const rows = await db
     .select()
     .from(customerEvents)
-    .where(and(eq(customerEvents.customerId, params.customerId), params.afterId ? gt(customerEvents.id, params.afterId) : undefined))
+    .where(
+      and(
+        eq(customerEvents.customerId, params.customerId),
+        params.afterId ? gt(customerEvents.id, params.afterId) : undefined,
+      ),
+    )
     .orderBy(asc(customerEvents.id))
     .limit(params.limit + 1);
   const items = rows.slice(0, params.limit);

@@ -23,11 +23,19 @@ export type CustomerAccess = { [K in keyof typeof customerAccessColumns]: (typeo
  * A customer as one partner may see it: its provider always, a reseller while the customer is
  * associated with it. Anyone else gets nothing (the API answers 404).
  */
-export async function getCustomerForPartner(db: DbOrTx, params: { customerId: string; partnerId: string }): Promise<CustomerAccess | undefined> {
+export async function getCustomerForPartner(
+  db: DbOrTx,
+  params: { customerId: string; partnerId: string },
+): Promise<CustomerAccess | undefined> {
   const [row] = await db
     .select(customerAccessColumns)
     .from(customers)
-    .where(and(eq(customers.id, params.customerId), or(eq(customers.providerId, params.partnerId), eq(customers.resellerId, params.partnerId))));
+    .where(
+      and(
+        eq(customers.id, params.customerId),
+        or(eq(customers.providerId, params.partnerId), eq(customers.resellerId, params.partnerId)),
+      ),
+    );
   return row;
 }
 
@@ -39,7 +47,13 @@ export async function getCustomerById(db: DbOrTx, customerId: string): Promise<C
 
 export type Order = typeof orders.$inferSelect;
 
-export type CreateOrderParams = { id: string; providerId: string; customerId: string; request: OrderRequest; workflowId: string };
+export type CreateOrderParams = {
+  id: string;
+  providerId: string;
+  customerId: string;
+  request: OrderRequest;
+  workflowId: string;
+};
 
 /**
  * Inserts the pending order. The id may be derived from an Idempotency-Key, so a second insert with
@@ -57,12 +71,20 @@ export async function deletePendingOrder(db: DbOrTx, id: string): Promise<void> 
 }
 
 /** An order as one partner may see it: the provider that placed it, or the reseller managing its customer. */
-export async function getOrderForPartner(db: DbOrTx, params: { orderId: string; partnerId: string }): Promise<Order | undefined> {
+export async function getOrderForPartner(
+  db: DbOrTx,
+  params: { orderId: string; partnerId: string },
+): Promise<Order | undefined> {
   const [row] = await db
     .select({ order: orders })
     .from(orders)
     .innerJoin(customers, eq(customers.id, orders.customerId))
-    .where(and(eq(orders.id, params.orderId), or(eq(orders.providerId, params.partnerId), eq(customers.resellerId, params.partnerId))));
+    .where(
+      and(
+        eq(orders.id, params.orderId),
+        or(eq(orders.providerId, params.partnerId), eq(customers.resellerId, params.partnerId)),
+      ),
+    );
   return row?.order;
 }
 
@@ -71,13 +93,20 @@ export async function getOrderLines(db: DbOrTx, orderId: string) {
 }
 
 /** What an order is checked against (src/domain/ordering.ts `orderProblems`), read from the catalog and the provider's partnerships. */
-export async function orderFacts(db: DbOrTx, params: { providerId: string; request: OrderRequest }): Promise<OrderFacts> {
+export async function orderFacts(
+  db: DbOrTx,
+  params: { providerId: string; request: OrderRequest },
+): Promise<OrderFacts> {
   const offers = await getOffersByIds(db, [...new Set(params.request.items.map((item) => item.offerId))]);
   const partneredPartnerIds = new Set<string>();
-  for (const partnerId of new Set(params.request.items.flatMap((item) => (item.partnerIdOnRecord ? [item.partnerIdOnRecord] : [])))) {
-    if (await findActivePartnerReseller(db, { providerId: params.providerId, partnerId })) partneredPartnerIds.add(partnerId);
+  for (const partnerId of new Set(
+    params.request.items.flatMap((item) => (item.partnerIdOnRecord ? [item.partnerIdOnRecord] : [])),
+  )) {
+    if (await findActivePartnerReseller(db, { providerId: params.providerId, partnerId }))
+      partneredPartnerIds.add(partnerId);
   }
   const resellerId = params.request.supportContactResellerId;
-  const partneredSupportContact = !!resellerId && !!(await findActivePartnerReseller(db, { providerId: params.providerId, resellerId }));
+  const partneredSupportContact =
+    !!resellerId && !!(await findActivePartnerReseller(db, { providerId: params.providerId, resellerId }));
   return { offers, partneredPartnerIds, partneredSupportContact };
 }

@@ -8,18 +8,32 @@ export type Subscription = typeof subscriptions.$inferSelect;
  * Locks one of a provider's customer's subscriptions for a change, with its offer's bounds. The
  * lock serialises concurrent PATCHes so each audit row records the value it replaced.
  */
-export async function lockSubscriptionForProvider(tx: Tx, params: { providerId: string; customerId: string; subscriptionId: string }) {
+export async function lockSubscriptionForProvider(
+  tx: Tx,
+  params: { providerId: string; customerId: string; subscriptionId: string },
+) {
   const [row] = await tx
-    .select({ subscription: subscriptions, offer: { id: offers.id, name: offers.name, minQuantity: offers.minQuantity, maxQuantity: offers.maxQuantity } })
+    .select({
+      subscription: subscriptions,
+      offer: { id: offers.id, name: offers.name, minQuantity: offers.minQuantity, maxQuantity: offers.maxQuantity },
+    })
     .from(subscriptions)
     .innerJoin(customers, eq(customers.id, subscriptions.customerId))
     .innerJoin(offers, eq(offers.id, subscriptions.offerId))
-    .where(and(eq(subscriptions.id, params.subscriptionId), eq(subscriptions.customerId, params.customerId), eq(customers.providerId, params.providerId)))
+    .where(
+      and(
+        eq(subscriptions.id, params.subscriptionId),
+        eq(subscriptions.customerId, params.customerId),
+        eq(customers.providerId, params.providerId),
+      ),
+    )
     .for('update', { of: subscriptions });
   return row;
 }
 
-export type SubscriptionChanges = Partial<Pick<Subscription, 'quantity' | 'partnerIdOnRecord' | 'supportContactResellerId'>>;
+export type SubscriptionChanges = Partial<
+  Pick<Subscription, 'quantity' | 'partnerIdOnRecord' | 'supportContactResellerId'>
+>;
 
 export async function updateSubscription(tx: DbOrTx, id: string, changes: SubscriptionChanges): Promise<Subscription> {
   const [row] = await tx
@@ -45,7 +59,11 @@ export async function findActivePartnerReseller(
     .from(partners)
     .innerJoin(
       partnerships,
-      and(eq(partnerships.resellerId, partners.id), eq(partnerships.providerId, params.providerId), eq(partnerships.status, 'active')),
+      and(
+        eq(partnerships.resellerId, partners.id),
+        eq(partnerships.providerId, params.providerId),
+        eq(partnerships.status, 'active'),
+      ),
     )
     .where(
       and(

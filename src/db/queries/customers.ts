@@ -29,7 +29,9 @@ const customerColumns = {
 export type CustomerScope = { role: 'provider' | 'reseller'; partnerId: string };
 
 function scoped(scope: CustomerScope): SQL {
-  return scope.role === 'provider' ? eq(customers.providerId, scope.partnerId) : eq(customers.resellerId, scope.partnerId);
+  return scope.role === 'provider'
+    ? eq(customers.providerId, scope.partnerId)
+    : eq(customers.resellerId, scope.partnerId);
 }
 
 function selectCustomers(db: DbOrTx) {
@@ -38,11 +40,19 @@ function selectCustomers(db: DbOrTx) {
 
 /** Compensated (deleted) customers are gone from every view. */
 export async function getCustomerForPartner(db: DbOrTx, params: { id: string; scope: CustomerScope }) {
-  const [row] = await selectCustomers(db).where(and(eq(customers.id, params.id), scoped(params.scope), ne(customers.status, 'deleted')));
+  const [row] = await selectCustomers(db).where(
+    and(eq(customers.id, params.id), scoped(params.scope), ne(customers.status, 'deleted')),
+  );
   return row;
 }
 
-export type ListCustomersParams = { scope: CustomerScope; resellerId?: string; q?: string; limit: number; cursor?: Cursor };
+export type ListCustomersParams = {
+  scope: CustomerScope;
+  resellerId?: string;
+  q?: string;
+  limit: number;
+  cursor?: Cursor;
+};
 
 export async function listCustomers(db: DbOrTx, params: ListCustomersParams) {
   const pattern = params.q ? `%${params.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;

@@ -45,9 +45,13 @@ export async function recordEvent(tx: Tx, params: RecordEventParams): Promise<st
           ),
     );
   if (endpoints.length > 0) {
-    await tx
-      .insert(webhookDeliveries)
-      .values(endpoints.map((endpoint) => ({ eventId: event.id, endpointId: endpoint.id, workflowId: deliveryWorkflowId(event.id, endpoint.id, 0) })));
+    await tx.insert(webhookDeliveries).values(
+      endpoints.map((endpoint) => ({
+        eventId: event.id,
+        endpointId: endpoint.id,
+        workflowId: deliveryWorkflowId(event.id, endpoint.id, 0),
+      })),
+    );
   }
   return event.id;
 }
@@ -94,7 +98,10 @@ export async function listEvents(db: DbOrTx, params: ListEventsParams) {
   return page(rows, params.limit);
 }
 
-export async function getEventForPartner(db: DbOrTx, params: { id: string; partnerId: string }): Promise<Event | undefined> {
+export async function getEventForPartner(
+  db: DbOrTx,
+  params: { id: string; partnerId: string },
+): Promise<Event | undefined> {
   const [row] = await db
     .select()
     .from(events)

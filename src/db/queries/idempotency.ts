@@ -9,7 +9,8 @@ type Scope = { ownerId: string; key: string };
 export type IdempotencyLease = Scope & { token: string };
 
 const byScope = (scope: Scope) => and(eq(idempotencyKeys.ownerId, scope.ownerId), eq(idempotencyKeys.key, scope.key));
-const byLease = (lease: IdempotencyLease) => and(byScope(lease), eq(idempotencyKeys.leaseToken, lease.token), isNull(idempotencyKeys.completedAt));
+const byLease = (lease: IdempotencyLease) =>
+  and(byScope(lease), eq(idempotencyKeys.leaseToken, lease.token), isNull(idempotencyKeys.completedAt));
 
 /**
  * Claims a key for a request, for `leaseMs`. A reservation whose lease ran out without an answer

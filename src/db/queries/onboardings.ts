@@ -1,7 +1,20 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
-import type { FieldError, OnboardingFacts, OnboardingRequest, OnboardingReview, PartnerRef } from '../../domain/onboarding';
+import type {
+  FieldError,
+  OnboardingFacts,
+  OnboardingRequest,
+  OnboardingReview,
+  PartnerRef,
+} from '../../domain/onboarding';
 import type { DbOrTx } from '../client';
-import { credentialEscrow, credentialReveals, customers, onboardings, partners, type OnboardingStatus } from '../schema';
+import {
+  credentialEscrow,
+  credentialReveals,
+  customers,
+  onboardings,
+  partners,
+  type OnboardingStatus,
+} from '../schema';
 import { getOffersByIds } from './offers';
 import { findActivePartnership } from './partnerships';
 
@@ -100,18 +113,25 @@ async function resellerRef(db: DbOrTx, id: string): Promise<PartnerRef | undefin
  * active partnership with the provider. The API reads them for an immediate 422; the workflow's
  * activity reads them again for the authoritative check.
  */
-export async function onboardingFacts(db: DbOrTx, params: { providerId: string; request: OnboardingRequest }): Promise<OnboardingFacts> {
+export async function onboardingFacts(
+  db: DbOrTx,
+  params: { providerId: string; request: OnboardingRequest },
+): Promise<OnboardingFacts> {
   const { request } = params;
   const [liveCustomer] = await db
     .select({ id: customers.id })
     .from(customers)
     .where(and(eq(customers.domainPrefix, request.company.domainPrefix), ne(customers.status, 'deleted')));
-  const offers = await getOffersByIds(db, request.items.map((item) => item.offerId));
+  const offers = await getOffersByIds(
+    db,
+    request.items.map((item) => item.offerId),
+  );
   const partneredResellers = new Map<string, PartnerRef>();
   for (const id of [request.resellerId, request.supportContactResellerId]) {
     if (!id || partneredResellers.has(id)) continue;
     const reseller = await resellerRef(db, id);
-    if (reseller && (await findActivePartnership(db, { providerId: params.providerId, resellerId: id }))) partneredResellers.set(id, reseller);
+    if (reseller && (await findActivePartnership(db, { providerId: params.providerId, resellerId: id })))
+      partneredResellers.set(id, reseller);
   }
   return { domainTaken: !!liveCustomer, offers, partneredResellers };
 }

@@ -58,7 +58,9 @@ export async function findResellersByEmail(db: DbOrTx, email: string): Promise<P
     .where(sql`${partners.kind} = 'reseller' and lower(${partners.email}) = ${email.toLowerCase()}`);
 }
 
-export type UpdatePartnerParams = Partial<Pick<CreatePartnerParams, 'name' | 'email' | 'country' | 'cspEnrolled' | 'profile' | 'language'>>;
+export type UpdatePartnerParams = Partial<
+  Pick<CreatePartnerParams, 'name' | 'email' | 'country' | 'cspEnrolled' | 'profile' | 'language'>
+>;
 
 export async function updatePartner(db: DbOrTx, id: string, params: UpdatePartnerParams): Promise<Partner | undefined> {
   const [partner] = await db
@@ -71,7 +73,13 @@ export async function updatePartner(db: DbOrTx, id: string, params: UpdatePartne
 
 export async function listProviders(db: DbOrTx) {
   return db
-    .select({ id: partners.id, name: partners.name, partnerId: partners.partnerId, country: partners.country, profile: partners.profile })
+    .select({
+      id: partners.id,
+      name: partners.name,
+      partnerId: partners.partnerId,
+      country: partners.country,
+      profile: partners.profile,
+    })
     .from(partners)
     .where(eq(partners.kind, 'provider'))
     .orderBy(asc(partners.name), asc(partners.id));

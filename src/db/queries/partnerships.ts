@@ -24,7 +24,13 @@ function withPartners(db: DbOrTx) {
     .innerJoin(reseller, eq(reseller.id, partnerships.resellerId));
 }
 
-export type ListPartnershipsParams = { side: 'provider' | 'reseller'; partnerId: string; status?: 'active' | 'removed'; limit: number; cursor?: Cursor };
+export type ListPartnershipsParams = {
+  side: 'provider' | 'reseller';
+  partnerId: string;
+  status?: 'active' | 'removed';
+  limit: number;
+  cursor?: Cursor;
+};
 
 /**
  * The caller's partnerships, on its side of them. Naming the one column (rather than provider OR
@@ -73,7 +79,13 @@ export async function removePartnership(db: DbOrTx, params: { id: string; provid
   const [row] = await db
     .update(partnerships)
     .set({ status: 'removed', removedAt: new Date() })
-    .where(and(eq(partnerships.id, params.id), eq(partnerships.providerId, params.providerId), eq(partnerships.status, 'active')))
+    .where(
+      and(
+        eq(partnerships.id, params.id),
+        eq(partnerships.providerId, params.providerId),
+        eq(partnerships.status, 'active'),
+      ),
+    )
     .returning({ id: partnerships.id });
   return row;
 }

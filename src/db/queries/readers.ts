@@ -7,7 +7,10 @@ import { findResellersByEmail } from './partners';
  * Who reads an invitation: the reseller registered with the invited address (its language, or its
  * country's), else a guess: someone in the provider's country, the only country whose resellers can accept.
  */
-export async function invitationReader(db: DbOrTx, invitation: { resellerEmail: string; providerCountry: string }): Promise<Reader> {
+export async function invitationReader(
+  db: DbOrTx,
+  invitation: { resellerEmail: string; providerCountry: string },
+): Promise<Reader> {
   const resellers = await findResellersByEmail(db, invitation.resellerEmail);
   const reseller = resellers.find((candidate) => candidate.country === invitation.providerCountry) ?? resellers[0];
   return reseller ? readerOf(reseller) : { ...readerOf({ country: invitation.providerCountry }), guessed: true };

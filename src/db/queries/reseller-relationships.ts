@@ -17,7 +17,9 @@ export const relationshipColumns = {
   createdAt: resellerRelationships.createdAt,
   updatedAt: resellerRelationships.updatedAt,
 };
-export type ResellerRelationship = { [K in keyof typeof relationshipColumns]: (typeof resellerRelationships.$inferSelect)[K] };
+export type ResellerRelationship = {
+  [K in keyof typeof relationshipColumns]: (typeof resellerRelationships.$inferSelect)[K];
+};
 
 export type CreateRelationshipParams = {
   id: string;
@@ -36,7 +38,11 @@ export async function reserveResellerRelationship(
   db: DbOrTx,
   params: CreateRelationshipParams,
 ): Promise<{ created: boolean; relationship: ResellerRelationship }> {
-  const [created] = await db.insert(resellerRelationships).values(params).onConflictDoNothing().returning(relationshipColumns);
+  const [created] = await db
+    .insert(resellerRelationships)
+    .values(params)
+    .onConflictDoNothing()
+    .returning(relationshipColumns);
   if (created) return { created: true, relationship: created };
   const [pending] = await db
     .select(relationshipColumns)
@@ -64,7 +70,10 @@ export async function getRelationshipForPartner(db: DbOrTx, params: { id: string
     .where(
       and(
         eq(resellerRelationships.id, params.id),
-        or(eq(resellerRelationships.providerId, params.partnerId), eq(resellerRelationships.resellerId, params.partnerId)),
+        or(
+          eq(resellerRelationships.providerId, params.partnerId),
+          eq(resellerRelationships.resellerId, params.partnerId),
+        ),
       ),
     );
   return row;
@@ -80,7 +89,12 @@ export async function getRelationshipByTokenHash(db: DbOrTx, tokenHash: string) 
       ...relationshipColumns,
       provider: { name: provider.name, partnerId: provider.partnerId },
       reseller: { name: reseller.name, partnerId: reseller.partnerId, country: reseller.country },
-      customer: { name: customers.name, domain: customers.domain, country: customers.country, contact: customers.contact },
+      customer: {
+        name: customers.name,
+        domain: customers.domain,
+        country: customers.country,
+        contact: customers.contact,
+      },
     })
     .from(resellerRelationships)
     .innerJoin(provider, eq(provider.id, resellerRelationships.providerId))

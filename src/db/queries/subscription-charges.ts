@@ -18,7 +18,11 @@ export type NewCharge = {
 
 /** Records a charge once: a second insert with the same idempotency key does nothing. Returns whether it was new. */
 export async function recordCharge(db: DbOrTx, charge: NewCharge): Promise<Charge | undefined> {
-  const [inserted] = await db.insert(subscriptionCharges).values(charge).onConflictDoNothing({ target: subscriptionCharges.idempotencyKey }).returning();
+  const [inserted] = await db
+    .insert(subscriptionCharges)
+    .values(charge)
+    .onConflictDoNothing({ target: subscriptionCharges.idempotencyKey })
+    .returning();
   return inserted;
 }
 
@@ -30,7 +34,13 @@ export type Charge = typeof subscriptionCharges.$inferSelect;
  */
 export async function listCharges(
   db: DbOrTx,
-  params: { customerId: string; subscriptionId?: string; partnerIdOnRecord?: string; limit: number; after?: { createdAt: Date; id: string } },
+  params: {
+    customerId: string;
+    subscriptionId?: string;
+    partnerIdOnRecord?: string;
+    limit: number;
+    after?: { createdAt: Date; id: string };
+  },
 ) {
   const rows = await db
     .select({ charge: subscriptionCharges })
@@ -44,7 +54,10 @@ export async function listCharges(
         params.after
           ? or(
               gt(subscriptionCharges.createdAt, params.after.createdAt),
-              and(eq(subscriptionCharges.createdAt, params.after.createdAt), gt(subscriptionCharges.id, params.after.id)),
+              and(
+                eq(subscriptionCharges.createdAt, params.after.createdAt),
+                gt(subscriptionCharges.id, params.after.id),
+              ),
             )
           : undefined,
       ),
@@ -55,7 +68,10 @@ export async function listCharges(
 }
 
 /** Whether a reseller is on record for any of a customer's subscriptions (it may then read their charges). */
-export async function isResellerOnRecord(db: DbOrTx, params: { customerId: string; partnerId: string }): Promise<boolean> {
+export async function isResellerOnRecord(
+  db: DbOrTx,
+  params: { customerId: string; partnerId: string },
+): Promise<boolean> {
   const [row] = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)

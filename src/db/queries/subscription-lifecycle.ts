@@ -40,7 +40,11 @@ export async function getLifecycleSubscription(db: DbOrTx, subscriptionId: strin
 }
 
 /** Mirrors the workflow's state into the row the API reads. Partner of record and support contact are not the workflow's. */
-export async function saveLifecycleState(db: DbOrTx, state: MirroredSubscriptionState, workflowId: string): Promise<void> {
+export async function saveLifecycleState(
+  db: DbOrTx,
+  state: MirroredSubscriptionState,
+  workflowId: string,
+): Promise<void> {
   await db
     .update(subscriptions)
     .set({
@@ -79,9 +83,22 @@ export async function getRenewalNoticeRecipients(db: DbOrTx, subscriptionId: str
     .leftJoin(reseller, eq(reseller.partnerId, subscriptions.partnerIdOnRecord))
     .where(eq(subscriptions.id, subscriptionId));
   if (!row) return undefined;
-  type Recipient = { role: 'provider' | 'reseller'; name: string; email: string; language: string | null; country: string };
+  type Recipient = {
+    role: 'provider' | 'reseller';
+    name: string;
+    email: string;
+    language: string | null;
+    country: string;
+  };
   const emails: Recipient[] = [{ role: 'provider', ...row.provider }];
-  if (row.reseller?.email) emails.push({ role: 'reseller', name: row.reseller.name!, email: row.reseller.email, language: row.reseller.language, country: row.reseller.country! });
+  if (row.reseller?.email)
+    emails.push({
+      role: 'reseller',
+      name: row.reseller.name!,
+      email: row.reseller.email,
+      language: row.reseller.language,
+      country: row.reseller.country!,
+    });
   return { customerName: row.customerName, emails };
 }
 

@@ -58,7 +58,9 @@ export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsPar
         params.orderId ? eq(subscriptions.orderId, params.orderId) : undefined,
         params.subscriptionId ? eq(subscriptions.id, params.subscriptionId) : undefined,
         // One row comparison: an index condition on subscriptions_customer_created_idx, not a filter.
-        params.after ? sql`(${subscriptions.createdAt}, ${subscriptions.id}) > (${params.after.createdAt.toISOString()}, ${params.after.id})` : undefined,
+        params.after
+          ? sql`(${subscriptions.createdAt}, ${subscriptions.id}) > (${params.after.createdAt.toISOString()}, ${params.after.id})`
+          : undefined,
       ),
     )
     .orderBy(asc(subscriptions.createdAt), asc(subscriptions.id))
@@ -68,7 +70,10 @@ export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsPar
 }
 
 /** One subscription of a customer, as the API shows it; the caller has checked it may see the customer. */
-export async function getSubscription(db: DbOrTx, params: { customerId: string; subscriptionId: string }): Promise<Subscription | undefined> {
+export async function getSubscription(
+  db: DbOrTx,
+  params: { customerId: string; subscriptionId: string },
+): Promise<Subscription | undefined> {
   const { items } = await listSubscriptions(db, { ...params, limit: 1 });
   return items[0];
 }

@@ -33,7 +33,8 @@ export async function claimUnstartedDeliveries(tx: Tx, params: { taskQueue: stri
 }
 
 export async function markDeliveriesStarted(tx: Tx, ids: string[]): Promise<void> {
-  if (ids.length > 0) await tx.update(webhookDeliveries).set({ startedAt: new Date() }).where(inArray(webhookDeliveries.id, ids));
+  if (ids.length > 0)
+    await tx.update(webhookDeliveries).set({ startedAt: new Date() }).where(inArray(webhookDeliveries.id, ids));
 }
 
 /** Everything one attempt needs: the event, the endpoint (with its sealed secrets) and the delivery. */
@@ -59,7 +60,11 @@ export type AttemptRecord = {
 
 /** Records an attempt once (a retried activity finds it recorded) and counts it on the delivery. */
 export async function recordAttempt(tx: Tx, record: AttemptRecord): Promise<void> {
-  const inserted = await tx.insert(webhookAttempts).values(record).onConflictDoNothing().returning({ id: webhookAttempts.id });
+  const inserted = await tx
+    .insert(webhookAttempts)
+    .values(record)
+    .onConflictDoNothing()
+    .returning({ id: webhookAttempts.id });
   if (inserted.length > 0) {
     await tx
       .update(webhookDeliveries)
@@ -76,7 +81,10 @@ export async function findAttempt(db: DbOrTx, params: { deliveryId: string; atte
   return row;
 }
 
-export async function settleDelivery(db: DbOrTx, params: { id: string; status: Exclude<DeliveryStatus, 'pending'> }): Promise<void> {
+export async function settleDelivery(
+  db: DbOrTx,
+  params: { id: string; status: Exclude<DeliveryStatus, 'pending'> },
+): Promise<void> {
   await db
     .update(webhookDeliveries)
     .set({ status: params.status, completedAt: new Date() })
@@ -123,7 +131,12 @@ export async function listAttempts(db: DbOrTx, params: ListAttemptsParams) {
     .from(webhookAttempts)
     .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, webhookAttempts.deliveryId))
     .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
-    .where(and(eq(webhookAttempts.endpointId, params.endpointId), afterCursor(params.cursor, webhookAttempts.createdAt, webhookAttempts.id)))
+    .where(
+      and(
+        eq(webhookAttempts.endpointId, params.endpointId),
+        afterCursor(params.cursor, webhookAttempts.createdAt, webhookAttempts.id),
+      ),
+    )
     .orderBy(...newestFirst(webhookAttempts.createdAt, webhookAttempts.id))
     .limit(params.limit + 1);
   return page(rows, params.limit);

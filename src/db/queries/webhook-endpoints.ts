@@ -22,7 +22,14 @@ export type WebhookEndpoint = { [K in keyof typeof endpointColumns]: (typeof web
 
 export async function createEndpoint(
   db: DbOrTx,
-  params: { ownerId: string; url: string; taskQueue: string; eventTypes?: EventType[]; description?: string; secretEncrypted: string },
+  params: {
+    ownerId: string;
+    url: string;
+    taskQueue: string;
+    eventTypes?: EventType[];
+    description?: string;
+    secretEncrypted: string;
+  },
 ): Promise<WebhookEndpoint> {
   const [row] = await db
     .insert(webhookEndpoints)
@@ -31,9 +38,13 @@ export async function createEndpoint(
   return row!;
 }
 
-const owned = (params: { id: string; ownerId: string }) => and(eq(webhookEndpoints.id, params.id), eq(webhookEndpoints.ownerId, params.ownerId));
+const owned = (params: { id: string; ownerId: string }) =>
+  and(eq(webhookEndpoints.id, params.id), eq(webhookEndpoints.ownerId, params.ownerId));
 
-export async function getEndpointForOwner(db: DbOrTx, params: { id: string; ownerId: string }): Promise<WebhookEndpoint | undefined> {
+export async function getEndpointForOwner(
+  db: DbOrTx,
+  params: { id: string; ownerId: string },
+): Promise<WebhookEndpoint | undefined> {
   const [row] = await db.select(endpointColumns).from(webhookEndpoints).where(owned(params));
   return row;
 }
@@ -42,7 +53,12 @@ export async function listEndpoints(db: DbOrTx, params: { ownerId: string; limit
   const rows = await db
     .select(endpointColumns)
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.ownerId, params.ownerId), afterCursor(params.cursor, webhookEndpoints.createdAt, webhookEndpoints.id)))
+    .where(
+      and(
+        eq(webhookEndpoints.ownerId, params.ownerId),
+        afterCursor(params.cursor, webhookEndpoints.createdAt, webhookEndpoints.id),
+      ),
+    )
     .orderBy(...newestFirst(webhookEndpoints.createdAt, webhookEndpoints.id))
     .limit(params.limit + 1);
   return page(rows, params.limit);
@@ -59,7 +75,14 @@ export async function listEnabledEndpointIds(db: DbOrTx, ownerId: string): Promi
 
 export async function updateEndpoint(
   db: DbOrTx,
-  params: { id: string; ownerId: string; url?: string; eventTypes?: EventType[] | null; enabled?: boolean; description?: string | null },
+  params: {
+    id: string;
+    ownerId: string;
+    url?: string;
+    eventTypes?: EventType[] | null;
+    enabled?: boolean;
+    description?: string | null;
+  },
 ): Promise<WebhookEndpoint | undefined> {
   const { id, ownerId, ...changes } = params;
   const [row] = await db
@@ -101,14 +124,20 @@ export async function rotateEndpointSecret(
 
 /** After a 2xx: the run of failures is over. */
 export async function markEndpointHealthy(db: DbOrTx, id: string): Promise<void> {
-  await db.update(webhookEndpoints).set({ failingSince: null }).where(and(eq(webhookEndpoints.id, id), sql`${webhookEndpoints.failingSince} is not null`));
+  await db
+    .update(webhookEndpoints)
+    .set({ failingSince: null })
+    .where(and(eq(webhookEndpoints.id, id), sql`${webhookEndpoints.failingSince} is not null`));
 }
 
 /**
  * After a failed attempt: starts the run of failures, and disables the endpoint once every attempt
  * has failed for `disableAfterMs`. Returns true exactly once, when this call disabled it.
  */
-export async function markEndpointFailing(db: DbOrTx, params: { id: string; disableAfterMs: number }): Promise<boolean> {
+export async function markEndpointFailing(
+  db: DbOrTx,
+  params: { id: string; disableAfterMs: number },
+): Promise<boolean> {
   await db
     .update(webhookEndpoints)
     .set({ failingSince: new Date() })

@@ -85,7 +85,9 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex('webhook_deliveries_event_endpoint_round_idx').on(t.eventId, t.endpointId, t.round),
     // The relay's scan for deliveries whose workflow has not started.
-    index('webhook_deliveries_unstarted_idx').on(t.createdAt).where(sql`${t.startedAt} is null`),
+    index('webhook_deliveries_unstarted_idx')
+      .on(t.createdAt)
+      .where(sql`${t.startedAt} is null`),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
   ],
 );

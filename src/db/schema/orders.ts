@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { billingFrequencies, subscriptionTerms, type LicenseBatch } from '../../domain/subscription-billing';
-import { subscriptionStatuses, type ScheduledChanges, type SubscriptionStatus } from '../../domain/subscription-lifecycle';
+import {
+  subscriptionStatuses,
+  type ScheduledChanges,
+  type SubscriptionStatus,
+} from '../../domain/subscription-lifecycle';
 import { orderStatuses, type OrderStatus } from '../../domain/statuses';
 import { customers } from './customers';
 import { offers } from './offers';
@@ -103,6 +107,8 @@ export const subscriptions = pgTable(
     // GET /v1/orders/:id and the order and provisioning activities read an order's subscriptions.
     index('subscriptions_order_idx').on(t.orderId),
     // The backfill: subscriptions still without their workflow.
-    index('subscriptions_without_workflow_idx').on(t.createdAt).where(sql`${t.workflowId} IS NULL`),
+    index('subscriptions_without_workflow_idx')
+      .on(t.createdAt)
+      .where(sql`${t.workflowId} IS NULL`),
   ],
 );
