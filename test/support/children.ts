@@ -86,7 +86,13 @@ function startCommand(command: string, args: string[], env: NodeJS.ProcessEnv, n
   child.stderr!.on('data', append);
   const exited = new Promise<Exit>((resolve) => {
     if (child.exitCode !== null) resolve({ code: child.exitCode, signal: null });
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // 'exit' can come before the last output is read: wait for the pipes to close (bounded, as a
+    // grandchild that outlives the process would hold them open).
+    child.once('exit', (code, signal) => {
+      const done = () => resolve({ code, signal });
+      child.once('close', done);
+      setTimeout(done, 2_000).unref();
+    });
     child.once('error', () => resolve({ code: -1, signal: null }));
   });
   let hasExited = false;
