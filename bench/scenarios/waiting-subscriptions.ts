@@ -16,7 +16,7 @@ import {
   startBenchServer,
   type Scenario,
 } from '../support';
-import { rssMiB, serverRss, startWorkerProcess, waitingSettings } from './waiting';
+import { sampleCheckpoints, startWorkerProcess, waitingSettings, waitingSummary, type CheckpointRow } from './waiting';
 
 /** The seed gives each customer two subscriptions and cancels the second of every seventh: 1.857 live ones each. */
 const LIVE_SUBSCRIPTIONS_PER_CUSTOMER = 1.8;
@@ -46,7 +46,7 @@ export const waitingSubscriptions: Scenario = {
       name: `poe_bench_subscriptions_${process.pid}`,
       maxConnections: envNumber('DATABASE_POOL_SIZE', 10),
     });
-    const rows = [];
+    const rows: CheckpointRow[] = [];
     try {
       await seedCustomers(bench.database.db, customers, (done) =>
         process.stderr.write(`\r  seeded ${done} of ${customers} customers`),
@@ -64,44 +64,22 @@ export const waitingSubscriptions: Scenario = {
       const worker = await startWorkerProcess(config, bench.url!);
       try {
         const ids = await liveSubscriptionIds(bench.database, Math.max(...checkpoints));
-        await sleep(settleMs / 3);
-        rows.push({
-          waiting: 0,
-          startsPerSecond: 0,
-          drainSeconds: 0,
-          workerRssMiB: rssMiB(worker.pid!),
-          workerPeakMiB: rssMiB(worker.pid!),
-          serverRssMiB: serverRss(server),
-        });
-        let started = 0;
-        for (const target of checkpoints) {
-          let workerPeak = 0;
-          const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
-          const slice = ids.slice(started, target);
-          const t0 = performance.now();
-          await runConcurrently(Math.ceil(slice.length / SLICE), concurrency, async (index) => {
-            const subscriptionIds = slice.slice(index * SLICE, (index + 1) * SLICE);
-            await backfillSubscriptionWorkflows(
-              { db: bench.database.db, temporal, taskQueue: config.temporal.taskQueue },
-              { subscriptionIds },
-            );
-          });
-          const startSeconds = (performance.now() - t0) / 1000;
-          started = target;
-          while ((await subscriptionsWithWorkflow(bench.database)) < target) await sleep(1000);
-          const drainSeconds = round((performance.now() - t0) / 1000);
-          await sleep(settleMs);
-          clearInterval(sampler);
-          rows.push({
-            waiting: target,
-            startsPerSecond: round(slice.length / startSeconds),
-            drainSeconds,
-            workerRssMiB: rssMiB(worker.pid!),
-            workerPeakMiB: workerPeak,
-            serverRssMiB: serverRss(server),
-          });
-          process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
-        }
+        rows.push(
+          ...(await sampleCheckpoints({ worker, server, checkpoints, settleMs }, async (first, target) => {
+            const slice = ids.slice(first, target);
+            const t0 = performance.now();
+            await runConcurrently(Math.ceil(slice.length / SLICE), concurrency, async (index) => {
+              const subscriptionIds = slice.slice(index * SLICE, (index + 1) * SLICE);
+              await backfillSubscriptionWorkflows(
+                { db: bench.database.db, temporal, taskQueue: config.temporal.taskQueue },
+                { subscriptionIds },
+              );
+            });
+            const startsPerSecond = round(slice.length / ((performance.now() - t0) / 1000));
+            while ((await subscriptionsWithWorkflow(bench.database)) < target) await sleep(1000);
+            return startsPerSecond;
+          })),
+        );
       } finally {
         worker.kill('SIGTERM');
         await new Promise((resolve) => worker.once('exit', resolve));
@@ -111,15 +89,7 @@ export const waitingSubscriptions: Scenario = {
       await bench.drop();
       await server.stop();
     }
-    const first = rows[1]!.workerRssMiB;
-    return {
-      rows,
-      summary: {
-        maxCachedWorkflows: envNumber('WORKER_MAX_CACHED_WORKFLOWS', 500),
-        rss: rows.map((row) => ({ waiting: row.waiting, worker: row.workerRssMiB, server: row.serverRssMiB })),
-        workerGrowthVsFirstCheckpoint: round(rows.at(-1)!.workerRssMiB / first, 3),
-      },
-    };
+    return { rows, summary: waitingSummary(rows, envNumber('WORKER_MAX_CACHED_WORKFLOWS', 500)) };
   },
 };
 

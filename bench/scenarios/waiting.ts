@@ -41,7 +41,7 @@ export const waiting: Scenario = {
     });
     const config = benchConfig(server, freePort());
     const worker = await startWorkerProcess(config, bench.url!);
-    const rows = [];
+    const rows: CheckpointRow[] = [];
     try {
       const engine = await startBenchEngine({ config, runApi: true, runWorker: false, database: bench.database });
       const body = {
@@ -52,45 +52,21 @@ export const waiting: Scenario = {
         country: 'ES',
       };
       const provider = (await engine.call('POST', '/v1/partners', body, config.operatorApiKey)).body;
-      await sleep(settleMs / 3);
-      rows.push({
-        waiting: 0,
-        startsPerSecond: 0,
-        drainSeconds: 0,
-        workerRssMiB: rssMiB(worker.pid!),
-        workerPeakMiB: rssMiB(worker.pid!),
-        serverRssMiB: serverRss(server),
-      });
-      let started = 0;
-      for (const target of checkpoints) {
-        let workerPeak = 0;
-        const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
-        const first = started;
-        const starts = await runConcurrently(target - first, concurrency, async (index) => {
-          const reply = await engine.call(
-            'POST',
-            '/v1/invitations',
-            { resellerEmail: `w${first + index}@bench.test` },
-            provider.apiKey,
-          );
-          if (reply.status !== 202) throw new Error(`invite answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-        });
-        started = target;
-        const t0 = performance.now();
-        while ((await linksSent(bench.database)) < target) await sleep(1000);
-        const drainSeconds = round(starts.seconds + (performance.now() - t0) / 1000);
-        await sleep(settleMs);
-        clearInterval(sampler);
-        rows.push({
-          waiting: target,
-          startsPerSecond: starts.perSecond,
-          drainSeconds,
-          workerRssMiB: rssMiB(worker.pid!),
-          workerPeakMiB: workerPeak,
-          serverRssMiB: serverRss(server),
-        });
-        process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
-      }
+      rows.push(
+        ...(await sampleCheckpoints({ worker, server, checkpoints, settleMs }, async (first, target) => {
+          const starts = await runConcurrently(target - first, concurrency, async (index) => {
+            const reply = await engine.call(
+              'POST',
+              '/v1/invitations',
+              { resellerEmail: `w${first + index}@bench.test` },
+              provider.apiKey,
+            );
+            if (reply.status !== 202) throw new Error(`invite answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+          });
+          while ((await linksSent(bench.database)) < target) await sleep(1000);
+          return starts.perSecond;
+        })),
+      );
       await engine.stop();
     } finally {
       worker.kill('SIGTERM');
@@ -98,17 +74,73 @@ export const waiting: Scenario = {
       await bench.drop();
       await server.stop();
     }
-    const baseline = rows[1]!.workerRssMiB;
-    return {
-      rows,
-      summary: {
-        maxCachedWorkflows: config.worker.maxCachedWorkflows,
-        rss: rows.map((row) => ({ waiting: row.waiting, worker: row.workerRssMiB, server: row.serverRssMiB })),
-        workerGrowthVsFirstCheckpoint: round(rows.at(-1)!.workerRssMiB / baseline, 3),
-      },
-    };
+    return { rows, summary: waitingSummary(rows, config.worker.maxCachedWorkflows) };
   },
 };
+
+export type CheckpointRow = {
+  waiting: number;
+  startsPerSecond: number;
+  drainSeconds: number;
+  workerRssMiB: number;
+  workerPeakMiB: number;
+  serverRssMiB: number;
+};
+
+/**
+ * The measurement both waiting scenarios make: an idle row, then for each checkpoint `start(first,
+ * target)` brings the waiting work from `first` to `target` and resolves, with the start rate, once
+ * the worker has taken all of it up; after `settleMs` the worker's and server's RSS are sampled (the
+ * worker's peak is sampled every second meanwhile).
+ */
+export async function sampleCheckpoints(
+  run: { worker: ChildProcess; server: BenchServer; checkpoints: number[]; settleMs: number },
+  start: (first: number, target: number) => Promise<number>,
+): Promise<CheckpointRow[]> {
+  const { worker, server, checkpoints, settleMs } = run;
+  await sleep(settleMs / 3);
+  const idle = rssMiB(worker.pid!);
+  const rows: CheckpointRow[] = [
+    {
+      waiting: 0,
+      startsPerSecond: 0,
+      drainSeconds: 0,
+      workerRssMiB: idle,
+      workerPeakMiB: idle,
+      serverRssMiB: serverRss(server),
+    },
+  ];
+  let started = 0;
+  for (const target of checkpoints) {
+    let workerPeak = 0;
+    const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
+    const t0 = performance.now();
+    const startsPerSecond = await start(started, target);
+    const drainSeconds = round((performance.now() - t0) / 1000);
+    started = target;
+    await sleep(settleMs);
+    clearInterval(sampler);
+    rows.push({
+      waiting: target,
+      startsPerSecond,
+      drainSeconds,
+      workerRssMiB: rssMiB(worker.pid!),
+      workerPeakMiB: workerPeak,
+      serverRssMiB: serverRss(server),
+    });
+    process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
+  }
+  return rows;
+}
+
+/** The JSON line of a waiting scenario: RSS per checkpoint, and the last against the first non-idle one. */
+export function waitingSummary(rows: CheckpointRow[], maxCachedWorkflows: number) {
+  return {
+    maxCachedWorkflows,
+    rss: rows.map((row) => ({ waiting: row.waiting, worker: row.workerRssMiB, server: row.serverRssMiB })),
+    workerGrowthVsFirstCheckpoint: round(rows.at(-1)!.workerRssMiB / rows[1]!.workerRssMiB, 3),
+  };
+}
 
 /** What both waiting scenarios read: BENCH_WAITING's checkpoints, BENCH_CONCURRENCY, BENCH_SETTLE_SECONDS; DATABASE_URL is required. */
 export function waitingSettings(scenario: string, defaults: { checkpoints: string; concurrency: string }) {
