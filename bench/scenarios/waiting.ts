@@ -192,7 +192,13 @@ export async function startWorkerProcess(config: RuntimeConfig, databaseUrl: str
   return child;
 }
 
-/** The Temporal server's RSS when the scenario started it (0 for an existing TEMPORAL_ADDRESS, measured elsewhere). */
+/**
+ * The Temporal server's RSS: the dev server's when the scenario started it; for an existing
+ * TEMPORAL_ADDRESS, the sum over BENCH_SERVER_PIDS (e.g. the server nodes `npm run prod:local` lists
+ * under "Processes"; its Postgres is left out, its shared buffers would count once per backend), else 0.
+ */
 export function serverRss(server: BenchServer): number {
-  return server.process?.pid ? rssMiB(server.process.pid) : 0;
+  if (server.process?.pid) return rssMiB(server.process.pid);
+  const pids = (process.env.BENCH_SERVER_PIDS ?? '').split(',').filter(Boolean).map(Number);
+  return round(pids.reduce((sum, pid) => sum + rssMiB(pid), 0));
 }
