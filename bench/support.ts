@@ -66,14 +66,23 @@ export async function poll<T>(probe: () => Promise<T | undefined>, intervalMs = 
   }
 }
 
-/** The Temporal server a scenario runs on: TEMPORAL_ADDRESS (e.g. `npm run prod:local`'s) or a dev server of its own. */
+/**
+ * The Temporal server a scenario runs on: TEMPORAL_ADDRESS (e.g. `npm run prod:local`'s) or a dev server of its own,
+ * with its histories in BENCH_TEMPORAL_DB_FILE (a SQLite file) when set, else in memory.
+ */
 export type BenchServer = Pick<DevServer, 'address' | 'stop'> & { process?: DevServer['process'] };
 
 export async function startBenchServer(): Promise<BenchServer> {
   const existing = process.env.TEMPORAL_ADDRESS || undefined;
   if (existing) return { address: existing, stop: async () => {} };
   const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
-  return startDevServer({ binary, port: 17000 + Math.floor(Math.random() * 2000), namespace: 'default' });
+  return startDevServer({
+    binary,
+    port: 17000 + Math.floor(Math.random() * 2000),
+    namespace: 'default',
+    // The dev server keeps its histories in memory unless given a file: tens of thousands of runs need one.
+    dbFile: process.env.BENCH_TEMPORAL_DB_FILE || undefined,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
-import { and, eq, ilike, ne, or, type SQL } from 'drizzle-orm';
+import { and, eq, ne, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
+import { customerSearch } from './customer-search';
 import { customers, customerUsers, partners } from '../schema';
 import { afterCursor, newestFirst, page, type Cursor } from './pagination';
 
@@ -55,14 +56,13 @@ export type ListCustomersParams = {
 };
 
 export async function listCustomers(db: DbOrTx, params: ListCustomersParams) {
-  const pattern = params.q ? `%${params.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
   const rows = await selectCustomers(db)
     .where(
       and(
         scoped(params.scope),
         ne(customers.status, 'deleted'),
         params.resellerId ? eq(customers.resellerId, params.resellerId) : undefined,
-        pattern ? or(ilike(customers.name, pattern), ilike(customers.domain, pattern)) : undefined,
+        params.q ? customerSearch(params.q) : undefined,
         afterCursor(params.cursor, customers.createdAt, customers.id),
       ),
     )

@@ -1,10 +1,27 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 import type { CustomerAddress, CustomerContact } from '../../domain/customer';
 import { customerStatuses, customerUserStatuses, type CustomerStatus } from '../../domain/statuses';
 import { partners } from './partners';
 
 export { customerStatuses, type CustomerStatus, type CustomerAddress, type CustomerContact };
+
+/**
+ * The words of a customer's name and domain, for search: letters and digits (Unicode, as Postgres's
+ * `[[:alnum:]]`), anything else a separator. The index and the query must use this same expression.
+ */
+export const customerSearchWords = (name: AnyPgColumn, domain: AnyPgColumn) =>
+  sql`to_tsvector('simple', regexp_replace(${name} || ' ' || ${domain}, '[^[:alnum:]]+', ' ', 'g'))`;
 
 /** A customer tenant `<prefix>.onmicrosoft.com`, owned by a provider, optionally managed by a reseller. */
 export const customers = pgTable(
@@ -41,6 +58,8 @@ export const customers = pgTable(
     // GET /v1/customers?q=: name ILIKE '%q%' and domain ILIKE '%q%', prefix or middle (pg_trgm).
     index('customers_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
     index('customers_domain_trgm_idx').using('gin', t.domain.op('gin_trgm_ops')),
+    // GET /v1/customers?q= when q holds whole words: the words of name and domain (queries/customer-search.ts).
+    index('customers_search_words_idx').using('gin', customerSearchWords(t.name, t.domain)),
   ],
 );
 
