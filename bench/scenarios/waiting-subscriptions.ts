@@ -30,7 +30,7 @@ const SLICE = 100;
  * code), BENCH_CONCURRENCY (10) slices of 100 at a time, up to each checkpoint. At each one, once
  * every workflow has recorded its state (its first charge written, its timer set) and
  * BENCH_SETTLE_SECONDS (30) have passed, it samples the worker's own process RSS and the Temporal
- * server's. Needs DATABASE_URL (the worker runs as a process of its own); WORKER_* are passed on.
+ * server's. At most BENCH_IN_FLIGHT (400) runs are started and not yet asleep at once. Needs DATABASE_URL (the worker runs as a process of its own); WORKER_* are passed on.
  */
 export const waitingSubscriptions: Scenario = {
   name: 'waiting-subscriptions',
@@ -40,6 +40,7 @@ export const waitingSubscriptions: Scenario = {
       checkpoints: '5000,100000',
       concurrency: '10',
     });
+    const inFlight = envNumber('BENCH_IN_FLIGHT', 400);
     const customers = Math.ceil(Math.max(...checkpoints) / LIVE_SUBSCRIPTIONS_PER_CUSTOMER);
     const server = await startBenchServer();
     const bench = await openBenchDatabase({
@@ -68,8 +69,13 @@ export const waitingSubscriptions: Scenario = {
           ...(await sampleCheckpoints({ worker, server, checkpoints, settleMs }, async (first, target) => {
             const slice = ids.slice(first, target);
             const t0 = performance.now();
+            let startedSoFar = first;
             await runConcurrently(Math.ceil(slice.length / SLICE), concurrency, async (index) => {
               const subscriptionIds = slice.slice(index * SLICE, (index + 1) * SLICE);
+              // Keep what is started but not yet asleep under the worker's cache: beyond it every task
+              // of a run evicted meanwhile replays its history, and the backlog only costs more.
+              while (startedSoFar - (await subscriptionsWithWorkflow(bench.database)) > inFlight) await sleep(500);
+              startedSoFar += subscriptionIds.length;
               await backfillSubscriptionWorkflows(
                 { db: bench.database.db, temporal, taskQueue: config.temporal.taskQueue },
                 { subscriptionIds },
