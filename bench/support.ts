@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -33,6 +33,37 @@ export function timing(latencies: number[], seconds: number): Timing {
     p50: round(at(0.5)),
     p95: round(at(0.95)),
     p99: round(at(0.99)),
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when it cannot be read. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU milliseconds per item spent while `run` ran, by this process (the bench client, and the
+ * engine's API and worker when they run here) and by the Temporal server when the bench started it.
+ */
+export async function cpuPerItem<T>(
+  server: BenchServer,
+  items: number,
+  run: () => Promise<T>,
+): Promise<{ result: T; processCpuMs: number; serverCpuMs: number }> {
+  const ownBefore = process.cpuUsage();
+  const serverBefore = server.process?.pid ? processCpuSeconds(server.process.pid) : 0;
+  const result = await run();
+  const own = process.cpuUsage(ownBefore);
+  const serverAfter = server.process?.pid ? processCpuSeconds(server.process.pid) : 0;
+  return {
+    result,
+    processCpuMs: round((own.user + own.system) / 1000 / items, 2),
+    serverCpuMs: round(((serverAfter - serverBefore) * 1000) / items, 2),
   };
 }
 
@@ -140,6 +171,8 @@ export function benchConfig(server: BenchServer, port: number, env: Record<strin
       LOG_LEVEL: 'warn',
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       LINK_RATE_LIMIT_PER_MINUTE: '100000',
+      // As in production: checking every reply against its schema is a test-time drift check.
+      API_CHECK_REPLIES: 'false',
       ...pick(process.env, /^(WORKER_|DATABASE_POOL_)/),
       ...env,
     }),

@@ -1,7 +1,9 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -23,6 +25,14 @@ import { linkAnswers } from './link-answers';
 import { ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 const activities = proxyActivities<Activities>(defaultActivityOptions);
+/**
+ * The two steps someone waits on — the first link, and the partnership an accepting reseller is
+ * waiting for — run as local activities: in the workflow task that asks for them, on the same
+ * worker, so each costs no activity task, no second workflow task and no server round trips
+ * (bench `invitations`). Both are short, idempotent transactions; if the worker dies meanwhile the
+ * workflow task times out and the next worker runs the step again.
+ */
+const localActivities = proxyLocalActivities<Activities>(defaultActivityOptions);
 
 /**
  * A provider's partnership request to a reseller. It emails a personalised link, then waits — days,
@@ -42,6 +52,8 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     partnershipId: null,
     closedAt: null,
   };
+  // Runs recorded before the local steps replay with the activities they scheduled then.
+  const steps = patched('invitation-local-activities') ? localActivities : activities;
   const answers = linkAnswers(state, invitationRefusals);
   const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   // Bumped by resend so the waiting loop restarts its clock.
@@ -54,7 +66,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     acceptUpdate,
     (reseller) =>
       exclusively(async () => {
-        const { partnershipId } = await activities.acceptInvitation({
+        const { partnershipId } = await steps.acceptInvitation({
           invitationId: input.invitationId,
           providerId: input.providerId,
           resellerId: reseller.resellerId,
@@ -131,7 +143,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     { key: ProcessStatus, value: 'pending' },
   ]);
 
-  await activities.sendInvitationLink({ invitationId: input.invitationId });
+  await steps.sendInvitationLink({ invitationId: input.invitationId });
   state.linksSent = Math.max(state.linksSent, 1);
 
   while (state.status === 'pending') {

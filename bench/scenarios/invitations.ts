@@ -8,6 +8,7 @@ import { decryptText } from '../../src/security/cipher';
 import { bareAcceptUpdate, bareInvitationWorkflow, linkSentQuery } from '../bare.workflows';
 import {
   benchConfig,
+  cpuPerItem,
   envNumber,
   freePort,
   openBenchDatabase,
@@ -51,11 +52,13 @@ export const invitations: Scenario = {
       });
       const bare = await startBare(server);
       for (const concurrency of concurrencies) {
-        const bareRun = await bare.run(count, concurrency);
-        const engineRun = await runEngine(engine, count, concurrency);
+        const { result: bareRun, ...bareCpu } = await cpuPerItem(server, count, () => bare.run(count, concurrency));
+        const { result: engineRun, ...engineCpu } = await cpuPerItem(server, count, () =>
+          runEngine(engine, count, concurrency),
+        );
         rows.push(
-          { run: 'bare Temporal, end to end', concurrency, ...bareRun.total },
-          { run: 'engine, end to end', concurrency, ...engineRun.total },
+          { run: 'bare Temporal, end to end', concurrency, ...bareRun.total, ...bareCpu },
+          { run: 'engine, end to end', concurrency, ...engineRun.total, ...engineCpu },
           { run: 'bare accept Update', concurrency, ...bareRun.accept },
           { run: 'engine link accept', concurrency, ...engineRun.accept },
         );
@@ -64,6 +67,10 @@ export const invitations: Scenario = {
           throughputRatio: round(engineRun.total.perSecond / bareRun.total.perSecond, 3),
           p95Ratio: round(engineRun.total.p95 / bareRun.total.p95, 3),
           acceptP99Ratio: round(engineRun.accept.p99 / bareRun.accept.p99, 3),
+          cpuMsPerInvitation: {
+            bare: { process: bareCpu.processCpuMs, server: bareCpu.serverCpuMs },
+            engine: { process: engineCpu.processCpuMs, server: engineCpu.serverCpuMs },
+          },
         });
       }
       await bare.stop();
@@ -134,12 +141,16 @@ async function runEngine(engine: BenchEngine, count: number, concurrency: number
       country: 'ES',
       ...(kind === 'reseller' ? { cspEnrolled: true } : {}),
     };
-    return (await engine.call('POST', '/v1/partners', body, operator)).body;
+    const created = await engine.call('POST', '/v1/partners', body, operator);
+    if (created.status !== 201)
+      throw new Error(`POST /v1/partners answered ${created.status}: ${JSON.stringify(created.body)}`);
+    return created.body;
   };
   const provider = await partner('provider', `bench-provider-${randomUUID().slice(0, 8)}@example.test`);
-  const resellers = await Promise.all(
-    Array.from({ length: count }, (_, i) => partner('reseller', `bench-${i}-${randomUUID().slice(0, 8)}@example.test`)),
-  );
+  const resellers: Array<Awaited<ReturnType<typeof partner>>> = [];
+  await runConcurrently(count, 10, async (i) => {
+    resellers[i] = await partner('reseller', `bench-${i}-${randomUUID().slice(0, 8)}@example.test`);
+  });
   const accepts: number[] = [];
   const total = await runConcurrently(count, concurrency, async (index) => {
     const reseller = resellers[index].partner;

@@ -1,10 +1,18 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
  * AES-256-GCM with a key ring: new data is sealed with the current key, and its key id travels with
  * the ciphertext so data sealed before a rotation still opens with the retired key.
  */
 export type KeyRing = { currentKeyId: string; keys: Map<string, Buffer> };
+
+/** Each raw key as a KeyObject, made once: createCipheriv would otherwise import the raw key on every call. */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+const keyObject = (key: Buffer) => {
+  let object = keyObjects.get(key);
+  if (!object) keyObjects.set(key, (object = createSecretKey(key)));
+  return object;
+};
 
 export function createKeyRing(current: { keyId: string; key: Buffer }, previous?: string): KeyRing {
   const keys = new Map<string, Buffer>([[current.keyId, current.key]]);
@@ -26,7 +34,7 @@ export function createKeyRing(current: { keyId: string; key: Buffer }, previous?
 export function encryptBytes(ring: KeyRing, plaintext: Uint8Array): { keyId: string; sealed: Buffer } {
   const key = ring.keys.get(ring.currentKeyId)!;
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const cipher = createCipheriv('aes-256-gcm', keyObject(key), iv);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return { keyId: ring.currentKeyId, sealed: Buffer.concat([iv, cipher.getAuthTag(), body]) };
 }
@@ -35,7 +43,7 @@ export function decryptBytes(ring: KeyRing, keyId: string, sealed: Uint8Array): 
   const key = ring.keys.get(keyId);
   if (!key) throw new Error(`no decryption key with id "${keyId}"`);
   const buffer = Buffer.from(sealed);
-  const decipher = createDecipheriv('aes-256-gcm', key, buffer.subarray(0, 12));
+  const decipher = createDecipheriv('aes-256-gcm', keyObject(key), buffer.subarray(0, 12));
   decipher.setAuthTag(buffer.subarray(12, 28));
   return Buffer.concat([decipher.update(buffer.subarray(28)), decipher.final()]);
 }
