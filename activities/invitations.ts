@@ -19,7 +19,8 @@ const linkUrl = (base: string, token: string) => `${base}/invitations/${token}`;
  * deduplicated by key in the outbox, and state changes only apply to a still-pending invitation.
  */
 export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl }: ActivityDeps) {
-  async function loadForUpdate(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], invitationId: string) {
+  /** The invitation, locked, with its provider (no reader: the accept writes to the provider only). */
+  async function lockInvitation(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], invitationId: string) {
     const [row] = await tx
       .select({
         invitation: invitations,
@@ -32,6 +33,12 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
       .where(eq(invitations.id, invitationId))
       .for('update', { of: invitations });
     if (!row) throw ApplicationFailure.nonRetryable(`invitation ${invitationId} does not exist`, 'INVITATION_MISSING');
+    return row;
+  }
+
+  /** The invitation, locked, with its provider and who will read the mail to the reseller. */
+  async function loadForUpdate(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], invitationId: string) {
+    const row = await lockInvitation(tx, invitationId);
     const reader = await invitationReader(tx, {
       resellerEmail: row.invitation.resellerEmail,
       providerCountry: row.provider.country,
@@ -126,7 +133,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
       const dedupeKey = `invitation:${params.invitationId}:accepted`;
       const partnershipId = await db
         .transaction(async (tx) => {
-          const { invitation, providerEmail, providerName, provider } = await loadForUpdate(tx, params.invitationId);
+          const { invitation, providerEmail, providerName, provider } = await lockInvitation(tx, params.invitationId);
           if (invitation.status === 'accepted' && invitation.partnershipId) return invitation.partnershipId;
           if (invitation.status !== 'pending') {
             throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);

@@ -154,13 +154,14 @@ export async function revokeInvitation(deps: ServiceDeps, provider: Partner, id:
   return changeAsProvider(deps, provider, id, (handle) => handle.executeUpdate(revokeUpdate, { args: [] }));
 }
 
-/** The invitation a link points at, with who reads it; the token is only ever compared by its hash. */
+/** The invitation a link points at; the token is only ever compared by its hash. */
+async function invitationOfLink(deps: ServiceDeps, token: string) {
+  return requestByLinkToken((tokenHash) => getInvitationByTokenHash(deps.db, tokenHash), token, 'Invitation');
+}
+
+/** The invitation a link points at, with who reads it (the link page's language). */
 export async function invitationByToken(deps: ServiceDeps, token: string) {
-  const invitation = await requestByLinkToken(
-    (tokenHash) => getInvitationByTokenHash(deps.db, tokenHash),
-    token,
-    'Invitation',
-  );
+  const invitation = await invitationOfLink(deps, token);
   const reader = await invitationReader(deps.db, {
     resellerEmail: invitation.resellerEmail,
     providerCountry: invitation.provider.country,
@@ -178,7 +179,7 @@ export async function acceptInvitationLink(
   partnerId: string,
   idempotencyKey?: string,
 ) {
-  const invitation = await invitationByToken(deps, token);
+  const invitation = await invitationOfLink(deps, token);
   if (invitation.status !== 'pending' && !idempotencyKey) throw closedLinkError(invitationRefusals, invitation.status);
   const reseller = await getPartnerByPublicId(deps.db, partnerId);
   if (!reseller || reseller.kind !== 'reseller') {
@@ -217,7 +218,7 @@ export async function declineInvitationLink(
   reason?: string,
   idempotencyKey?: string,
 ) {
-  const invitation = await invitationByToken(deps, token);
+  const invitation = await invitationOfLink(deps, token);
   await updateLinkRequest(
     deps,
     invitationRefusals,
