@@ -48,21 +48,26 @@ export function processCpuSeconds(pid: number): number {
 
 /**
  * CPU milliseconds per item spent while `run` ran, by this process (the bench client, and the
- * engine's API and worker when they run here) and by the Temporal server when the bench started it.
+ * engine's API and worker when they run here) with `otherPids` (a worker process), and by the
+ * Temporal server when the bench started it.
  */
 export async function cpuPerItem<T>(
   server: BenchServer,
   items: number,
   run: () => Promise<T>,
+  otherPids: number[] = [],
 ): Promise<{ result: T; processCpuMs: number; serverCpuMs: number }> {
+  const others = () => otherPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   const ownBefore = process.cpuUsage();
+  const othersBefore = others();
   const serverBefore = server.process?.pid ? processCpuSeconds(server.process.pid) : 0;
   const result = await run();
   const own = process.cpuUsage(ownBefore);
+  const othersMs = (others() - othersBefore) * 1000;
   const serverAfter = server.process?.pid ? processCpuSeconds(server.process.pid) : 0;
   return {
     result,
-    processCpuMs: round((own.user + own.system) / 1000 / items, 2),
+    processCpuMs: round(((own.user + own.system) / 1000 + othersMs) / items, 2),
     serverCpuMs: round(((serverAfter - serverBefore) * 1000) / items, 2),
   };
 }

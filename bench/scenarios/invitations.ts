@@ -22,6 +22,7 @@ import {
   type BenchServer,
   type Scenario,
 } from '../support';
+import { startWorkerProcess } from './waiting';
 
 /**
  * `invitations`: invitations end to end through the engine (HTTP invite → link mailed through the
@@ -44,17 +45,25 @@ export const invitations: Scenario = {
     const rows = [];
     const ratios = [];
     try {
+      const config = benchConfig(server, freePort());
+      // As deployed: the API here, the worker a process of its own (BENCH_WORKER=inline: both in this
+      // process, as `npm start`'s dev mode runs them). PGlite cannot be shared, so it is always inline.
+      const separateWorker = process.env.BENCH_WORKER !== 'inline' && bench.url !== undefined;
       const engine = await startBenchEngine({
-        config: benchConfig(server, freePort()),
+        config,
         runApi: true,
-        runWorker: true,
+        runWorker: !separateWorker,
         database: bench.database,
       });
+      const worker = separateWorker ? await startWorkerProcess(config, bench.url!) : undefined;
       const bare = await startBare(server);
       for (const concurrency of concurrencies) {
         const { result: bareRun, ...bareCpu } = await cpuPerItem(server, count, () => bare.run(count, concurrency));
-        const { result: engineRun, ...engineCpu } = await cpuPerItem(server, count, () =>
-          runEngine(engine, count, concurrency),
+        const { result: engineRun, ...engineCpu } = await cpuPerItem(
+          server,
+          count,
+          () => runEngine(engine, count, concurrency),
+          worker ? [worker.pid!] : [],
         );
         rows.push(
           { run: 'bare Temporal, end to end', concurrency, ...bareRun.total, ...bareCpu },
@@ -75,11 +84,23 @@ export const invitations: Scenario = {
       }
       await bare.stop();
       await engine.stop();
+      if (worker) {
+        worker.kill('SIGTERM');
+        await new Promise((resolve) => worker.once('exit', resolve));
+      }
     } finally {
       await bench.drop();
       await server.stop();
     }
-    return { rows, summary: { database: bench.database.kind, count, ratios } };
+    return {
+      rows,
+      summary: {
+        database: bench.database.kind,
+        worker: process.env.BENCH_WORKER === 'inline' ? 'inline' : 'process',
+        count,
+        ratios,
+      },
+    };
   },
 };
 
