@@ -120,6 +120,13 @@ describe.skipIf(!runDatabaseUrl)('?q= against a bare ILIKE', () => {
       .map((row) => row.id)
       .sort();
 
+  it("plans no parallel query on the engine's connections (starting workers costs more than a search reads)", async () => {
+    const [setting] = (await database.db.execute(sql`show max_parallel_workers_per_gather`)) as unknown as Array<{
+      max_parallel_workers_per_gather: string;
+    }>;
+    expect(setting!.max_parallel_workers_per_gather).toBe('0');
+  });
+
   it('finds exactly what ILIKE finds, for any piece of a name or domain and for made-up searches', async () => {
     // A piece of a stored name or domain, cut anywhere, or a search made of the same pieces.
     const cut = fc

@@ -35,7 +35,13 @@ export async function openDatabase(options: {
     const sql = postgres(options.databaseUrl, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
-      connection: { application_name: options.applicationName ?? 'partner-onboarding' },
+      connection: {
+        application_name: options.applicationName ?? 'partner-onboarding',
+        // Every query here reads a page or a few rows through an index. A parallel plan, which the
+        // planner picks when it overestimates a search's rows (`?q=` with a word prefix), spends
+        // ~9 ms starting workers to read one row (`?q=Company 223456` at 1M customers: p50 10.3 → 2.1 ms).
+        max_parallel_workers_per_gather: '0',
+      },
     });
     const db = drizzle(sql, { schema });
     return {
