@@ -36,7 +36,10 @@ export function timing(latencies: number[], seconds: number): Timing {
   };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when it cannot be read. */
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux, where those
+ * fields count clock ticks of 1/100 s); 0 when it cannot be read (the process has exited).
+ */
 export function processCpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
