@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { RuntimeConfig } from '../../src/config';
@@ -24,7 +24,8 @@ import {
  * answer, up to each checkpoint of BENCH_WAITING (`5000,20000`; the issue's target compares 5,000
  * with 100,000), BENCH_CONCURRENCY (20) at a time. At each checkpoint, once the worker has sent
  * every link and BENCH_SETTLE_SECONDS (30) have passed, it samples the worker's and the Temporal
- * server's RSS. Needs DATABASE_URL (two processes share the database); WORKER_* are passed on.
+ * server's RSS. Needs DATABASE_URL (two processes share the database); WORKER_* are passed on;
+ * BENCH_WORKER_LOG names a file for the worker's logs (else they are discarded).
  */
 export const waiting: Scenario = {
   name: 'waiting',
@@ -188,7 +189,12 @@ export async function startWorkerProcess(config: RuntimeConfig, databaseUrl: str
       if (chunk.toString().includes('worker running')) resolve();
     });
   });
-  child.stdout!.resume();
+  // The worker's logs are discarded unless BENCH_WORKER_LOG names a file for them: a long run whose
+  // worker exits should leave the reason behind.
+  const logFile = process.env.BENCH_WORKER_LOG;
+  if (logFile) child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));
+  else child.stdout!.resume();
+  child.once('exit', (code, signal) => process.stderr.write(`  the worker exited (${code ?? signal})\n`));
   return child;
 }
 
