@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -206,7 +207,75 @@ export async function startBenchEngine(
 ): Promise<BenchEngine> {
   const engine = await startEngine({ ...options, logger, listenPort: options.config.port });
   const url = engine.url ?? `http://127.0.0.1:${options.config.port}`;
-  const call: Caller = async (method, pathname, body, key) => {
+  return { ...engine, url, call: httpCaller(url) };
+}
+
+/**
+ * One of the engine's entry points (`npm run api`, `npm run worker`) as a child process, as deployed:
+ * the bench's configuration through the environment, stdout piped (the caller reads or discards it),
+ * stderr inherited.
+ */
+export function spawnEngineProcess(
+  entry: 'api' | 'worker',
+  config: RuntimeConfig,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', `src/main/${entry}.ts`], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(config.port),
+      TEMPORAL_ADDRESS: config.temporal.address,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      OPERATOR_API_KEY: config.operatorApiKey,
+      ENCRYPTION_KEY: config.encryption.key.toString('base64'),
+      API_RATE_LIMIT_PER_MINUTE: String(config.apiRateLimitPerMinute),
+      LINK_RATE_LIMIT_PER_MINUTE: String(config.linkRateLimitPerMinute),
+      API_CHECK_REPLIES: String(config.checkReplies),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+}
+
+/**
+ * `npm run api` as a process of its own, its clients (this bench) in another, as in production:
+ * resolves once it answers /healthz; `call` reaches it over HTTP like startBenchEngine's.
+ */
+export async function startApiProcess(config: RuntimeConfig, databaseUrl: string) {
+  const child = spawnEngineProcess('api', config, databaseUrl);
+  child.stdout!.resume();
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the API process exited with ${code}`))),
+  );
+  const url = `http://127.0.0.1:${config.port}`;
+  await Promise.race([
+    exited,
+    poll(
+      () =>
+        fetch(`${url}/healthz`).then(
+          (response) => (response.ok ? true : undefined),
+          () => undefined,
+        ),
+      200,
+    ),
+  ]);
+  return {
+    process: child,
+    url,
+    call: httpCaller(url),
+    async stop() {
+      child.kill('SIGTERM');
+      await exited.catch(() => {});
+    },
+  };
+}
+
+function httpCaller(url: string): Caller {
+  return async (method, pathname, body, key) => {
     const response = await fetch(url + pathname, {
       method,
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -214,7 +283,6 @@ export async function startBenchEngine(
     });
     return { status: response.status, body: (await response.json()) as any };
   };
-  return { ...engine, url, call };
 }
 
 export const freePort = () => 19000 + Math.floor(Math.random() * 2000);

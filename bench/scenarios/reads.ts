@@ -7,6 +7,7 @@ import {
   freePort,
   openBenchDatabase,
   round,
+  startApiProcess,
   startBenchEngine,
   startBenchServer,
   timing,
@@ -20,7 +21,9 @@ import type { DbHandle } from '../../src/db/client';
  * (10,000 by default; 100,000 and 1,000,000 are the issue's other sizes) by SQL into a database of
  * its own on DATABASE_URL's server (dropped afterwards unless BENCH_KEEP_DATABASE=1, which also
  * reuses an already seeded one), then times BENCH_REQUESTS (300) sequential keep-alive requests of
- * each kind after 20 warm-up requests. Customers, resellers and search words vary per request.
+ * each kind after 20 warm-up requests. Customers, resellers and search words vary per request. The
+ * API runs as `npm run api`, a process of its own, when DATABASE_URL is set (BENCH_API=inline: in
+ * the bench's process, as with PGlite).
  */
 export const reads: Scenario = {
   name: 'reads',
@@ -31,7 +34,7 @@ export const reads: Scenario = {
     const keep = process.env.BENCH_KEEP_DATABASE === '1';
     const bench = await openBenchDatabase({ name: `poe_bench_reads_${customers}`, keep });
     try {
-      return await measure(bench.database, { customers, requests });
+      return await measure(bench.database, bench.url, { customers, requests });
     } finally {
       await bench.drop();
     }
@@ -40,6 +43,7 @@ export const reads: Scenario = {
 
 async function measure(
   database: DbHandle,
+  url: string | undefined,
   { customers, requests }: { customers: number; requests: number },
 ): Promise<ScenarioResult> {
   const db = database.db;
@@ -57,7 +61,12 @@ async function measure(
   }
   const server = await startBenchServer();
   const config = benchConfig(server, freePort());
-  const engine = await startBenchEngine({ config, runApi: true, runWorker: false, database });
+  // As deployed, the API is a process of its own and its clients are elsewhere: here the bench's
+  // client and the API do not share one event loop (BENCH_API=inline: the API in this process).
+  const engine =
+    process.env.BENCH_API !== 'inline' && url
+      ? await startApiProcess(config, url)
+      : await startBenchEngine({ config, runApi: true, runWorker: false, database });
 
   const provider = providerKey(0);
   // Customer g belongs to provider g % 2: pick even numbers for provider 0.
@@ -127,6 +136,7 @@ async function measure(
     rows,
     summary: {
       database: database.kind,
+      api: 'process' in engine ? 'process' : 'inline',
       customers,
       requests,
       seedSeconds,

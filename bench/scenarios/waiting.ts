@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { RuntimeConfig } from '../../src/config';
 import type { DbHandle } from '../../src/db/client';
@@ -12,6 +11,7 @@ import {
   round,
   runConcurrently,
   sleep,
+  spawnEngineProcess,
   startBenchEngine,
   startBenchServer,
   type BenchServer,
@@ -169,20 +169,7 @@ async function linksSent(database: DbHandle): Promise<number> {
 
 /** `npm run worker` as a child process, with the bench's configuration; resolves once it polls. */
 export async function startWorkerProcess(config: RuntimeConfig, databaseUrl: string): Promise<ChildProcess> {
-  const root = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: config.temporal.address,
-      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      OPERATOR_API_KEY: config.operatorApiKey,
-      ENCRYPTION_KEY: config.encryption.key.toString('base64'),
-      LOG_LEVEL: 'info',
-    },
-  });
+  const child = spawnEngineProcess('worker', config, databaseUrl, { LOG_LEVEL: 'info' });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
     child.stdout!.on('data', (chunk: Buffer) => {
