@@ -99,6 +99,12 @@ export async function sampleCheckpoints(
   start: (first: number, target: number) => Promise<number>,
 ): Promise<CheckpointRow[]> {
   const { worker, server, checkpoints, settleMs } = run;
+  const workerExit = new Promise<never>((_, reject) =>
+    worker.once('exit', (code, signal) =>
+      reject(new Error(`the worker exited (${code ?? signal}) before ${checkpoints.at(-1)} were asleep`)),
+    ),
+  );
+  workerExit.catch(() => {});
   await sleep(settleMs / 3);
   const idle = rssMiB(worker.pid!);
   const rows: CheckpointRow[] = [
@@ -116,7 +122,15 @@ export async function sampleCheckpoints(
     let workerPeak = 0;
     const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
     const t0 = performance.now();
-    const startsPerSecond = await start(started, target);
+    // A worker that exits (a crash, or a signal from outside: here a sandbox under memory pressure sent
+    // SIGTERM once the dev server had taken all of it) ends the run; each checkpoint's row is already printed.
+    let startsPerSecond: number;
+    try {
+      startsPerSecond = await Promise.race([start(started, target), workerExit]);
+    } catch (error) {
+      clearInterval(sampler);
+      throw error;
+    }
     const drainSeconds = round((performance.now() - t0) / 1000);
     started = target;
     await sleep(settleMs);
@@ -156,7 +170,13 @@ export function waitingSettings(scenario: string, defaults: { checkpoints: strin
 
 /** Resident set size of a process, in MiB (Linux). */
 export function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return 0; // the process has exited
+  }
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
   return match ? round(Number(match[1]) / 1024) : 0;
 }
 

@@ -27,12 +27,15 @@ export async function listEventsOfCustomer(
   page: { limit: number; cursor?: string },
 ) {
   const afterId = afterIdFrom(page.cursor);
-  const customer =
+  // The access check and the page are read side by side (one round trip's wait, not two); the page is
+  // returned only when the check passes.
+  const [customer, result] = await Promise.all([
     caller.role === 'operator'
-      ? await getCustomerById(deps.db, customerId)
-      : await getCustomerForPartner(deps.db, { customerId, partnerId: caller.partner.id });
+      ? getCustomerById(deps.db, customerId)
+      : getCustomerForPartner(deps.db, { customerId, partnerId: caller.partner.id }),
+    listCustomerEvents(deps.db, { customerId, limit: page.limit, afterId }),
+  ]);
   if (!customer) throw notFound('Customer');
-  const result = await listCustomerEvents(deps.db, { customerId, limit: page.limit, afterId });
   return {
     items: result.items.map(customerEventView),
     nextCursor: result.nextCursor,

@@ -27,9 +27,13 @@ export async function listCustomersFor(
 
 /** One customer the caller may see, with its admin's username; another partner's customer is 404. */
 export async function getCustomerFor(deps: ServiceDeps, caller: PartnerCaller, id: string) {
-  const row = await getCustomerForPartner(deps.db, { id, scope: scopeOf(caller) });
+  // Read side by side (one round trip's wait, not two); the username is returned only with a visible customer.
+  const [row, adminUsername] = await Promise.all([
+    getCustomerForPartner(deps.db, { id, scope: scopeOf(caller) }),
+    getAdminUsername(deps.db, id),
+  ]);
   if (!row) throw notFound('Customer');
-  return { ...customerView(row), adminUsername: await getAdminUsername(deps.db, id) };
+  return { ...customerView(row), adminUsername };
 }
 
 export async function listCustomerSubscriptions(
@@ -37,14 +41,17 @@ export async function listCustomerSubscriptions(
   caller: PartnerCaller,
   params: { customerId: string; status?: SubscriptionStatus; limit: number; cursor?: Cursor },
 ) {
-  const customer = await getCustomerForPartner(deps.db, { id: params.customerId, scope: scopeOf(caller) });
+  // The access check and the page are read side by side; the page is returned only when the check passes.
+  const [customer, result] = await Promise.all([
+    getCustomerForPartner(deps.db, { id: params.customerId, scope: scopeOf(caller) }),
+    listSubscriptions(deps.db, {
+      customerId: params.customerId,
+      status: params.status,
+      limit: params.limit,
+      after: params.cursor ? { createdAt: new Date(params.cursor.createdAt), id: params.cursor.id } : undefined,
+    }),
+  ]);
   if (!customer) throw notFound('Customer');
-  const result = await listSubscriptions(deps.db, {
-    customerId: params.customerId,
-    status: params.status,
-    limit: params.limit,
-    after: params.cursor ? { createdAt: new Date(params.cursor.createdAt), id: params.cursor.id } : undefined,
-  });
   const last = result.items[result.items.length - 1];
   return {
     items: result.items.map((row) => subscriptionView(row)),
