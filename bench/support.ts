@@ -108,7 +108,11 @@ export async function poll<T>(probe: () => Promise<T | undefined>, intervalMs = 
 
 /**
  * The Temporal server a scenario runs on: TEMPORAL_ADDRESS (e.g. `npm run prod:local`'s) or a dev server of its own,
- * with its histories in BENCH_TEMPORAL_DB_FILE (a SQLite file) when set, else in memory.
+ * with its histories in BENCH_TEMPORAL_DB_FILE (a SQLite file) when set, else in memory, and
+ * BENCH_TEMPORAL_ARGS (space-separated) added to its command line. Past 50,000 sleeping subscription
+ * workflows the in-memory dev server's RSS jumped from ~0.1 to ~3 MB per workflow started (5 to 22 GiB
+ * in six minutes): these are the knobs to bound it (its history cache, say; GOMEMLIMIT passes through
+ * the environment).
  */
 export type BenchServer = Pick<DevServer, 'address' | 'stop'> & { process?: DevServer['process'] };
 
@@ -122,6 +126,7 @@ export async function startBenchServer(): Promise<BenchServer> {
     namespace: 'default',
     // The dev server keeps its histories in memory unless given a file: tens of thousands of runs need one.
     dbFile: process.env.BENCH_TEMPORAL_DB_FILE || undefined,
+    extraArgs: (process.env.BENCH_TEMPORAL_ARGS ?? '').split(' ').filter(Boolean),
   });
 }
 

@@ -16,6 +16,8 @@ export type DevServerOptions = {
   dbFile?: string;
   codecEndpoint?: string;
   uiCorsOrigin?: string;
+  /** More `temporal server start-dev` arguments, e.g. `--dynamic-config-value history.hostLevelCacheMaxSize=…`. */
+  extraArgs?: readonly string[];
   log?: (line: string) => void;
 };
 
@@ -61,6 +63,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   } else {
     args.push('--headless');
   }
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
