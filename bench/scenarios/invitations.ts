@@ -22,7 +22,7 @@ import {
   type BenchServer,
   type Scenario,
 } from '../support';
-import { startWorkerProcess } from './waiting';
+import { startWorkerProcess, stopWorkerProcess } from './waiting';
 
 /**
  * `invitations`: invitations end to end through the engine (HTTP invite → link mailed through the
@@ -85,8 +85,7 @@ export const invitations: Scenario = {
       await bare.stop();
       await engine.stop();
       if (worker) {
-        worker.kill('SIGTERM');
-        await new Promise((resolve) => worker.once('exit', resolve));
+        await stopWorkerProcess(worker);
       }
     } finally {
       await bench.drop();

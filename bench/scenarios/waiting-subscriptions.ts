@@ -16,7 +16,14 @@ import {
   startBenchServer,
   type Scenario,
 } from '../support';
-import { sampleCheckpoints, startWorkerProcess, waitingSettings, waitingSummary, type CheckpointRow } from './waiting';
+import {
+  sampleCheckpoints,
+  startWorkerProcess,
+  stopWorkerProcess,
+  waitingSettings,
+  waitingSummary,
+  type CheckpointRow,
+} from './waiting';
 
 /** The seed gives each customer two subscriptions and cancels the second of every seventh: 1.857 live ones each. */
 const LIVE_SUBSCRIPTIONS_PER_CUSTOMER = 1.8;
@@ -87,8 +94,7 @@ export const waitingSubscriptions: Scenario = {
           })),
         );
       } finally {
-        worker.kill('SIGTERM');
-        await new Promise((resolve) => worker.once('exit', resolve));
+        await stopWorkerProcess(worker);
         await temporal.connection.close();
       }
     } finally {

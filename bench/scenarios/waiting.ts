@@ -70,8 +70,7 @@ export const waiting: Scenario = {
       );
       await engine.stop();
     } finally {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker.once('exit', resolve));
+      await stopWorkerProcess(worker);
       await bench.drop();
       await server.stop();
     }
@@ -201,8 +200,21 @@ export async function startWorkerProcess(config: RuntimeConfig, databaseUrl: str
   const logFile = process.env.BENCH_WORKER_LOG;
   if (logFile) child.stdout!.pipe(createWriteStream(logFile, { flags: 'a' }));
   else child.stdout!.resume();
-  child.once('exit', (code, signal) => process.stderr.write(`  the worker exited (${code ?? signal})\n`));
+  child.once('exit', (code, signal) => {
+    if (!stopping.has(child)) process.stderr.write(`  the worker exited (${code ?? signal})\n`);
+  });
   return child;
+}
+
+const stopping = new WeakSet<ChildProcess>();
+
+/** Stops a worker startWorkerProcess started (SIGTERM, a graceful drain), also one that has already exited. */
+export async function stopWorkerProcess(worker: ChildProcess): Promise<void> {
+  stopping.add(worker);
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  await exited;
 }
 
 /**
