@@ -3,7 +3,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# postinstall applies patches/ (postgres.js, see README "Known defects") during npm ci.
+# postinstall applies patches/ (postgres.js, see README "A patched driver") during npm ci.
 COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -63,10 +63,10 @@ async function measure(
   // The API in this process by default, beside the bench's client: on this 2-vCPU machine a bare Node
   // HTTP request to another process has a p99 of 3.3 ms against 0.7 ms within one (scheduling, not
   // work), which would swamp what is measured. BENCH_API=process runs `npm run api` as deployed.
-  const engine =
-    process.env.BENCH_API === 'process' && url
-      ? await startApiProcess(config, url)
-      : await startBenchEngine({ config, runApi: true, runWorker: false, database });
+  const ownProcess = process.env.BENCH_API === 'process' && url !== undefined;
+  const engine = ownProcess
+    ? await startApiProcess(config, url)
+    : await startBenchEngine({ config, runApi: true, runWorker: false, database });
 
   const provider = providerKey(0);
   // Customer g belongs to provider g % 2: pick even numbers for provider 0.
@@ -136,7 +136,7 @@ async function measure(
     rows,
     summary: {
       database: database.kind,
-      api: 'process' in engine ? 'process' : 'inline',
+      api: ownProcess ? 'process' : 'inline',
       customers,
       requests,
       seedSeconds,
