@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { createLogger, createProcessLogger, resolveLogFormat } from '../src/logger';
+import { ensureTemporalCli } from '../src/temporal/cli';
+import { startDevServer } from '../src/temporal/dev-server';
 import { bundlerLogger } from '../src/temporal/worker';
+import { freePort } from './support/ports';
 
 /** What a developer sees running the engine: readable logs at a terminal, JSON for machines, no build report. */
 
@@ -63,4 +70,39 @@ describe('the workflow bundler', () => {
       { level: 20, msg: 'Workflow bundle created', component: 'workflow-bundler', size: '1.2MB' },
     ]);
   });
+});
+
+describe('the dev server npm start runs', () => {
+  it('is handed over only once it serves the namespace, though its port listens before gRPC answers', async () => {
+    // A cold start on a loaded machine accepts TCP long before the frontend answers; a client's
+    // connect gives up after 10 s. The wrapper reproduces that: a silent listener on the port for
+    // 12 s, then the real server.
+    const dir = mkdtempSync(path.join(tmpdir(), 'slow-temporal-'));
+    const wrapper = path.join(dir, 'temporal');
+    const silent = [
+      "const net = require('node:net'); const open = new Set();",
+      "const server = net.createServer((socket) => { open.add(socket); socket.on('error', () => {}); });",
+      "server.listen(Number(process.argv[1]), '127.0.0.1');",
+      'setTimeout(() => { for (const socket of open) socket.destroy(); server.close(); }, 12000);',
+    ].join(' ');
+    writeFileSync(
+      wrapper,
+      [
+        '#!/bin/bash',
+        'port=; prev=; for arg in "$@"; do [ "$prev" = --port ] && port=$arg; prev=$arg; done',
+        `${JSON.stringify(process.execPath)} -e ${JSON.stringify(silent)} "$port" || exit 1`,
+        `exec ${JSON.stringify(ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined }))} "$@"`,
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const server = await startDevServer({ binary: wrapper, port: await freePort(), namespace: 'default' });
+    try {
+      const connection = await Connection.connect({ address: server.address });
+      await expect(connection.workflowService.describeNamespace({ namespace: 'default' })).resolves.toBeDefined();
+      await connection.close();
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

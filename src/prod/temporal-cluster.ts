@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import postgres from 'postgres';
-import { ensureSearchAttributes } from '../temporal/connection';
+import { ensureSearchAttributes, retryUntil as retry } from '../temporal/connection';
 import type { TemporalServerBinaries } from '../temporal/server-binaries';
 import { SCHEMA_NAMES, SQL_PLUGIN } from '../temporal/server-versions';
 import { postgresUrl } from './postgres-server';
@@ -94,17 +94,6 @@ export function startTemporalNode(
   });
 }
 
-async function retry<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
 
 /**
  * Waits for the frontend to serve requests, registers the namespace (3-day retention) if missing,

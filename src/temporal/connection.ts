@@ -54,3 +54,36 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
     searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
   });
 }
+
+/** Runs `attempt` every half second until it succeeds; past `timeoutMs` its last error is thrown, prefixed by `what`. */
+export async function retryUntil<T>(what: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/**
+ * Waits until the frontend at `address` serves the namespace. A listening port is not enough: a
+ * server still starting accepts connections before it answers gRPC, and a client's connect gives up
+ * after 10 s — too soon on a loaded machine.
+ */
+export async function waitForNamespace(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+): Promise<void> {
+  await retryUntil(`Temporal at ${address} did not serve namespace ${namespace}`, timeoutMs, async () => {
+    const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+    } finally {
+      await connection.close();
+    }
+  });
+}

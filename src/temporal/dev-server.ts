@@ -3,6 +3,10 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { allSearchAttributes } from '../../workflows/search-attributes';
+import { waitForNamespace } from './connection';
+
+/** A cold start on a loaded two-core machine (a CI run with every test file going) can take a minute. */
+const START_TIMEOUT_MS = 120_000;
 
 export type DevServer = { address: string; uiUrl?: string; process: ChildProcess; stop(): Promise<void> };
 
@@ -33,7 +37,7 @@ export async function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `temporal server start-dev` with our search attributes registered, and waits until it listens. */
+/** Starts `temporal server start-dev` with our search attributes registered, and waits until it serves the namespace. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   if (await portAnswers(options.port)) {
     throw new Error(
@@ -73,17 +77,28 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stderr?.on('data', collect);
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (!(await portAnswers(options.port))) {
     if (child.exitCode !== null) throw new Error(`temporal server exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`temporal server did not start within 60 s:\n${output}`);
+      throw new Error(`temporal server did not listen within ${START_TIMEOUT_MS / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const address = `127.0.0.1:${options.port}`;
+  const died = exited.then((code) => {
+    throw new Error(`temporal server exited (${code}):\n${output}`);
+  });
+  died.catch(() => {}); // only the race below reads it; a later exit (stop) is not an error
+  try {
+    await Promise.race([waitForNamespace(address, options.namespace, Math.max(deadline - Date.now(), 10_000)), died]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
-    address: `127.0.0.1:${options.port}`,
+    address,
     uiUrl: options.uiPort ? `http://localhost:${options.uiPort}` : undefined,
     process: child,
     async stop() {
