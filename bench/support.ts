@@ -218,7 +218,8 @@ export async function startBenchEngine(
 /**
  * One of the engine's entry points (`npm run api`, `npm run worker`) as a child process, as deployed:
  * the bench's configuration through the environment, stdout piped (the caller reads or discards it),
- * stderr inherited.
+ * stderr inherited. BENCH_NODE_ARGS (space-separated) go to its `node` first, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the worker (Node refuses `--cpu-prof` in NODE_OPTIONS).
  */
 export function spawnEngineProcess(
   entry: 'api' | 'worker',
@@ -226,7 +227,8 @@ export function spawnEngineProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `src/main/${entry}.ts`], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `src/main/${entry}.ts`], {
     cwd: path.resolve(import.meta.dirname, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
