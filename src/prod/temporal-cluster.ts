@@ -94,7 +94,6 @@ export function startTemporalNode(
   });
 }
 
-
 /**
  * Waits for the frontend to serve requests, registers the namespace (3-day retention) if missing,
  * and our search attributes on it — what `temporalio/auto-setup` used to do on start.

@@ -73,11 +73,7 @@ export async function retryUntil<T>(what: string, timeoutMs: number, attempt: ()
  * server still starting accepts connections before it answers gRPC, and a client's connect gives up
  * after 10 s — too soon on a loaded machine.
  */
-export async function waitForNamespace(
-  address: string,
-  namespace: string,
-  timeoutMs: number,
-): Promise<void> {
+export async function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
   await retryUntil(`Temporal at ${address} did not serve namespace ${namespace}`, timeoutMs, async () => {
     const connection = await Connection.connect({ address, connectTimeout: 2_000 });
     try {
