@@ -2,7 +2,9 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -45,7 +47,17 @@ import {
 import { CustomerDomain, ProcessStatus, ProviderId, ResellerId } from './search-attributes';
 
 // Small database writes: a worker lost mid-activity is noticed after 10 s and the activity retried.
-const activities = proxyActivities<Activities>({ ...defaultActivityOptions, startToCloseTimeout: '10s' });
+const stepOptions = { ...defaultActivityOptions, startToCloseTimeout: '10s' } as const;
+const activities = proxyActivities<Activities>(stepOptions);
+/**
+ * The same steps as local activities: run by the worker inside the workflow task that asks for them,
+ * so bringing a subscription to sleep (load, first save, first charge, then the timer) is one workflow
+ * task instead of three workflow tasks and three activity tasks, and each later charge or change one
+ * instead of two and an activity task — what a million subscriptions cost the server and the worker
+ * (bench `waiting-subscriptions`). Each step is one short, idempotent transaction keyed like before;
+ * a worker lost mid-step leaves the workflow task to time out, and the next worker runs it again.
+ */
+const localActivities = proxyLocalActivities<Activities>(stepOptions);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (text: string) => Date.parse(text);
@@ -83,6 +95,9 @@ export function nextTimedEvent(state: SubscriptionState): TimedEvent | null {
  * each renewal it continues as new, so its history stays small however many years it runs.
  */
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<SubscriptionState> {
+  // Runs recorded before the local steps replay with the activities they scheduled then.
+  const localSteps = patched('subscription-local-activities');
+  const steps = localSteps ? localActivities : activities;
   let state: SubscriptionState | null = input.carried ?? null;
   let busy = false;
   /** Bumped by every change, so the main loop recomputes its next timer. */
@@ -135,7 +150,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   /** Writes the state, its charges and an audit row in one activity (one transaction), then refreshes what operators see. */
   async function save(current: SubscriptionState, audit: SubscriptionAudit, charges: ChargeRecord[] = []) {
-    await activities.saveSubscription({
+    await steps.saveSubscription({
       state: current,
       charges,
       audit: { ...audit, key: `subscription:${current.subscriptionId}:${audit.key}` },
@@ -461,7 +476,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   ]);
 
   if (!state) {
-    const loaded = await activities.loadSubscription({ subscriptionId: input.subscriptionId });
+    const loaded = await steps.loadSubscription({ subscriptionId: input.subscriptionId });
     const startedAt = at(loaded.startedAt);
     state = {
       ...loaded,
@@ -494,12 +509,21 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     });
   }
 
+  // The run's first step, when already due (a term's first charge), runs in the task that started
+  // the run; runs recorded before the local steps waited on a 1 ms timer for it, a workflow task more.
+  // Later steps always wait on a timer, even a 1 ms one: its workflow task is where Updates sent
+  // meanwhile get in, so a run catching up on steps that came due cannot keep them out.
+  let firstStep = localSteps;
   for (;;) {
     const next = nextTimedEvent(state);
     if (!next) break;
     const seen = version;
-    const changed = await condition(() => version !== seen, Math.max(next.at - Date.now(), 1));
-    if (changed || Date.now() < next.at) continue;
+    const atOnce = firstStep && next.at <= Date.now();
+    firstStep = false;
+    if (!atOnce) {
+      const changed = await condition(() => version !== seen, Math.max(next.at - Date.now(), 1));
+      if (changed || Date.now() < next.at) continue;
+    }
     const renewed = await exclusive((current) => runTimedEvent(current, next));
     if (renewed) {
       // Updates admitted before the renewal finish in this run; later ones reach the next.
@@ -558,7 +582,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       case 'notice': {
         current.renewalNoticeSent = true;
         const renews = current.status === 'active' && current.autoRenew;
-        await activities.sendRenewalNotice({
+        await steps.sendRenewalNotice({
           key: `subscription:${current.subscriptionId}:term${current.renewalCount}:notice`,
           subscriptionId: current.subscriptionId,
           customerId: current.customerId,
@@ -599,7 +623,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   /** A new term begins where the last one ended, with the scheduled changes applied and a new cancellation window. */
   async function renew(current: SubscriptionState): Promise<SubscriptionState> {
     const changes = current.scheduledChanges ?? {};
-    const offer = await activities.loadOffer({ offerId: changes.offerId ?? current.offer.id });
+    const offer = await steps.loadOffer({ offerId: changes.offerId ?? current.offer.id });
     const termStartedAt = current.termEndsAt;
     const start = at(termStartedAt);
     const quantity = changes.quantity ?? current.quantity;

@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +64,14 @@ const waitFor = (
 async function refusal(promise: Promise<unknown>): Promise<{ code: string | undefined; details: unknown[] }> {
   const failure = await refusalOf(promise);
   return { code: failure.type ?? undefined, details: (failure.details ?? []) as unknown[] };
+}
+
+/** The types of a run's history events, in order (`EVENT_TYPE_` dropped). */
+async function eventsOf(handle: WorkflowHandle<typeof subscriptionWorkflow>): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).map((event) =>
+    String(temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, ''),
+  );
 }
 
 const total = (amounts: Array<{ amount: number }>) => amounts.reduce((sum, entry) => sum + entry.amount, 0);
@@ -331,6 +340,44 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
         handle.executeUpdate(scheduleChangesUpdate, { args: [{ actor: provider, changes: { quantity: 2 } }] }),
       );
       expect(refused.code).toBe('SCHEDULED_CHANGE_NEEDS_AUTORENEW');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('brings a new subscription to sleep in one workflow task, its steps run as local activities (no activity task), and a timed step later costs one more', async () => {
+    await worker.runUntil(async () => {
+      // Started as provision() does, but watched through its history only: a query sent while the
+      // first task runs would be answered in a workflow task of its own.
+      const seed = records.seed({ startedAt: new Date(await env.currentTimeMs()).toISOString() });
+      const handle = await env.client.workflow.start(subscriptionWorkflow, {
+        taskQueue,
+        workflowId: subscriptionWorkflowId(seed.subscriptionId),
+        args: [
+          {
+            subscriptionId: seed.subscriptionId,
+            customerId: seed.customerId,
+            providerId: seed.providerId,
+            customerDomain: 'contoso.onmicrosoft.com',
+            resellerId: null,
+          },
+        ],
+      });
+      const timers = async () => (await eventsOf(handle)).filter((type) => type === 'TIMER_STARTED').length;
+      await waitUntil(async () => (await timers()) === 1);
+      const started = await eventsOf(handle);
+      expect(started.filter((type) => type === 'ACTIVITY_TASK_SCHEDULED')).toEqual([]);
+      expect(started.filter((type) => type === 'WORKFLOW_TASK_COMPLETED')).toHaveLength(1);
+      // the patch, then load, the first save and the first period's charge; then the timer to the next step
+      expect(started.filter((type) => type === 'MARKER_RECORDED')).toHaveLength(1 + 3);
+      expect(started.at(-1)).toBe('TIMER_STARTED');
+      expect(records.chargesOf(seed.subscriptionId)).toHaveLength(1);
+
+      await env.sleep(7 * DAY + 3_600_000); // the cancellation window closes: one timed step
+      await waitUntil(async () => (await timers()) === 2);
+      const after = await eventsOf(handle);
+      expect(after.filter((type) => type === 'ACTIVITY_TASK_SCHEDULED')).toEqual([]);
+      expect(after.filter((type) => type === 'WORKFLOW_TASK_COMPLETED')).toHaveLength(2);
+      expect(records.actionsOf(seed.subscriptionId)).toContain('subscription.cancellation_window_closed');
       await handle.terminate('test done');
     });
   });
