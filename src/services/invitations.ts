@@ -179,9 +179,12 @@ export async function acceptInvitationLink(
   partnerId: string,
   idempotencyKey?: string,
 ) {
-  const invitation = await invitationOfLink(deps, token);
+  // The link and the reseller side by side: one round trip's wait, not two (the link's refusals still come first).
+  const [invitation, reseller] = await Promise.all([
+    invitationOfLink(deps, token),
+    getPartnerByPublicId(deps.db, partnerId),
+  ]);
   if (invitation.status !== 'pending' && !idempotencyKey) throw closedLinkError(invitationRefusals, invitation.status);
-  const reseller = await getPartnerByPublicId(deps.db, partnerId);
   if (!reseller || reseller.kind !== 'reseller') {
     throw new AppError('RESELLER_NOT_FOUND', `No registered reseller has partner id ${partnerId}`);
   }
