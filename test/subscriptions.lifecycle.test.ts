@@ -19,7 +19,8 @@ beforeAll(async () => {
   engine = await startTestEngine({
     env: {
       SUBSCRIPTION_MONTH: '1500ms',
-      CANCELLATION_WINDOW: '5s',
+      // Wide enough for the changes made inside it on a loaded machine, and closing well before the renewal (18 s).
+      CANCELLATION_WINDOW: '9s',
       RENEWAL_NOTICE: '3s',
       EXPIRED_GRACE: '2s',
       DISABLED_GRACE: '2s',
