@@ -8,6 +8,7 @@ import {
   envNumber,
   freePort,
   openBenchDatabase,
+  processCpuSeconds,
   round,
   runConcurrently,
   sleep,
@@ -85,6 +86,9 @@ export type CheckpointRow = {
   workerRssMiB: number;
   workerPeakMiB: number;
   serverRssMiB: number;
+  /** CPU spent per run brought to wait, from the first start to the last one asleep: the worker's, and the dev server's. */
+  workerCpuMs: number;
+  serverCpuMs: number;
 };
 
 /**
@@ -114,13 +118,17 @@ export async function sampleCheckpoints(
       workerRssMiB: idle,
       workerPeakMiB: idle,
       serverRssMiB: serverRss(server),
+      workerCpuMs: 0,
+      serverCpuMs: 0,
     },
   ];
+  const serverCpu = () => (server.process?.pid ? processCpuSeconds(server.process.pid) : 0);
   let started = 0;
   for (const target of checkpoints) {
     let workerPeak = 0;
     const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, rssMiB(worker.pid!))), 1000);
     const t0 = performance.now();
+    const cpuBefore = { worker: processCpuSeconds(worker.pid!), server: serverCpu() };
     // A worker that exits (a crash, or a signal from outside: here a sandbox under memory pressure sent
     // SIGTERM once the dev server had taken all of it) ends the run; each checkpoint's row is already printed.
     let startsPerSecond: number;
@@ -131,6 +139,9 @@ export async function sampleCheckpoints(
       throw error;
     }
     const drainSeconds = round((performance.now() - t0) / 1000);
+    const perRun = (seconds: number) => round((seconds * 1000) / (target - started), 2);
+    const workerCpuMs = perRun(processCpuSeconds(worker.pid!) - cpuBefore.worker);
+    const serverCpuMs = perRun(serverCpu() - cpuBefore.server);
     started = target;
     await sleep(settleMs);
     clearInterval(sampler);
@@ -141,6 +152,8 @@ export async function sampleCheckpoints(
       workerRssMiB: rssMiB(worker.pid!),
       workerPeakMiB: workerPeak,
       serverRssMiB: serverRss(server),
+      workerCpuMs,
+      serverCpuMs,
     });
     process.stderr.write(`  ${JSON.stringify(rows.at(-1))}\n`);
   }
