@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -120,6 +120,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   const existing = process.env.TEMPORAL_ADDRESS || undefined;
   if (existing) return { address: existing, stop: async () => {} };
   const binary = ensureTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined });
+  const logFile = process.env.BENCH_TEMPORAL_LOG || undefined;
   return startDevServer({
     binary,
     port: 17000 + Math.floor(Math.random() * 2000),
@@ -127,6 +128,8 @@ export async function startBenchServer(): Promise<BenchServer> {
     // The dev server keeps its histories in memory unless given a file: tens of thousands of runs need one.
     dbFile: process.env.BENCH_TEMPORAL_DB_FILE || undefined,
     extraArgs: (process.env.BENCH_TEMPORAL_ARGS ?? '').split(' ').filter(Boolean),
+    // BENCH_TEMPORAL_LOG keeps what the dev server prints (a crash's last words) in a file.
+    log: logFile ? (text) => appendFileSync(logFile, text) : undefined,
   });
 }
 

@@ -22,7 +22,8 @@ export type DevServerOptions = {
   uiCorsOrigin?: string;
   /** More `temporal server start-dev` arguments, e.g. `--dynamic-config-value history.hostLevelCacheMaxSize=…`. */
   extraArgs?: readonly string[];
-  log?: (line: string) => void;
+  /** Receives everything the server prints, as it prints it. */
+  log?: (text: string) => void;
 };
 
 /** True when something listens on the loopback port. */
@@ -72,6 +73,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
+    options.log?.(chunk.toString());
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
