@@ -35,7 +35,7 @@ beforeEach(async () => {
 const provider = 'partner:provider';
 
 /** Starts a subscription's workflow the way provisioning does, at the test server's current time. */
-async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
+async function startSubscription(overrides: Parameters<typeof records.seed>[0] = {}) {
   const seed = records.seed({ startedAt: new Date(await env.currentTimeMs()).toISOString(), ...overrides });
   const handle = await env.client.workflow.start(subscriptionWorkflow, {
     taskQueue,
@@ -50,6 +50,12 @@ async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
       },
     ],
   });
+  return { seed, handle };
+}
+
+/** Starts one and waits (by query) for its first period to be charged. */
+async function provision(overrides: Parameters<typeof records.seed>[0] = {}) {
+  const { seed, handle } = await startSubscription(overrides);
   await waitFor(handle, (state) => state?.chargedPeriods === 1);
   return { seed, handle };
 }
@@ -346,22 +352,9 @@ describe('subscription workflow over its whole life (time-skipping)', () => {
 
   it('brings a new subscription to sleep in one workflow task, its steps run as local activities (no activity task), and a timed step later costs one more', async () => {
     await worker.runUntil(async () => {
-      // Started as provision() does, but watched through its history only: a query sent while the
-      // first task runs would be answered in a workflow task of its own.
-      const seed = records.seed({ startedAt: new Date(await env.currentTimeMs()).toISOString() });
-      const handle = await env.client.workflow.start(subscriptionWorkflow, {
-        taskQueue,
-        workflowId: subscriptionWorkflowId(seed.subscriptionId),
-        args: [
-          {
-            subscriptionId: seed.subscriptionId,
-            customerId: seed.customerId,
-            providerId: seed.providerId,
-            customerDomain: 'contoso.onmicrosoft.com',
-            resellerId: null,
-          },
-        ],
-      });
+      // Watched through its history only: a query sent while the first task runs would be answered
+      // in a workflow task of its own.
+      const { seed, handle } = await startSubscription();
       const timers = async () => (await eventsOf(handle)).filter((type) => type === 'TIMER_STARTED').length;
       await waitUntil(async () => (await timers()) === 1);
       const started = await eventsOf(handle);
