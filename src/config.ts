@@ -98,6 +98,8 @@ const envSchema = z
     API_ANSWER_TIMEOUT: duration('10s').pipe(z.number().min(1_000, 'must be at least 1s')),
     /** Requests one route serves at once per process; beyond it the route sheds load with 503 and Retry-After. */
     API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
+    /** How long an API process keeps a resolved partner key (one round trip less per request); 0s looks every key up. */
+    API_KEY_CACHE_TTL: duration('30s'),
     /** How long the caller that revealed a temporary password (by Idempotency-Key) may get the same answer again. */
     CREDENTIALS_REPLAY_WINDOW: duration('15m'),
     SUBSCRIPTION_MONTH: subscriptionMonth,
@@ -184,6 +186,7 @@ const envSchema = z
     reminderBeforeMs: env.REMINDER_BEFORE,
     submitWaitMs: env.SUBMIT_WAIT,
     answerTimeoutMs: env.API_ANSWER_TIMEOUT,
+    apiKeyCacheTtlMs: env.API_KEY_CACHE_TTL,
     maxInFlightPerRoute: env.API_MAX_IN_FLIGHT,
     checkReplies: env.API_CHECK_REPLIES ? env.API_CHECK_REPLIES === 'true' : env.NODE_ENV !== 'production',
     credentialsReplayWindowMs: env.CREDENTIALS_REPLAY_WINDOW,

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../src/db/queries/events';
 import { events, webhookDeliveries } from '../src/db/schema';
 import { retentionScheduleId } from '../src/webhooks/retention';
-import { createTestPartner, startTestEngine, waitFor, type TestEngine, type TestPartner } from './support/harness';
+import type { Db } from '../src/db/client';
+import {
+  createTestPartner,
+  startTestEngine,
+  testDatabase,
+  waitFor,
+  type TestEngine,
+  type TestPartner,
+} from './support/harness';
 import { deliveryResult, registerEndpoint, startReceiver, type Receiver } from './support/webhook-receiver';
 
 const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RELAY_INTERVAL: '100ms', WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s' };
@@ -72,6 +80,43 @@ describe('no event lost or duplicated across worker crashes', () => {
       expect(receiver.received).toHaveLength(eventIds.length);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('an idle relay', () => {
+  it('only reads whether anything waits: no locking transaction while nothing does, and still starts what comes', async () => {
+    const shared = await testDatabase();
+    let transactions = 0;
+    const counted = new Proxy(shared.db, {
+      get(target, property, receiver) {
+        if (property !== 'transaction') return Reflect.get(target, property, receiver);
+        return (...args: Parameters<Db['transaction']>) => {
+          transactions++;
+          return target.transaction(...args);
+        };
+      },
+    });
+    const relayOnly = await startTestEngine({
+      taskQueue,
+      runApi: false,
+      env: { ...env, WEBHOOK_RELAY_INTERVAL: '50ms' },
+      database: { ...shared, db: counted },
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      transactions = 0;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // A pass every 50 ms, none of which opened a transaction (each did before the probe).
+      expect(transactions).toBe(0);
+
+      const reply = await api.request('POST', `/v1/webhook-endpoints/${endpointId}/test`, { key: partner.apiKey });
+      expect((await deliveryResult(api, `webhook-delivery-${reply.body.eventId}-${endpointId}`)).status).toBe(
+        'delivered',
+      );
+      expect(transactions).toBeGreaterThan(0);
+    } finally {
+      await relayOnly.stop();
     }
   });
 });

@@ -11,7 +11,7 @@ import {
   type IdempotencyLease,
 } from '../db/queries/idempotency';
 import { workDeadline } from './answer-bound';
-import { authenticate, ownerIdOf, requireRole, type Caller, type Role } from './auth';
+import { Authenticator, ownerIdOf, requireRole, type Caller, type Role } from './auth';
 import type { ApiDeps } from './context';
 import { cursorSeal, type CursorSeal } from './cursor';
 import { AppError, errorStatus } from '../domain/errors';
@@ -104,6 +104,8 @@ export class ApiBuilder {
   readonly registry = new OpenAPIRegistry();
   readonly documented = new Set<string>();
   private readonly inFlight: InFlightLimits;
+  /** Resolves API keys for every route (and the codec's own check); see auth.ts. */
+  readonly authenticator: Authenticator;
 
   private readonly cursors: CursorSeal;
   private readonly declared: { method: Method; pattern: RegExp; literals: number }[] = [];
@@ -120,6 +122,11 @@ export class ApiBuilder {
     this.cursors = cursorSeal(deps.keyRing);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
     this.inFlight = new InFlightLimits(deps.config.maxInFlightPerRoute);
+    this.authenticator = new Authenticator({
+      db: deps.db,
+      operatorApiKey: deps.config.operatorApiKey,
+      cacheTtlMs: deps.config.apiKeyCacheTtlMs,
+    });
   }
 
   route<
@@ -150,8 +157,7 @@ export class ApiBuilder {
       const deadline = workDeadline(this.deps.config.answerTimeoutMs);
       const leave = this.inFlight.enter(`${spec.method} ${spec.path}`, res);
       try {
-        const caller =
-          spec.access === 'public' ? undefined : await authenticate(req, this.deps.db, this.deps.config.operatorApiKey);
+        const caller = spec.access === 'public' ? undefined : await this.authenticator.authenticate(req);
         if (caller && spec.access !== 'public') requireRole(caller, spec.access as readonly Role[]);
         if (spec.body)
           requireMediaType(

@@ -1,6 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { claimUnstartedDeliveries, markDeliveriesStarted } from '../db/queries/webhook-deliveries';
+import {
+  claimUnstartedDeliveries,
+  hasUnstartedDeliveries,
+  markDeliveriesStarted,
+} from '../db/queries/webhook-deliveries';
 import type { Logger } from '../logger';
 import { webhookDeliveryWorkflow } from '../../workflows/webhook-delivery';
 import type { WebhookSettings } from './settings';
@@ -14,7 +18,8 @@ const batchSize = 50;
  * A worker killed between the commit and the start leaves the row unstarted for the next pass; one
  * killed after the start but before the mark starts it again, which Temporal refuses (the workflow id
  * is derived from event, endpoint and round, and duplicates are rejected): nothing lost, nothing twice.
- * A relay takes only the deliveries of endpoints registered on its task queue.
+ * A relay takes only the deliveries of endpoints registered on its task queue. An idle relay only
+ * reads whether there is anything to take (one round trip per WEBHOOK_RELAY_INTERVAL, no lock).
  */
 export function startDeliveryRelay(deps: {
   db: Db;
@@ -28,8 +33,9 @@ export function startDeliveryRelay(deps: {
   let running: Promise<void> = Promise.resolve();
 
   /** Starts one batch; returns how many rows it took. */
-  const pass = () =>
-    deps.db.transaction(async (tx) => {
+  const pass = async () => {
+    if (!(await hasUnstartedDeliveries(deps.db, { taskQueue: deps.taskQueue }))) return 0;
+    return deps.db.transaction(async (tx) => {
       const batch = await claimUnstartedDeliveries(tx, { taskQueue: deps.taskQueue, limit: batchSize });
       const starts = await Promise.allSettled(
         batch.map((delivery) =>
@@ -63,6 +69,7 @@ export function startDeliveryRelay(deps: {
       );
       return batch.length;
     });
+  };
 
   const tick = async () => {
     try {

@@ -3,7 +3,7 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { identifier } from '../../domain/text';
 import { EncryptionCodec, PayloadDecryptionError } from '../../temporal/codec';
-import { authenticate, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import type { ApiDeps } from '../context';
 import { AppError } from '../../domain/errors';
 import type { ApiBuilder, Reply } from '../route';
@@ -66,7 +66,7 @@ export function codecRoutes(api: ApiBuilder, deps: ApiDeps) {
 
   const authorise = async (req: Parameters<RequestHandler>[0]) => {
     if (deps.devMode && req.get('origin') === deps.config.uiOrigin && !req.get('authorization')) return;
-    requireRole(await authenticate(req, deps.db, deps.config.operatorApiKey), ['operator']);
+    requireRole(await api.authenticator.authenticate(req), ['operator']);
   };
 
   const transcode = async (

@@ -75,7 +75,12 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
     tag: 'Partners',
     access: ['provider', 'reseller'],
     responses: { 200: { description: 'The partner', schema: partnerSchema } },
-    handle: async ({ caller }) => ({ status: 200, json: partnerView(caller.partner) }),
+    // The record itself, not the authenticator's copy (which may be API_KEY_CACHE_TTL old).
+    handle: async ({ caller }) => {
+      const partner = await getPartnerById(deps.db, caller.partner.id);
+      if (!partner) throw notFound('Partner');
+      return { status: 200, json: partnerView(partner) };
+    },
   });
 
   api.route({
@@ -96,6 +101,7 @@ export function partnerRoutes(api: ApiBuilder, deps: { db: import('../../db/clie
         throw new AppError('BUSINESS_RULE', 'cspEnrolled applies to resellers only');
       }
       const partner = await updatePartner(deps.db, params.id, body);
+      api.authenticator.forgetPartner(params.id);
       return { status: 200, json: partnerView(partner!) };
     },
   });

@@ -32,6 +32,21 @@ export async function claimUnstartedDeliveries(tx: Tx, params: { taskQueue: stri
     .for('update', { of: webhookDeliveries, skipLocked: true });
 }
 
+/**
+ * Whether the relay has anything to take: one read without a lock or a transaction, through the
+ * partial index of unstarted deliveries. An idle relay polls this alone (one round trip) instead of
+ * begin, a locking select and commit (three) every WEBHOOK_RELAY_INTERVAL.
+ */
+export async function hasUnstartedDeliveries(db: DbOrTx, params: { taskQueue: string }): Promise<boolean> {
+  const rows = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+    .where(and(isNull(webhookDeliveries.startedAt), eq(webhookEndpoints.taskQueue, params.taskQueue)))
+    .limit(1);
+  return rows.length > 0;
+}
+
 export async function markDeliveriesStarted(tx: Tx, ids: string[]): Promise<void> {
   if (ids.length > 0)
     await tx.update(webhookDeliveries).set({ startedAt: new Date() }).where(inArray(webhookDeliveries.id, ids));
