@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { isUniqueViolation } from '../src/db/errors';
+import { invitationColumns } from '../src/db/queries/invitations';
 import { findActivePartnership } from '../src/db/queries/partnerships';
 import { invitationReader } from '../src/db/queries/readers';
 import { readerOf } from '../src/i18n/language';
@@ -124,11 +125,15 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
       await mailer.deliver([dedupeKey]);
     },
 
-    /** Creates the active partnership and tells the provider. A second run finds the work done. */
+    /**
+     * Creates the active partnership and tells the provider. A second run finds the work done. The
+     * reseller's name and partnerId come with the accept (runs started before they did read them here).
+     */
     async acceptInvitation(params: {
       invitationId: string;
       providerId: string;
       resellerId: string;
+      reseller?: { name: string; partnerId: string };
     }): Promise<{ partnershipId: string }> {
       const dedupeKey = `invitation:${params.invitationId}:accepted`;
       const partnershipId = await db
@@ -138,23 +143,17 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           if (invitation.status !== 'pending') {
             throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);
           }
-          const existing = await findActivePartnership(tx, {
-            providerId: params.providerId,
-            resellerId: params.resellerId,
-          });
+          // One active partnership per pair (partnerships_one_active_idx): an existing one is kept.
+          const [created] = await tx
+            .insert(partnerships)
+            .values({ providerId: params.providerId, resellerId: params.resellerId, invitationId: params.invitationId })
+            .onConflictDoNothing()
+            .returning({ id: partnerships.id });
           const id =
-            existing?.id ??
-            (
-              await tx
-                .insert(partnerships)
-                .values({
-                  providerId: params.providerId,
-                  resellerId: params.resellerId,
-                  invitationId: params.invitationId,
-                })
-                .returning({ id: partnerships.id })
-            )[0]!.id;
-          await tx
+            created?.id ??
+            (await findActivePartnership(tx, { providerId: params.providerId, resellerId: params.resellerId }))?.id;
+          if (!id) throw ApplicationFailure.retryable('partnership changed concurrently', 'CONCURRENT_ACCEPT');
+          const [accepted] = await tx
             .update(invitations)
             .set({
               status: 'accepted',
@@ -163,12 +162,17 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
               tokenEscrow: null,
               updatedAt: new Date(),
             })
-            .where(eq(invitations.id, params.invitationId));
-          await recordInvitationEvent(tx, params.invitationId);
-          const [reseller] = await tx
-            .select({ name: partners.name, partnerId: partners.partnerId })
-            .from(partners)
-            .where(eq(partners.id, params.resellerId));
+            .where(eq(invitations.id, params.invitationId))
+            .returning(invitationColumns);
+          await recordInvitationEvent(tx, accepted!);
+          const reseller =
+            params.reseller ??
+            (
+              await tx
+                .select({ name: partners.name, partnerId: partners.partnerId })
+                .from(partners)
+                .where(eq(partners.id, params.resellerId))
+            )[0];
           if (!reseller)
             throw ApplicationFailure.nonRetryable(`reseller ${params.resellerId} does not exist`, 'RESELLER_MISSING');
           await mailer.enqueue(tx, {

@@ -70,6 +70,7 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
           invitationId: input.invitationId,
           providerId: input.providerId,
           resellerId: reseller.resellerId,
+          reseller: { name: reseller.name, partnerId: reseller.partnerId },
         });
         state.resellerId = reseller.resellerId;
         state.partnershipId = partnershipId;

@@ -4,7 +4,7 @@ import { recordEvent } from '../db/queries/events';
 import { getOnboarding } from '../db/queries/onboardings';
 import { getPartnershipForPartner } from '../db/queries/partnerships';
 import { relationshipColumns } from '../db/queries/reseller-relationships';
-import { invitationColumns } from '../db/queries/invitations';
+import { invitationColumns, type Invitation } from '../db/queries/invitations';
 import { customers, invitations, orders, partners, resellerRelationships, subscriptions } from '../db/schema';
 import { invitationView } from '../views/invitation';
 import { onboardingView } from '../views/onboarding';
@@ -45,8 +45,12 @@ async function record(
 }
 
 /** The reseller learns of an invitation only once it accepted (before that it is just an address). */
-export async function recordInvitationEvent(tx: Tx, invitationId: string): Promise<void> {
-  const [invitation] = await tx.select(invitationColumns).from(invitations).where(eq(invitations.id, invitationId));
+export async function recordInvitationEvent(tx: Tx, invitationOrId: string | Invitation): Promise<void> {
+  // The row itself when the caller has it (an update's RETURNING): one read less in its transaction.
+  const [invitation] =
+    typeof invitationOrId === 'string'
+      ? await tx.select(invitationColumns).from(invitations).where(eq(invitations.id, invitationOrId))
+      : [invitationOrId];
   if (invitation)
     await record(
       tx,

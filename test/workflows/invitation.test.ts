@@ -108,7 +108,12 @@ describe('invitation workflow (time-skipping)', () => {
       });
       expect(names()).toEqual(['sendInvitationLink', 'acceptInvitation']);
       expect(inputsOf('acceptInvitation')).toEqual([
-        { invitationId, providerId: 'provider-1', resellerId: 'reseller-1' },
+        {
+          invitationId,
+          providerId: 'provider-1',
+          resellerId: 'reseller-1',
+          reseller: { name: 'Fabrikam IT Services', partnerId: '2000001' },
+        },
       ]);
       await keepHistory(handle, 'invitation-accepted');
     });
