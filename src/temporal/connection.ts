@@ -77,7 +77,10 @@ export async function waitForNamespace(address: string, namespace: string, timeo
   await retryUntil(`Temporal at ${address} did not serve namespace ${namespace}`, timeoutMs, async () => {
     const connection = await Connection.connect({ address, connectTimeout: 2_000 });
     try {
-      await connection.workflowService.describeNamespace({ namespace });
+      // A frontend still starting can take the call and never answer it: each attempt has its own deadline.
+      await connection.withDeadline(Date.now() + 5_000, () =>
+        connection.workflowService.describeNamespace({ namespace }),
+      );
     } finally {
       await connection.close();
     }
