@@ -21,8 +21,11 @@ const MAX_CACHED_KEYS = 10_000;
  * `GET /v1/partners/me` reads the record itself. Unknown keys are never kept; concurrent first
  * requests with one key share one query. `cacheTtlMs` 0 looks every key up.
  */
+/** A key's lookup, kept until expiresAt; partnerId once it resolved to a partner. */
+type KeptKey = { partner: Promise<Partner | undefined>; expiresAt: number; partnerId?: string };
+
 export class Authenticator {
-  private readonly resolved = new Map<string, { partner: Promise<Partner | undefined>; expiresAt: number }>();
+  private readonly resolved = new Map<string, KeptKey>();
 
   constructor(private readonly deps: { db: Db; operatorApiKey: string; cacheTtlMs: number; now?: () => number }) {}
 
@@ -37,12 +40,10 @@ export class Authenticator {
     return partner.kind === 'provider' ? { role: 'provider', partner } : { role: 'reseller', partner };
   }
 
-  /** Drops what is kept for a partner's key, after a change to its record. */
+  /** Drops what is kept for a partner's key after a change to its record (and any lookup still running). */
   forgetPartner(partnerId: string): void {
     for (const [hash, entry] of this.resolved)
-      void entry.partner.then((partner) => {
-        if (partner?.id === partnerId && this.resolved.get(hash) === entry) this.resolved.delete(hash);
-      });
+      if (entry.partnerId === undefined || entry.partnerId === partnerId) this.resolved.delete(hash);
   }
 
   private partnerOf(keyHash: string): Promise<Partner | undefined> {
@@ -55,14 +56,17 @@ export class Authenticator {
       this.resolved.set(keyHash, kept);
       return kept.partner;
     }
-    const entry = { partner: getPartnerByApiKeyHash(this.deps.db, keyHash), expiresAt: now + this.deps.cacheTtlMs };
+    const entry: KeptKey = {
+      partner: getPartnerByApiKeyHash(this.deps.db, keyHash),
+      expiresAt: now + this.deps.cacheTtlMs,
+    };
     this.resolved.delete(keyHash);
     this.resolved.set(keyHash, entry);
     if (this.resolved.size > MAX_CACHED_KEYS) this.resolved.delete(this.resolved.keys().next().value!);
     const forget = () => {
       if (this.resolved.get(keyHash) === entry) this.resolved.delete(keyHash);
     };
-    entry.partner.then((partner) => partner ?? forget(), forget);
+    entry.partner.then((partner) => (partner ? (entry.partnerId = partner.id) : forget()), forget);
     return entry.partner;
   }
 }

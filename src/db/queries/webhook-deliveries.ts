@@ -7,6 +7,10 @@ import { afterCursor, newestFirst, page, type Cursor } from './pagination';
 
 export const deliveryWorkflowId = webhookDeliveryWorkflowId;
 
+/** Deliveries not started yet, of endpoints on a relay's task queue (joined with webhook_endpoints). */
+const unstartedOn = (taskQueue: string) =>
+  and(isNull(webhookDeliveries.startedAt), eq(webhookEndpoints.taskQueue, taskQueue));
+
 /**
  * The relay's batch: deliveries whose workflow has not started, locked so two relays never take the
  * same rows (SKIP LOCKED); the caller starts each workflow and marks it started in the same transaction.
@@ -26,7 +30,7 @@ export async function claimUnstartedDeliveries(tx: Tx, params: { taskQueue: stri
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .innerJoin(partners, eq(partners.id, webhookEndpoints.ownerId))
     .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
-    .where(and(isNull(webhookDeliveries.startedAt), eq(webhookEndpoints.taskQueue, params.taskQueue)))
+    .where(unstartedOn(params.taskQueue))
     .orderBy(asc(webhookDeliveries.createdAt))
     .limit(params.limit)
     .for('update', { of: webhookDeliveries, skipLocked: true });
@@ -42,7 +46,7 @@ export async function hasUnstartedDeliveries(db: DbOrTx, params: { taskQueue: st
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-    .where(and(isNull(webhookDeliveries.startedAt), eq(webhookEndpoints.taskQueue, params.taskQueue)))
+    .where(unstartedOn(params.taskQueue))
     .limit(1);
   return rows.length > 0;
 }
