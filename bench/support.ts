@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -284,15 +285,50 @@ export async function startApiProcess(config: RuntimeConfig, databaseUrl: string
   };
 }
 
+/**
+ * Requests through `node:http` on keep-alive sockets. Not `fetch`: the bench's client shares a process
+ * (and its garbage collector) with the API it measures by default, and undici's fetch made ~60 % more
+ * young-generation garbage than the API's own reads; its collections landed in the API's latencies
+ * (`GET /v1/customers/:id` p99 8.5 ms through fetch, 5.9 through node:http, same run).
+ */
 function httpCaller(url: string): Caller {
-  return async (method, pathname, body, key) => {
-    const response = await fetch(url + pathname, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  const agent = new http.Agent({ keepAlive: true });
+  const { hostname, port } = new URL(url);
+  return (method, pathname, body, key) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const request = http.request(
+        {
+          agent,
+          hostname,
+          port,
+          method,
+          path: pathname,
+          headers: {
+            'content-type': 'application/json',
+            ...(payload === undefined ? {} : { 'content-length': Buffer.byteLength(payload) }),
+            ...(key ? { authorization: `Bearer ${key}` } : {}),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              // An HTML page or plain text: returned as it came.
+            }
+            resolve({ status: response.statusCode ?? 0, body: parsed as any });
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
     });
-    return { status: response.status, body: (await response.json()) as any };
-  };
 }
 
 export const freePort = () => 19000 + Math.floor(Math.random() * 2000);

@@ -1,6 +1,7 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { customerEvents } from '../schema';
+import { preparedRead } from './prepared';
 
 export type CustomerEventInput = {
   customerId: string;
@@ -22,18 +23,27 @@ export async function recordCustomerEvent(db: DbOrTx, event: CustomerEventInput)
     .onConflictDoNothing({ target: customerEvents.dedupeKey });
 }
 
-export async function listCustomerEvents(db: DbOrTx, params: { customerId: string; limit: number; afterId?: number }) {
-  const rows = await db
+const customerEventsPage = preparedRead((db, shape: { after: boolean }) =>
+  db
     .select()
     .from(customerEvents)
     .where(
       and(
-        eq(customerEvents.customerId, params.customerId),
-        params.afterId ? gt(customerEvents.id, params.afterId) : undefined,
+        eq(customerEvents.customerId, sql.placeholder('customerId')),
+        shape.after ? gt(customerEvents.id, sql.placeholder('afterId')) : undefined,
       ),
     )
     .orderBy(asc(customerEvents.id))
-    .limit(params.limit + 1);
+    .limit(sql.placeholder('limit'))
+    .prepare('customer_events_page'),
+);
+
+export async function listCustomerEvents(db: DbOrTx, params: { customerId: string; limit: number; afterId?: number }) {
+  const rows = await customerEventsPage(db, { after: params.afterId !== undefined }).execute({
+    customerId: params.customerId,
+    afterId: params.afterId,
+    limit: params.limit + 1,
+  });
   const items = rows.slice(0, params.limit);
   return { items, nextCursor: rows.length > params.limit ? String(items[items.length - 1]!.id) : null };
 }

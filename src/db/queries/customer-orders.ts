@@ -1,8 +1,9 @@
-import { and, asc, eq, or } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { customers, orderLines, orders, subscriptions } from '../schema';
 import { findActivePartnerReseller } from './customer-subscriptions';
 import { getOffersByIds } from './offers';
+import { preparedRead } from './prepared';
 import type { OrderFacts, OrderRequest } from '../../domain/ordering';
 
 export type { OrderItem, OrderRequest } from '../../domain/ordering';
@@ -19,6 +20,24 @@ const customerAccessColumns = {
 };
 export type CustomerAccess = { [K in keyof typeof customerAccessColumns]: (typeof customers.$inferSelect)[K] };
 
+const customerAccess = preparedRead((db, shape: { scoped: boolean }) =>
+  db
+    .select(customerAccessColumns)
+    .from(customers)
+    .where(
+      and(
+        eq(customers.id, sql.placeholder('customerId')),
+        shape.scoped
+          ? or(
+              eq(customers.providerId, sql.placeholder('partnerId')),
+              eq(customers.resellerId, sql.placeholder('partnerId')),
+            )
+          : undefined,
+      ),
+    )
+    .prepare('customer_access'),
+);
+
 /**
  * A customer as one partner may see it: its provider always, a reseller while the customer is
  * associated with it. Anyone else gets nothing (the API answers 404).
@@ -27,21 +46,13 @@ export async function getCustomerForPartner(
   db: DbOrTx,
   params: { customerId: string; partnerId: string },
 ): Promise<CustomerAccess | undefined> {
-  const [row] = await db
-    .select(customerAccessColumns)
-    .from(customers)
-    .where(
-      and(
-        eq(customers.id, params.customerId),
-        or(eq(customers.providerId, params.partnerId), eq(customers.resellerId, params.partnerId)),
-      ),
-    );
+  const [row] = await customerAccess(db, { scoped: true }).execute(params);
   return row;
 }
 
 /** Operators see every customer. */
 export async function getCustomerById(db: DbOrTx, customerId: string): Promise<CustomerAccess | undefined> {
-  const [row] = await db.select(customerAccessColumns).from(customers).where(eq(customers.id, customerId));
+  const [row] = await customerAccess(db, { scoped: false }).execute({ customerId });
   return row;
 }
 

@@ -45,14 +45,24 @@ export function searchWordsQuery(q: string): string | undefined {
 /** The escaped ILIKE pattern for q: `%`, `_` and `\` in q match themselves. */
 const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/**
- * The condition for q. With whole words it is the word index's condition and an ILIKE that no
- * index serves (`name || ''`): else Postgres ANDs the trigram bitmaps in as well and pays their
- * cost again. Without, the ILIKE alone, served by the trigram indexes.
- */
-export function customerSearch(q: string): SQL {
+/** How q is searched: by the word index and the ILIKE, or by the ILIKE alone (trigram indexes). */
+export type SearchKind = 'words' | 'trigrams';
+
+/** What a search for q needs: its kind and the placeholder values of its condition. */
+export function customerSearchValues(q: string): { kind: SearchKind; values: { pattern: string; words?: string } } {
   const pattern = containsPattern(q);
   const words = searchWordsQuery(q);
-  if (!words) return sql`(${customers.name} ilike ${pattern} or ${customers.domain} ilike ${pattern})`;
-  return sql`(${searchWordsVector} @@ to_tsquery('simple', ${words}) and ((${customers.name} || '') ilike ${pattern} or (${customers.domain} || '') ilike ${pattern}))`;
+  return words ? { kind: 'words', values: { pattern, words } } : { kind: 'trigrams', values: { pattern } };
+}
+
+/**
+ * The condition for a search of this kind, its values as placeholders (`pattern`, `words`). With whole
+ * words it is the word index's condition and an ILIKE that no index serves (`name || ''`): else
+ * Postgres ANDs the trigram bitmaps in as well and pays their cost again. Without, the ILIKE alone,
+ * served by the trigram indexes.
+ */
+export function customerSearch(kind: SearchKind): SQL {
+  const pattern = sql.placeholder('pattern');
+  if (kind === 'trigrams') return sql`(${customers.name} ilike ${pattern} or ${customers.domain} ilike ${pattern})`;
+  return sql`(${searchWordsVector} @@ to_tsquery('simple', ${sql.placeholder('words')}) and ((${customers.name} || '') ilike ${pattern} or (${customers.domain} || '') ilike ${pattern}))`;
 }

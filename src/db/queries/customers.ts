@@ -1,9 +1,10 @@
-import { and, eq, ne, type SQL } from 'drizzle-orm';
+import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
-import { customerSearch } from './customer-search';
+import { customerSearch, customerSearchValues, type SearchKind } from './customer-search';
 import { customers, customerUsers, partners } from '../schema';
-import { afterCursor, newestFirst, page, type Cursor } from './pagination';
+import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
+import { ONE_SHAPE, preparedRead } from './prepared';
 
 const reseller = alias(partners, 'reseller');
 
@@ -29,21 +30,27 @@ const customerColumns = {
 /** A provider sees its customers; a reseller sees the customers associated with it. */
 export type CustomerScope = { role: 'provider' | 'reseller'; partnerId: string };
 
-function scoped(scope: CustomerScope): SQL {
-  return scope.role === 'provider'
-    ? eq(customers.providerId, scope.partnerId)
-    : eq(customers.resellerId, scope.partnerId);
+/** The scope's condition; its partner goes in as the `partnerId` placeholder. */
+function scoped(role: CustomerScope['role']): SQL {
+  return eq(role === 'provider' ? customers.providerId : customers.resellerId, sql.placeholder('partnerId'));
 }
 
 function selectCustomers(db: DbOrTx) {
   return db.select(customerColumns).from(customers).leftJoin(reseller, eq(reseller.id, customers.resellerId));
 }
 
+const customerForPartner = preparedRead((db, shape: { role: CustomerScope['role'] }) =>
+  selectCustomers(db)
+    .where(and(eq(customers.id, sql.placeholder('id')), scoped(shape.role), ne(customers.status, 'deleted')))
+    .prepare('customer_for_partner'),
+);
+
 /** Compensated (deleted) customers are gone from every view. */
 export async function getCustomerForPartner(db: DbOrTx, params: { id: string; scope: CustomerScope }) {
-  const [row] = await selectCustomers(db).where(
-    and(eq(customers.id, params.id), scoped(params.scope), ne(customers.status, 'deleted')),
-  );
+  const [row] = await customerForPartner(db, { role: params.scope.role }).execute({
+    id: params.id,
+    partnerId: params.scope.partnerId,
+  });
   return row;
 }
 
@@ -55,26 +62,49 @@ export type ListCustomersParams = {
   cursor?: Cursor;
 };
 
+const customersPage = preparedRead(
+  (db, shape: { role: CustomerScope['role']; byReseller: boolean; search: SearchKind | 'none'; after: boolean }) =>
+    selectCustomers(db)
+      .where(
+        and(
+          scoped(shape.role),
+          ne(customers.status, 'deleted'),
+          shape.byReseller ? eq(customers.resellerId, sql.placeholder('resellerId')) : undefined,
+          shape.search === 'none' ? undefined : customerSearch(shape.search),
+          shape.after ? afterCursorPlaceholders(customers.createdAt, customers.id) : undefined,
+        ),
+      )
+      .orderBy(...newestFirst(customers.createdAt, customers.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('customers_page'),
+);
+
 export async function listCustomers(db: DbOrTx, params: ListCustomersParams) {
-  const rows = await selectCustomers(db)
-    .where(
-      and(
-        scoped(params.scope),
-        ne(customers.status, 'deleted'),
-        params.resellerId ? eq(customers.resellerId, params.resellerId) : undefined,
-        params.q ? customerSearch(params.q) : undefined,
-        afterCursor(params.cursor, customers.createdAt, customers.id),
-      ),
-    )
-    .orderBy(...newestFirst(customers.createdAt, customers.id))
-    .limit(params.limit + 1);
+  const search = params.q ? customerSearchValues(params.q) : undefined;
+  const rows = await customersPage(db, {
+    role: params.scope.role,
+    byReseller: params.resellerId !== undefined,
+    search: search?.kind ?? 'none',
+    after: params.cursor !== undefined,
+  }).execute({
+    partnerId: params.scope.partnerId,
+    resellerId: params.resellerId,
+    ...search?.values,
+    ...cursorValues(params.cursor),
+    limit: params.limit + 1,
+  });
   return page(rows, params.limit);
 }
 
-export async function getAdminUsername(db: DbOrTx, customerId: string): Promise<string | null> {
-  const [row] = await db
+const adminUsername = preparedRead((db, _: typeof ONE_SHAPE) =>
+  db
     .select({ username: customerUsers.username })
     .from(customerUsers)
-    .where(and(eq(customerUsers.customerId, customerId), eq(customerUsers.status, 'active')));
+    .where(and(eq(customerUsers.customerId, sql.placeholder('customerId')), eq(customerUsers.status, 'active')))
+    .prepare('admin_username'),
+);
+
+export async function getAdminUsername(db: DbOrTx, customerId: string): Promise<string | null> {
+  const [row] = await adminUsername(db, ONE_SHAPE).execute({ customerId });
   return row?.username ?? null;
 }

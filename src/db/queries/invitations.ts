@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { invitations, partners, type InvitationStatus } from '../schema';
-import { afterCursor, newestFirst, page, type Cursor } from './pagination';
+import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
+import { ONE_SHAPE, preparedRead } from './prepared';
 
 /** What a provider sees of an invitation: never the token, its hash or its escrow. */
 export const invitationColumns = {
@@ -68,41 +69,64 @@ export async function deleteInvitation(db: DbOrTx, id: string): Promise<void> {
   await db.delete(invitations).where(eq(invitations.id, id));
 }
 
-export async function getInvitationForProvider(db: DbOrTx, params: { id: string; providerId: string }) {
-  const [row] = await db
+const invitationForProvider = preparedRead((db, _: typeof ONE_SHAPE) =>
+  db
     .select(invitationColumns)
     .from(invitations)
-    .where(and(eq(invitations.id, params.id), eq(invitations.providerId, params.providerId)));
+    .where(and(eq(invitations.id, sql.placeholder('id')), eq(invitations.providerId, sql.placeholder('providerId'))))
+    .prepare('invitation_for_provider'),
+);
+
+export async function getInvitationForProvider(db: DbOrTx, params: { id: string; providerId: string }) {
+  const [row] = await invitationForProvider(db, ONE_SHAPE).execute(params);
   return row;
 }
 
 export type ListInvitationsParams = { providerId: string; status?: InvitationStatus; limit: number; cursor?: Cursor };
 
-export async function listInvitations(db: DbOrTx, params: ListInvitationsParams) {
-  const rows = await db
+const invitationsPage = preparedRead((db, shape: { status: boolean; after: boolean }) =>
+  db
     .select(invitationColumns)
     .from(invitations)
     .where(
       and(
-        eq(invitations.providerId, params.providerId),
-        params.status ? eq(invitations.status, params.status) : undefined,
-        afterCursor(params.cursor, invitations.createdAt, invitations.id),
+        eq(invitations.providerId, sql.placeholder('providerId')),
+        shape.status ? eq(invitations.status, sql.placeholder('status')) : undefined,
+        shape.after ? afterCursorPlaceholders(invitations.createdAt, invitations.id) : undefined,
       ),
     )
     .orderBy(...newestFirst(invitations.createdAt, invitations.id))
-    .limit(params.limit + 1);
+    .limit(sql.placeholder('limit'))
+    .prepare('invitations_page'),
+);
+
+export async function listInvitations(db: DbOrTx, params: ListInvitationsParams) {
+  const rows = await invitationsPage(db, {
+    status: params.status !== undefined,
+    after: params.cursor !== undefined,
+  }).execute({
+    providerId: params.providerId,
+    status: params.status,
+    ...cursorValues(params.cursor),
+    limit: params.limit + 1,
+  });
   return page(rows, params.limit);
 }
 
-/** The invitation behind a link, with who sent it, for the public page. */
-export async function getInvitationByTokenHash(db: DbOrTx, tokenHash: string) {
-  const [row] = await db
+const invitationByTokenHash = preparedRead((db, _: typeof ONE_SHAPE) =>
+  db
     .select({
       ...invitationColumns,
       provider: { id: partners.id, name: partners.name, partnerId: partners.partnerId, country: partners.country },
     })
     .from(invitations)
     .innerJoin(partners, eq(partners.id, invitations.providerId))
-    .where(eq(invitations.tokenHash, tokenHash));
+    .where(eq(invitations.tokenHash, sql.placeholder('tokenHash')))
+    .prepare('invitation_by_token_hash'),
+);
+
+/** The invitation behind a link, with who sent it, for the public page. */
+export async function getInvitationByTokenHash(db: DbOrTx, tokenHash: string) {
+  const [row] = await invitationByTokenHash(db, ONE_SHAPE).execute({ tokenHash });
   return row;
 }

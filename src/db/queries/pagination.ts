@@ -31,6 +31,14 @@ export function afterCursor(cursor: Cursor | undefined, createdAt: PgColumn, id:
   return sql`(${createdAt}, ${id}) < (${cursor.createdAt}, ${cursor.id})`;
 }
 
+/** `afterCursor` for a prepared read: the cursor's values go in as `afterCreatedAt` and `afterId`. */
+export const afterCursorPlaceholders = (createdAt: PgColumn, id: PgColumn): SQL =>
+  sql`(${createdAt}, ${id}) < (${sql.placeholder('afterCreatedAt')}, ${sql.placeholder('afterId')})`;
+
+/** The placeholder values of a cursor (none without one). */
+export const cursorValues = (cursor: Cursor | undefined) =>
+  cursor ? { afterCreatedAt: cursor.createdAt, afterId: cursor.id } : {};
+
 export const newestFirst = (createdAt: PgColumn, id: PgColumn) => [desc(createdAt), desc(id)];
 
 /** Fetches limit + 1 rows, returns limit and the cursor of the last one when more exist. */

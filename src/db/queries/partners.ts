@@ -2,6 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import type { Language } from '../../i18n/language';
 import { partners, type PartnerKind } from '../schema';
+import { preparedRead } from './prepared';
 
 /** The columns a partner is shown with; never the key hash. */
 export const partnerColumns = {
@@ -36,18 +37,26 @@ export async function createPartner(db: DbOrTx, params: CreatePartnerParams): Pr
   return partner!;
 }
 
+const partnerBy = preparedRead((db, shape: { key: 'id' | 'apiKeyHash' | 'partnerId' }) =>
+  db
+    .select(partnerColumns)
+    .from(partners)
+    .where(eq(partners[shape.key], sql.placeholder('value')))
+    .prepare('partner_by'),
+);
+
 export async function getPartnerById(db: DbOrTx, id: string): Promise<Partner | undefined> {
-  const [partner] = await db.select(partnerColumns).from(partners).where(eq(partners.id, id));
+  const [partner] = await partnerBy(db, { key: 'id' }).execute({ value: id });
   return partner;
 }
 
 export async function getPartnerByApiKeyHash(db: DbOrTx, apiKeyHash: string): Promise<Partner | undefined> {
-  const [partner] = await db.select(partnerColumns).from(partners).where(eq(partners.apiKeyHash, apiKeyHash));
+  const [partner] = await partnerBy(db, { key: 'apiKeyHash' }).execute({ value: apiKeyHash });
   return partner;
 }
 
 export async function getPartnerByPublicId(db: DbOrTx, partnerId: string): Promise<Partner | undefined> {
-  const [partner] = await db.select(partnerColumns).from(partners).where(eq(partners.partnerId, partnerId));
+  const [partner] = await partnerBy(db, { key: 'partnerId' }).execute({ value: partnerId });
   return partner;
 }
 

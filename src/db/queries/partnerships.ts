@@ -1,8 +1,9 @@
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { partners, partnerships } from '../schema';
-import { afterCursor, newestFirst, page, type Cursor } from './pagination';
+import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
+import { ONE_SHAPE, preparedRead } from './prepared';
 
 const provider = alias(partners, 'provider');
 const reseller = alias(partners, 'reseller');
@@ -32,31 +33,58 @@ export type ListPartnershipsParams = {
   cursor?: Cursor;
 };
 
+const partnershipsPage = preparedRead(
+  (db, shape: { side: ListPartnershipsParams['side']; status: boolean; after: boolean }) =>
+    withPartners(db)
+      .where(
+        and(
+          eq(
+            shape.side === 'provider' ? partnerships.providerId : partnerships.resellerId,
+            sql.placeholder('partnerId'),
+          ),
+          shape.status ? eq(partnerships.status, sql.placeholder('status')) : undefined,
+          shape.after ? afterCursorPlaceholders(partnerships.createdAt, partnerships.id) : undefined,
+        ),
+      )
+      .orderBy(...newestFirst(partnerships.createdAt, partnerships.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('partnerships_page'),
+);
+
 /**
  * The caller's partnerships, on its side of them. Naming the one column (rather than provider OR
  * reseller) lets each side read its keyset index in order and stop after one page.
  */
 export async function listPartnerships(db: DbOrTx, params: ListPartnershipsParams) {
-  const rows = await withPartners(db)
-    .where(
-      and(
-        eq(params.side === 'provider' ? partnerships.providerId : partnerships.resellerId, params.partnerId),
-        params.status ? eq(partnerships.status, params.status) : undefined,
-        afterCursor(params.cursor, partnerships.createdAt, partnerships.id),
-      ),
-    )
-    .orderBy(...newestFirst(partnerships.createdAt, partnerships.id))
-    .limit(params.limit + 1);
+  const rows = await partnershipsPage(db, {
+    side: params.side,
+    status: params.status !== undefined,
+    after: params.cursor !== undefined,
+  }).execute({
+    partnerId: params.partnerId,
+    status: params.status,
+    ...cursorValues(params.cursor),
+    limit: params.limit + 1,
+  });
   return page(rows, params.limit);
 }
 
+const partnershipForPartner = preparedRead((db, _: typeof ONE_SHAPE) =>
+  withPartners(db)
+    .where(
+      and(
+        eq(partnerships.id, sql.placeholder('id')),
+        or(
+          eq(partnerships.providerId, sql.placeholder('partnerId')),
+          eq(partnerships.resellerId, sql.placeholder('partnerId')),
+        ),
+      ),
+    )
+    .prepare('partnership_for_partner'),
+);
+
 export async function getPartnershipForPartner(db: DbOrTx, params: { id: string; partnerId: string }) {
-  const [row] = await withPartners(db).where(
-    and(
-      eq(partnerships.id, params.id),
-      or(eq(partnerships.providerId, params.partnerId), eq(partnerships.resellerId, params.partnerId)),
-    ),
-  );
+  const [row] = await partnershipForPartner(db, ONE_SHAPE).execute(params);
   return row;
 }
 

@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { offers, partners, subscriptions, type SubscriptionStatus } from '../schema';
+import { preparedRead } from './prepared';
 
 const supportContact = alias(partners, 'support_contact');
 
@@ -44,27 +45,46 @@ export type ListSubscriptionsParams = {
   after?: { createdAt: Date; id: string };
 };
 
+const subscriptionsPage = preparedRead(
+  (db, shape: { status: boolean; order: boolean; subscription: boolean; after: boolean }) =>
+    db
+      .select(subscriptionColumns)
+      .from(subscriptions)
+      .innerJoin(offers, eq(offers.id, subscriptions.offerId))
+      .leftJoin(supportContact, eq(supportContact.id, subscriptions.supportContactResellerId))
+      .where(
+        and(
+          eq(subscriptions.customerId, sql.placeholder('customerId')),
+          shape.status ? eq(subscriptions.status, sql.placeholder('status')) : undefined,
+          shape.order ? eq(subscriptions.orderId, sql.placeholder('orderId')) : undefined,
+          shape.subscription ? eq(subscriptions.id, sql.placeholder('subscriptionId')) : undefined,
+          // One row comparison: an index condition on subscriptions_customer_created_idx, not a filter.
+          shape.after
+            ? sql`(${subscriptions.createdAt}, ${subscriptions.id}) > (${sql.placeholder('afterCreatedAt')}, ${sql.placeholder('afterId')})`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(subscriptions.createdAt), asc(subscriptions.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('subscriptions_page'),
+);
+
 /** A customer's subscriptions, oldest first; the caller has checked it may see the customer. */
 export async function listSubscriptions(db: DbOrTx, params: ListSubscriptionsParams) {
-  const rows = await db
-    .select(subscriptionColumns)
-    .from(subscriptions)
-    .innerJoin(offers, eq(offers.id, subscriptions.offerId))
-    .leftJoin(supportContact, eq(supportContact.id, subscriptions.supportContactResellerId))
-    .where(
-      and(
-        eq(subscriptions.customerId, params.customerId),
-        params.status ? eq(subscriptions.status, params.status) : undefined,
-        params.orderId ? eq(subscriptions.orderId, params.orderId) : undefined,
-        params.subscriptionId ? eq(subscriptions.id, params.subscriptionId) : undefined,
-        // One row comparison: an index condition on subscriptions_customer_created_idx, not a filter.
-        params.after
-          ? sql`(${subscriptions.createdAt}, ${subscriptions.id}) > (${params.after.createdAt.toISOString()}, ${params.after.id})`
-          : undefined,
-      ),
-    )
-    .orderBy(asc(subscriptions.createdAt), asc(subscriptions.id))
-    .limit(params.limit + 1);
+  const rows = await subscriptionsPage(db, {
+    status: params.status !== undefined,
+    order: params.orderId !== undefined,
+    subscription: params.subscriptionId !== undefined,
+    after: params.after !== undefined,
+  }).execute({
+    customerId: params.customerId,
+    status: params.status,
+    orderId: params.orderId,
+    subscriptionId: params.subscriptionId,
+    afterCreatedAt: params.after?.createdAt.toISOString(),
+    afterId: params.after?.id,
+    limit: params.limit + 1,
+  });
   const items = rows.slice(0, params.limit);
   return { items, hasMore: rows.length > params.limit };
 }
