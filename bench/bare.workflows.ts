@@ -1,4 +1,4 @@
-import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
 /**
  * The baseline for the invitation benchmark: the same shape of work on bare Temporal — an activity
@@ -9,19 +9,15 @@ type BareActivities = { sendLink(id: string): Promise<void>; createPartnership(i
 
 const activities = proxyActivities<BareActivities>({ startToCloseTimeout: '30s' });
 
-export const linkSentQuery = defineQuery<boolean>('linkSent');
 export const bareAcceptUpdate = defineUpdate<string, [string]>('accept');
 
 export async function bareInvitationWorkflow(id: string): Promise<string> {
-  let linkSent = false;
   let partnershipId: string | undefined;
-  setHandler(linkSentQuery, () => linkSent);
   setHandler(bareAcceptUpdate, async () => {
     partnershipId = await activities.createPartnership(id);
     return partnershipId;
   });
   await activities.sendLink(id);
-  linkSent = true;
   await condition(() => partnershipId !== undefined);
   return partnershipId!;
 }

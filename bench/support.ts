@@ -246,6 +246,7 @@ export function spawnEngineProcess(
       API_RATE_LIMIT_PER_MINUTE: String(config.apiRateLimitPerMinute),
       LINK_RATE_LIMIT_PER_MINUTE: String(config.linkRateLimitPerMinute),
       API_CHECK_REPLIES: String(config.checkReplies),
+      ...(config.mail.smtpUrl ? { SMTP_URL: config.mail.smtpUrl } : {}),
       LOG_LEVEL: 'warn',
       ...env,
     },

@@ -13,6 +13,7 @@ function fromQuotedPrintable(text: string): string {
  */
 export class Mailbox {
   private readonly links = new Map<string, string>();
+  private readonly waiting = new Map<string, Array<(link: string) => void>>();
   private readonly server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -22,7 +23,7 @@ export class Mailbox {
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')));
       stream.on('end', () => {
         const link = /https?:\/\/\S+?\/invitations\/[A-Za-z0-9_-]+/.exec(fromQuotedPrintable(raw))?.[0];
-        if (link) for (const to of session.envelope.rcptTo) this.links.set(to.address.toLowerCase(), link);
+        if (link) for (const to of session.envelope.rcptTo) this.received(to.address.toLowerCase(), link);
         callback();
       });
     },
@@ -34,15 +35,31 @@ export class Mailbox {
     return new Promise((resolve) => this.server.listen(port, '127.0.0.1', () => resolve()));
   }
 
-  /** The invitation link mailed to `address`, once it arrives. */
-  async linkFor(address: string, timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const link = this.links.get(address.toLowerCase());
-      if (link) return link;
-      if (Date.now() > deadline) throw new Error(`no invitation mail for ${address} within ${timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  private received(address: string, link: string): void {
+    this.links.set(address, link);
+    for (const resolve of this.waiting.get(address) ?? []) resolve(link);
+    this.waiting.delete(address);
+  }
+
+  /** The invitation link mailed to `address`: at once if it came, else the moment it arrives. */
+  linkFor(address: string, timeoutMs: number): Promise<string> {
+    const key = address.toLowerCase();
+    const link = this.links.get(key);
+    if (link) return Promise.resolve(link);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.set(
+          key,
+          (this.waiting.get(key) ?? []).filter((waiter) => waiter !== arrived),
+        );
+        reject(new Error(`no invitation mail for ${address} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const arrived = (link: string) => {
+        clearTimeout(timer);
+        resolve(link);
+      };
+      this.waiting.set(key, [...(this.waiting.get(key) ?? []), arrived]);
+    });
   }
 
   close(): Promise<void> {

@@ -2,17 +2,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { desc, eq } from 'drizzle-orm';
-import { mailOutbox } from '../../src/db/schema';
-import { decryptText } from '../../src/security/cipher';
-import { bareAcceptUpdate, bareInvitationWorkflow, linkSentQuery } from '../bare.workflows';
+import { Mailbox } from '../../chaos/mailbox';
+import { bareAcceptUpdate, bareInvitationWorkflow } from '../bare.workflows';
 import {
   benchConfig,
   cpuPerItem,
   envNumber,
   freePort,
   openBenchDatabase,
-  poll,
   round,
   runConcurrently,
   startBenchEngine,
@@ -25,11 +22,16 @@ import {
 import { startWorkerProcess, stopWorkerProcess } from './waiting';
 
 /**
- * `invitations`: invitations end to end through the engine (HTTP invite → link mailed through the
- * outbox → HTTP accept → partnership) against the same shape of work on bare Temporal, on one dev
- * server, at each concurrency of BENCH_CONCURRENCY (`10,50`). Besides end-to-end throughput and
- * latency it times the engine's link accept alone against the bare workflow's accept Update alone.
+ * `invitations`: invitations end to end through the engine (HTTP invite → link mailed over SMTP →
+ * HTTP accept → partnership) against the same shape of work on bare Temporal, on one dev server, at
+ * each concurrency of BENCH_CONCURRENCY (`10,50`). Besides end-to-end throughput and latency it times
+ * the engine's link accept alone against the bare workflow's accept Update alone.
  *   BENCH_COUNT (200 per concurrency), DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*.
+ *
+ * Neither side polls for its link: the engine mails it to an SMTP mailbox in this process (as a
+ * reseller's mail server receives it), and bare's link activity hands it over in this process. They
+ * used to poll, every 10 ms per invitation in flight: the outbox table for the engine, a workflow query
+ * for bare. At concurrency 50 that was thousands of reads a second in the processes being measured.
  */
 export const invitations: Scenario = {
   name: 'invitations',
@@ -45,7 +47,10 @@ export const invitations: Scenario = {
     const rows = [];
     const ratios = [];
     try {
-      const config = benchConfig(server, freePort());
+      const mailbox = new Mailbox();
+      const smtpPort = freePort();
+      await mailbox.listen(smtpPort);
+      const config = benchConfig(server, freePort(), { SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
       // As deployed: the API here, the worker a process of its own (BENCH_WORKER=inline: both in this
       // process, as `npm start`'s dev mode runs them). PGlite cannot be shared, so it is always inline.
       const separateWorker = process.env.BENCH_WORKER !== 'inline' && bench.url !== undefined;
@@ -62,7 +67,7 @@ export const invitations: Scenario = {
         const { result: engineRun, ...engineCpu } = await cpuPerItem(
           server,
           count,
-          () => runEngine(engine, count, concurrency),
+          () => runEngine(engine, mailbox, count, concurrency),
           worker ? [worker.pid!] : [],
         );
         rows.push(
@@ -87,6 +92,7 @@ export const invitations: Scenario = {
       if (worker) {
         await stopWorkerProcess(worker);
       }
+      await mailbox.close();
     } finally {
       await bench.drop();
       await server.stop();
@@ -105,11 +111,16 @@ export const invitations: Scenario = {
 
 async function startBare(server: BenchServer) {
   const connection = await NativeConnection.connect({ address: server.address });
+  // The link "mailed" by the bare workflow's activity, handed to the request waiting for it.
+  const linkSent = new Map<string, () => void>();
   const worker = await Worker.create({
     connection,
     taskQueue: 'bench-bare',
     workflowsPath: path.resolve(import.meta.dirname, '../bare.workflows.ts'),
-    activities: { sendLink: async () => {}, createPartnership: async () => randomUUID() },
+    activities: {
+      sendLink: async (id: string) => linkSent.get(id)?.(),
+      createPartnership: async () => randomUUID(),
+    },
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
@@ -117,12 +128,15 @@ async function startBare(server: BenchServer) {
     async run(count: number, concurrency: number) {
       const accepts: number[] = [];
       const total = await runConcurrently(count, concurrency, async () => {
+        const id = randomUUID();
+        const sent = new Promise<void>((resolve) => linkSent.set(id, resolve));
         const handle = await client.workflow.start(bareInvitationWorkflow, {
           taskQueue: 'bench-bare',
-          workflowId: `bare-${randomUUID()}`,
-          args: [randomUUID()],
+          workflowId: `bare-${id}`,
+          args: [id],
         });
-        await poll(async () => ((await handle.query(linkSentQuery)) ? true : undefined));
+        await sent;
+        linkSent.delete(id);
         const t0 = performance.now();
         await handle.executeUpdate(bareAcceptUpdate, { args: ['reseller'] });
         accepts.push(performance.now() - t0);
@@ -139,18 +153,7 @@ async function startBare(server: BenchServer) {
   };
 }
 
-/** The link in the newest mail to one address, read like a mailbox would: by recipient, not by scanning the outbox. */
-async function linkMailedTo(engine: BenchEngine, email: string): Promise<string | undefined> {
-  const [mail] = await engine.deps.db
-    .select({ body: mailOutbox.bodyEncrypted })
-    .from(mailOutbox)
-    .where(eq(mailOutbox.recipient, email))
-    .orderBy(desc(mailOutbox.createdAt))
-    .limit(1);
-  return mail ? /\/invitations\/[A-Za-z0-9_-]+/.exec(decryptText(engine.deps.keyRing, mail.body))?.[0] : undefined;
-}
-
-async function runEngine(engine: BenchEngine, count: number, concurrency: number) {
+async function runEngine(engine: BenchEngine, mailbox: Mailbox, count: number, concurrency: number) {
   const operator = engine.deps.config.operatorApiKey;
   const partner = async (kind: 'provider' | 'reseller', email: string) => {
     const body = {
@@ -176,7 +179,7 @@ async function runEngine(engine: BenchEngine, count: number, concurrency: number
     const reseller = resellers[index].partner;
     const invite = await engine.call('POST', '/v1/invitations', { resellerEmail: reseller.email }, provider.apiKey);
     if (invite.status !== 202) throw new Error(`invite answered ${invite.status}`);
-    const link = await poll(() => linkMailedTo(engine, reseller.email));
+    const link = new URL(await mailbox.linkFor(reseller.email, 120_000)).pathname;
     const t0 = performance.now();
     const accepted = await engine.call('POST', `${link}/accept`, { partnerId: reseller.partnerId });
     if (accepted.status !== 200)
