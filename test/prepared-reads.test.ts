@@ -5,12 +5,24 @@ import type { Db } from '../src/db/client';
 import { getCustomerById, getCustomerForPartner as getCustomerAccess } from '../src/db/queries/customer-orders';
 import { listCustomerEvents } from '../src/db/queries/customer-events';
 import { getAdminUsername, getCustomerForPartner, listCustomers } from '../src/db/queries/customers';
-import { getInvitationByTokenHash, getInvitationForProvider, listInvitations } from '../src/db/queries/invitations';
-import { getPartnerByApiKeyHash, getPartnerById, getPartnerByPublicId } from '../src/db/queries/partners';
-import { getPartnershipForPartner, listPartnerships } from '../src/db/queries/partnerships';
-import { preparedRead } from '../src/db/queries/prepared';
+import {
+  findPendingInvitation,
+  getInvitationByTokenHash,
+  getInvitationForProvider,
+  listInvitations,
+  reserveInvitation,
+} from '../src/db/queries/invitations';
+import {
+  createPartner,
+  findResellersByEmail,
+  getPartnerByApiKeyHash,
+  getPartnerById,
+  getPartnerByPublicId,
+} from '../src/db/queries/partners';
+import { findActivePartnership, getPartnershipForPartner, listPartnerships } from '../src/db/queries/partnerships';
+import { preparedQuery } from '../src/db/queries/prepared';
 import { listSubscriptions } from '../src/db/queries/subscriptions';
-import { testDatabase } from './support/harness';
+import { testDatabase, uniqueEmail, uniquePartnerId } from './support/harness';
 
 /**
  * The API's reads are prepared: built into SQL once per database handle and shape, then only bound
@@ -46,7 +58,7 @@ const times = async (count: number, read: () => Promise<unknown>) => {
 describe('prepared reads', () => {
   it('a read is built once per handle and shape; another shape or a transaction gets its own', async () => {
     let builds = 0;
-    const byName = preparedRead((handle, shape: { named: boolean }) => {
+    const byName = preparedQuery((handle, shape: { named: boolean }) => {
       builds += 1;
       return handle
         .select({ answer: sql<number>`${shape.named ? sql.placeholder('value') : sql`1`}::int` })
@@ -119,10 +131,40 @@ describe('prepared reads', () => {
       () => listInvitations(db, { providerId: partnerId, status: 'pending', cursor, limit: 50 }),
     ],
     ['the invitation behind a link', () => getInvitationByTokenHash(db, 'b'.repeat(64))],
+    ['resellers by email', () => findResellersByEmail(db, 'Someone@Example.test')],
+    ['an active partnership', () => findActivePartnership(db, { providerId: partnerId, resellerId: id })],
+    ['a pending invitation', () => findPendingInvitation(db, { providerId: partnerId, email: 'someone@example.test' })],
   ];
   it.each(reads)('%s: built once, then only bound', async (_, read) => {
     await read();
     expect(await buildsDuring(() => times(20, read))).toBe(0);
+  });
+
+  it('an invitation is reserved with one prepared insert, and a second reservation finds the first', async () => {
+    const provider = await createPartner(db, {
+      kind: 'provider',
+      partnerId: uniquePartnerId(),
+      name: 'Prepared Provider',
+      email: uniqueEmail('prepared'),
+      country: 'ES',
+      cspEnrolled: false,
+      apiKeyHash: randomUUID().replaceAll('-', '').repeat(2),
+    });
+    const reserve = (resellerEmail: string) =>
+      reserveInvitation(db, {
+        id: randomUUID(),
+        providerId: provider.id,
+        resellerEmail,
+        expiresAt: new Date(Date.now() + 86_400_000),
+        workflowId: `invitation-${randomUUID()}`,
+      });
+    await reserve(uniqueEmail('first'));
+    const emails = Array.from({ length: 20 }, () => uniqueEmail('reserved'));
+    expect(await buildsDuring(() => Promise.all(emails.map(reserve)))).toBe(0);
+    const again = await reserve(emails[0]!.toUpperCase());
+    expect(again.created).toBe(false);
+    expect(again.invitation.resellerEmail).toBe(emails[0]);
+    expect(again.invitation.message).toBeNull();
   });
 
   it('the count sees a read that is built each time (a plain drizzle select)', async () => {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { customerEvents } from '../schema';
-import { preparedRead } from './prepared';
+import { preparedQuery } from './prepared';
 
 export type CustomerEventInput = {
   customerId: string;
@@ -23,7 +23,7 @@ export async function recordCustomerEvent(db: DbOrTx, event: CustomerEventInput)
     .onConflictDoNothing({ target: customerEvents.dedupeKey });
 }
 
-const customerEventsPage = preparedRead((db, shape: { after: boolean }) =>
+const customerEventsPage = preparedQuery((db, shape: { after: boolean }) =>
   db
     .select()
     .from(customerEvents)

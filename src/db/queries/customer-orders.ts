@@ -3,7 +3,7 @@ import type { DbOrTx } from '../client';
 import { customers, orderLines, orders, subscriptions } from '../schema';
 import { findActivePartnerReseller } from './customer-subscriptions';
 import { getOffersByIds } from './offers';
-import { preparedRead } from './prepared';
+import { preparedQuery } from './prepared';
 import type { OrderFacts, OrderRequest } from '../../domain/ordering';
 
 export type { OrderItem, OrderRequest } from '../../domain/ordering';
@@ -20,7 +20,7 @@ const customerAccessColumns = {
 };
 export type CustomerAccess = { [K in keyof typeof customerAccessColumns]: (typeof customers.$inferSelect)[K] };
 
-const customerAccess = preparedRead((db, shape: { scoped: boolean }) =>
+const customerAccess = preparedQuery((db, shape: { scoped: boolean }) =>
   db
     .select(customerAccessColumns)
     .from(customers)

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../client';
 import { customerSearch, customerSearchValues, type SearchKind } from './customer-search';
 import { customers, customerUsers, partners } from '../schema';
 import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
-import { ONE_SHAPE, preparedRead } from './prepared';
+import { ONE_SHAPE, preparedQuery } from './prepared';
 
 const reseller = alias(partners, 'reseller');
 
@@ -39,7 +39,7 @@ function selectCustomers(db: DbOrTx) {
   return db.select(customerColumns).from(customers).leftJoin(reseller, eq(reseller.id, customers.resellerId));
 }
 
-const customerForPartner = preparedRead((db, shape: { role: CustomerScope['role'] }) =>
+const customerForPartner = preparedQuery((db, shape: { role: CustomerScope['role'] }) =>
   selectCustomers(db)
     .where(and(eq(customers.id, sql.placeholder('id')), scoped(shape.role), ne(customers.status, 'deleted')))
     .prepare('customer_for_partner'),
@@ -62,7 +62,7 @@ export type ListCustomersParams = {
   cursor?: Cursor;
 };
 
-const customersPage = preparedRead(
+const customersPage = preparedQuery(
   (db, shape: { role: CustomerScope['role']; byReseller: boolean; search: SearchKind | 'none'; after: boolean }) =>
     selectCustomers(db)
       .where(
@@ -96,7 +96,7 @@ export async function listCustomers(db: DbOrTx, params: ListCustomersParams) {
   return page(rows, params.limit);
 }
 
-const adminUsername = preparedRead((db, _: typeof ONE_SHAPE) =>
+const adminUsername = preparedQuery((db, _: typeof ONE_SHAPE) =>
   db
     .select({ username: customerUsers.username })
     .from(customerUsers)

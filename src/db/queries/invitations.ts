@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { invitations, partners, type InvitationStatus } from '../schema';
 import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
-import { ONE_SHAPE, preparedRead } from './prepared';
+import { ONE_SHAPE, preparedQuery } from './prepared';
 
 /** What a provider sees of an invitation: never the token, its hash or its escrow. */
 export const invitationColumns = {
@@ -32,6 +32,30 @@ export type CreateInvitationParams = {
   workflowId: string;
 };
 
+const insertInvitation = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
+    .insert(invitations)
+    .values({
+      id: sql.placeholder('id'),
+      providerId: sql.placeholder('providerId'),
+      resellerEmail: sql.placeholder('resellerEmail'),
+      message: sql.placeholder('message'),
+      expiresAt: sql.placeholder('expiresAt'),
+      workflowId: sql.placeholder('workflowId'),
+    })
+    .onConflictDoNothing()
+    .returning(invitationColumns)
+    .prepare('insert_invitation'),
+);
+
+const invitationById = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
+    .select(invitationColumns)
+    .from(invitations)
+    .where(eq(invitations.id, sql.placeholder('id')))
+    .prepare('invitation_by_id'),
+);
+
 /**
  * Reserves the one pending invitation per provider and address. Returns `created: false` with the
  * pending invitation when one exists already (the partial unique index settles concurrent calls).
@@ -40,10 +64,10 @@ export async function reserveInvitation(
   db: DbOrTx,
   params: CreateInvitationParams,
 ): Promise<{ created: boolean; invitation: Invitation }> {
-  const [created] = await db.insert(invitations).values(params).onConflictDoNothing().returning(invitationColumns);
+  const [created] = await insertInvitation(db, ONE_SHAPE).execute({ ...params, message: params.message ?? null });
   if (created) return { created: true, invitation: created };
   // The same id: an earlier attempt of this request (ids derived from an Idempotency-Key) reserved it.
-  const [same] = await db.select(invitationColumns).from(invitations).where(eq(invitations.id, params.id));
+  const [same] = await invitationById(db, ONE_SHAPE).execute({ id: params.id });
   if (same) return { created: false, invitation: same };
   const pending = await findPendingInvitation(db, { providerId: params.providerId, email: params.resellerEmail });
   if (pending) return { created: false, invitation: pending };
@@ -51,17 +75,25 @@ export async function reserveInvitation(
   return reserveInvitation(db, params);
 }
 
-export async function findPendingInvitation(db: DbOrTx, params: { providerId: string; email: string }) {
-  const [row] = await db
+const pendingInvitation = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
     .select(invitationColumns)
     .from(invitations)
     .where(
       and(
-        eq(invitations.providerId, params.providerId),
-        sql`lower(${invitations.resellerEmail}) = ${params.email.toLowerCase()}`,
+        eq(invitations.providerId, sql.placeholder('providerId')),
+        sql`lower(${invitations.resellerEmail}) = ${sql.placeholder('email')}`,
         eq(invitations.status, 'pending'),
       ),
-    );
+    )
+    .prepare('pending_invitation'),
+);
+
+export async function findPendingInvitation(db: DbOrTx, params: { providerId: string; email: string }) {
+  const [row] = await pendingInvitation(db, ONE_SHAPE).execute({
+    providerId: params.providerId,
+    email: params.email.toLowerCase(),
+  });
   return row;
 }
 
@@ -69,7 +101,7 @@ export async function deleteInvitation(db: DbOrTx, id: string): Promise<void> {
   await db.delete(invitations).where(eq(invitations.id, id));
 }
 
-const invitationForProvider = preparedRead((db, _: typeof ONE_SHAPE) =>
+const invitationForProvider = preparedQuery((db, _: typeof ONE_SHAPE) =>
   db
     .select(invitationColumns)
     .from(invitations)
@@ -84,7 +116,7 @@ export async function getInvitationForProvider(db: DbOrTx, params: { id: string;
 
 export type ListInvitationsParams = { providerId: string; status?: InvitationStatus; limit: number; cursor?: Cursor };
 
-const invitationsPage = preparedRead((db, shape: { status: boolean; after: boolean }) =>
+const invitationsPage = preparedQuery((db, shape: { status: boolean; after: boolean }) =>
   db
     .select(invitationColumns)
     .from(invitations)
@@ -113,7 +145,7 @@ export async function listInvitations(db: DbOrTx, params: ListInvitationsParams)
   return page(rows, params.limit);
 }
 
-const invitationByTokenHash = preparedRead((db, _: typeof ONE_SHAPE) =>
+const invitationByTokenHash = preparedQuery((db, _: typeof ONE_SHAPE) =>
   db
     .select({
       ...invitationColumns,

@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import type { Language } from '../../i18n/language';
 import { partners, type PartnerKind } from '../schema';
-import { preparedRead } from './prepared';
+import { ONE_SHAPE, preparedQuery } from './prepared';
 
 /** The columns a partner is shown with; never the key hash. */
 export const partnerColumns = {
@@ -37,7 +37,7 @@ export async function createPartner(db: DbOrTx, params: CreatePartnerParams): Pr
   return partner!;
 }
 
-const partnerBy = preparedRead((db, shape: { key: 'id' | 'apiKeyHash' | 'partnerId' }) =>
+const partnerBy = preparedQuery((db, shape: { key: 'id' | 'apiKeyHash' | 'partnerId' }) =>
   db
     .select(partnerColumns)
     .from(partners)
@@ -60,11 +60,16 @@ export async function getPartnerByPublicId(db: DbOrTx, partnerId: string): Promi
   return partner;
 }
 
-export async function findResellersByEmail(db: DbOrTx, email: string): Promise<Partner[]> {
-  return db
+const resellersByEmail = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
     .select(partnerColumns)
     .from(partners)
-    .where(sql`${partners.kind} = 'reseller' and lower(${partners.email}) = ${email.toLowerCase()}`);
+    .where(sql`${partners.kind} = 'reseller' and lower(${partners.email}) = ${sql.placeholder('email')}`)
+    .prepare('resellers_by_email'),
+);
+
+export async function findResellersByEmail(db: DbOrTx, email: string): Promise<Partner[]> {
+  return resellersByEmail(db, ONE_SHAPE).execute({ email: email.toLowerCase() });
 }
 
 export type UpdatePartnerParams = Partial<

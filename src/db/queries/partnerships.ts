@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { partners, partnerships } from '../schema';
 import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
-import { ONE_SHAPE, preparedRead } from './prepared';
+import { ONE_SHAPE, preparedQuery } from './prepared';
 
 const provider = alias(partners, 'provider');
 const reseller = alias(partners, 'reseller');
@@ -33,7 +33,7 @@ export type ListPartnershipsParams = {
   cursor?: Cursor;
 };
 
-const partnershipsPage = preparedRead(
+const partnershipsPage = preparedQuery(
   (db, shape: { side: ListPartnershipsParams['side']; status: boolean; after: boolean }) =>
     withPartners(db)
       .where(
@@ -69,7 +69,7 @@ export async function listPartnerships(db: DbOrTx, params: ListPartnershipsParam
   return page(rows, params.limit);
 }
 
-const partnershipForPartner = preparedRead((db, _: typeof ONE_SHAPE) =>
+const partnershipForPartner = preparedQuery((db, _: typeof ONE_SHAPE) =>
   withPartners(db)
     .where(
       and(
@@ -88,17 +88,22 @@ export async function getPartnershipForPartner(db: DbOrTx, params: { id: string;
   return row;
 }
 
-export async function findActivePartnership(db: DbOrTx, params: { providerId: string; resellerId: string }) {
-  const [row] = await db
+const activePartnership = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
     .select({ id: partnerships.id })
     .from(partnerships)
     .where(
       and(
-        eq(partnerships.providerId, params.providerId),
-        eq(partnerships.resellerId, params.resellerId),
+        eq(partnerships.providerId, sql.placeholder('providerId')),
+        eq(partnerships.resellerId, sql.placeholder('resellerId')),
         eq(partnerships.status, 'active'),
       ),
-    );
+    )
+    .prepare('active_partnership'),
+);
+
+export async function findActivePartnership(db: DbOrTx, params: { providerId: string; resellerId: string }) {
+  const [row] = await activePartnership(db, ONE_SHAPE).execute(params);
   return row;
 }
 

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../client';
 export type Shape = Record<string, string | boolean>;
 
 /**
- * A read built once per database handle and shape, then run with new values (`sql.placeholder`).
+ * A query built once per database handle and shape, then run with new values (`sql.placeholder`).
  *
  * Drizzle turns a builder into SQL text on every execution. For the customer read
  * (`getCustomerForPartner`, a select with a join and three conditions) that is ~0.65 ms of CPU and
@@ -15,7 +15,7 @@ export type Shape = Record<string, string | boolean>;
  *
  * A transaction handle gets its own prepared queries, built on first use and dropped with it.
  */
-export function preparedRead<S extends Shape, Q>(build: (db: DbOrTx, shape: S) => Q): (db: DbOrTx, shape: S) => Q {
+export function preparedQuery<S extends Shape, Q>(build: (db: DbOrTx, shape: S) => Q): (db: DbOrTx, shape: S) => Q {
   const built = new WeakMap<DbOrTx, Map<string, Q>>();
   return (db, shape) => {
     let byShape = built.get(db);

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { offers, partners, subscriptions, type SubscriptionStatus } from '../schema';
-import { preparedRead } from './prepared';
+import { preparedQuery } from './prepared';
 
 const supportContact = alias(partners, 'support_contact');
 
@@ -45,7 +45,7 @@ export type ListSubscriptionsParams = {
   after?: { createdAt: Date; id: string };
 };
 
-const subscriptionsPage = preparedRead(
+const subscriptionsPage = preparedQuery(
   (db, shape: { status: boolean; order: boolean; subscription: boolean; after: boolean }) =>
     db
       .select(subscriptionColumns)
