@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { createLogger } from '../src/logger';
+import { mailOutbox } from '../src/db/schema';
 import { createMailer } from '../src/mail/mailer';
 import { createKeyRing } from '../src/security/cipher';
 import { ENCRYPTION_KEY, testDatabase } from './support/harness';
@@ -67,6 +69,8 @@ async function deliverOneByOne(smtpUrl: string, count: number) {
     await mailer.close();
   }
   expect(received).toEqual(expect.arrayContaining(addresses));
+  const rows = await db.select().from(mailOutbox).where(inArray(mailOutbox.recipient, addresses));
+  expect(rows.map((row) => row.sentAt)).toEqual(addresses.map(() => expect.any(Date)));
   return connections - before;
 }
 

@@ -1,6 +1,7 @@
-import { desc, eq, inArray, isNull, and } from 'drizzle-orm';
+import { desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Db, DbOrTx } from '../db/client';
+import { ONE_SHAPE, preparedQuery } from '../db/queries/prepared';
 import { mailOutbox } from '../db/schema';
 import type { Logger } from '../logger';
 import { decryptText, encryptText, type KeyRing } from '../security/cipher';
@@ -21,6 +22,22 @@ export type OutboxMessage = {
 };
 
 export type Mailer = ReturnType<typeof createMailer>;
+
+const unsentMessage = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
+    .select()
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.dedupeKey, sql.placeholder('dedupeKey')), isNull(mailOutbox.sentAt)))
+    .prepare('unsent_message'),
+);
+
+const markSent = preparedQuery((db, _: typeof ONE_SHAPE) =>
+  db
+    .update(mailOutbox)
+    .set({ sentAt: sql`now()` })
+    .where(eq(mailOutbox.id, sql.placeholder('id')))
+    .prepare('mark_sent'),
+);
 
 /**
  * Mail goes through the outbox table: activities write a message in the same transaction as the
@@ -54,10 +71,14 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
     /** Sends the queued messages that are not sent yet. At-least-once: a crash after sending resends. */
     async deliver(dedupeKeys: string[]): Promise<void> {
       if (!transport || dedupeKeys.length === 0) return;
-      const pending = await options.db
-        .select()
-        .from(mailOutbox)
-        .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
+      // Most calls deliver one message: that read is prepared (see preparedQuery).
+      const pending =
+        dedupeKeys.length === 1
+          ? await unsentMessage(options.db, ONE_SHAPE).execute({ dedupeKey: dedupeKeys[0] })
+          : await options.db
+              .select()
+              .from(mailOutbox)
+              .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
       for (const message of pending) {
         await transport.sendMail({
           from: options.from,
@@ -68,7 +89,7 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
           // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
           messageId: `<${message.id}@partner-onboarding>`,
         });
-        await options.db.update(mailOutbox).set({ sentAt: new Date() }).where(eq(mailOutbox.id, message.id));
+        await markSent(options.db, ONE_SHAPE).execute({ id: message.id });
         options.logger.info({ outboxId: message.id }, 'mail sent');
       }
     },
