@@ -1,7 +1,7 @@
 import { desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Db, DbOrTx } from '../db/client';
-import { ONE_SHAPE, preparedQuery } from '../db/queries/prepared';
+import { preparedQuery } from '../db/queries/prepared';
 import { mailOutbox } from '../db/schema';
 import type { Logger } from '../logger';
 import { decryptText, encryptText, type KeyRing } from '../security/cipher';
@@ -23,7 +23,7 @@ export type OutboxMessage = {
 
 export type Mailer = ReturnType<typeof createMailer>;
 
-const unsentMessage = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const unsentMessage = preparedQuery((db) =>
   db
     .select()
     .from(mailOutbox)
@@ -31,7 +31,7 @@ const unsentMessage = preparedQuery((db, _: typeof ONE_SHAPE) =>
     .prepare('unsent_message'),
 );
 
-const markSent = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const markSent = preparedQuery((db) =>
   db
     .update(mailOutbox)
     .set({ sentAt: sql`now()` })
@@ -74,7 +74,7 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
       // Most calls deliver one message: that read is prepared (see preparedQuery).
       const pending =
         dedupeKeys.length === 1
-          ? await unsentMessage(options.db, ONE_SHAPE).execute({ dedupeKey: dedupeKeys[0] })
+          ? await unsentMessage(options.db).execute({ dedupeKey: dedupeKeys[0] })
           : await options.db
               .select()
               .from(mailOutbox)
@@ -89,7 +89,7 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
           // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
           messageId: `<${message.id}@partner-onboarding>`,
         });
-        await markSent(options.db, ONE_SHAPE).execute({ id: message.id });
+        await markSent(options.db).execute({ id: message.id });
         options.logger.info({ outboxId: message.id }, 'mail sent');
       }
     },

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../client';
 import { customerSearch, customerSearchValues, type SearchKind } from './customer-search';
 import { customers, customerUsers, partners } from '../schema';
 import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
-import { ONE_SHAPE, preparedQuery } from './prepared';
+import { preparedQuery } from './prepared';
 
 const reseller = alias(partners, 'reseller');
 
@@ -96,7 +96,7 @@ export async function listCustomers(db: DbOrTx, params: ListCustomersParams) {
   return page(rows, params.limit);
 }
 
-const adminUsername = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const adminUsername = preparedQuery((db) =>
   db
     .select({ username: customerUsers.username })
     .from(customerUsers)
@@ -105,6 +105,6 @@ const adminUsername = preparedQuery((db, _: typeof ONE_SHAPE) =>
 );
 
 export async function getAdminUsername(db: DbOrTx, customerId: string): Promise<string | null> {
-  const [row] = await adminUsername(db, ONE_SHAPE).execute({ customerId });
+  const [row] = await adminUsername(db).execute({ customerId });
   return row?.username ?? null;
 }

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import { invitations, partners, type InvitationStatus } from '../schema';
 import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
-import { ONE_SHAPE, preparedQuery } from './prepared';
+import { preparedQuery } from './prepared';
 
 /** What a provider sees of an invitation: never the token, its hash or its escrow. */
 export const invitationColumns = {
@@ -32,7 +32,7 @@ export type CreateInvitationParams = {
   workflowId: string;
 };
 
-const insertInvitation = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const insertInvitation = preparedQuery((db) =>
   db
     .insert(invitations)
     .values({
@@ -48,7 +48,7 @@ const insertInvitation = preparedQuery((db, _: typeof ONE_SHAPE) =>
     .prepare('insert_invitation'),
 );
 
-const invitationById = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const invitationById = preparedQuery((db) =>
   db
     .select(invitationColumns)
     .from(invitations)
@@ -64,10 +64,10 @@ export async function reserveInvitation(
   db: DbOrTx,
   params: CreateInvitationParams,
 ): Promise<{ created: boolean; invitation: Invitation }> {
-  const [created] = await insertInvitation(db, ONE_SHAPE).execute({ ...params, message: params.message ?? null });
+  const [created] = await insertInvitation(db).execute({ ...params, message: params.message ?? null });
   if (created) return { created: true, invitation: created };
   // The same id: an earlier attempt of this request (ids derived from an Idempotency-Key) reserved it.
-  const [same] = await invitationById(db, ONE_SHAPE).execute({ id: params.id });
+  const [same] = await invitationById(db).execute({ id: params.id });
   if (same) return { created: false, invitation: same };
   const pending = await findPendingInvitation(db, { providerId: params.providerId, email: params.resellerEmail });
   if (pending) return { created: false, invitation: pending };
@@ -75,7 +75,7 @@ export async function reserveInvitation(
   return reserveInvitation(db, params);
 }
 
-const pendingInvitation = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const pendingInvitation = preparedQuery((db) =>
   db
     .select(invitationColumns)
     .from(invitations)
@@ -90,7 +90,7 @@ const pendingInvitation = preparedQuery((db, _: typeof ONE_SHAPE) =>
 );
 
 export async function findPendingInvitation(db: DbOrTx, params: { providerId: string; email: string }) {
-  const [row] = await pendingInvitation(db, ONE_SHAPE).execute({
+  const [row] = await pendingInvitation(db).execute({
     providerId: params.providerId,
     email: params.email.toLowerCase(),
   });
@@ -101,7 +101,7 @@ export async function deleteInvitation(db: DbOrTx, id: string): Promise<void> {
   await db.delete(invitations).where(eq(invitations.id, id));
 }
 
-const invitationForProvider = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const invitationForProvider = preparedQuery((db) =>
   db
     .select(invitationColumns)
     .from(invitations)
@@ -110,7 +110,7 @@ const invitationForProvider = preparedQuery((db, _: typeof ONE_SHAPE) =>
 );
 
 export async function getInvitationForProvider(db: DbOrTx, params: { id: string; providerId: string }) {
-  const [row] = await invitationForProvider(db, ONE_SHAPE).execute(params);
+  const [row] = await invitationForProvider(db).execute(params);
   return row;
 }
 
@@ -145,7 +145,7 @@ export async function listInvitations(db: DbOrTx, params: ListInvitationsParams)
   return page(rows, params.limit);
 }
 
-const invitationByTokenHash = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const invitationByTokenHash = preparedQuery((db) =>
   db
     .select({
       ...invitationColumns,
@@ -159,6 +159,6 @@ const invitationByTokenHash = preparedQuery((db, _: typeof ONE_SHAPE) =>
 
 /** The invitation behind a link, with who sent it, for the public page. */
 export async function getInvitationByTokenHash(db: DbOrTx, tokenHash: string) {
-  const [row] = await invitationByTokenHash(db, ONE_SHAPE).execute({ tokenHash });
+  const [row] = await invitationByTokenHash(db).execute({ tokenHash });
   return row;
 }

@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client';
 import type { Language } from '../../i18n/language';
 import { partners, type PartnerKind } from '../schema';
-import { ONE_SHAPE, preparedQuery } from './prepared';
+import { preparedQuery } from './prepared';
 
 /** The columns a partner is shown with; never the key hash. */
 export const partnerColumns = {
@@ -60,7 +60,7 @@ export async function getPartnerByPublicId(db: DbOrTx, partnerId: string): Promi
   return partner;
 }
 
-const resellersByEmail = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const resellersByEmail = preparedQuery((db) =>
   db
     .select(partnerColumns)
     .from(partners)
@@ -69,7 +69,7 @@ const resellersByEmail = preparedQuery((db, _: typeof ONE_SHAPE) =>
 );
 
 export async function findResellersByEmail(db: DbOrTx, email: string): Promise<Partner[]> {
-  return resellersByEmail(db, ONE_SHAPE).execute({ email: email.toLowerCase() });
+  return resellersByEmail(db).execute({ email: email.toLowerCase() });
 }
 
 export type UpdatePartnerParams = Partial<

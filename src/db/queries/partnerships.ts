@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client';
 import { partners, partnerships } from '../schema';
 import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
-import { ONE_SHAPE, preparedQuery } from './prepared';
+import { preparedQuery } from './prepared';
 
 const provider = alias(partners, 'provider');
 const reseller = alias(partners, 'reseller');
@@ -69,7 +69,7 @@ export async function listPartnerships(db: DbOrTx, params: ListPartnershipsParam
   return page(rows, params.limit);
 }
 
-const partnershipForPartner = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const partnershipForPartner = preparedQuery((db) =>
   withPartners(db)
     .where(
       and(
@@ -84,11 +84,11 @@ const partnershipForPartner = preparedQuery((db, _: typeof ONE_SHAPE) =>
 );
 
 export async function getPartnershipForPartner(db: DbOrTx, params: { id: string; partnerId: string }) {
-  const [row] = await partnershipForPartner(db, ONE_SHAPE).execute(params);
+  const [row] = await partnershipForPartner(db).execute(params);
   return row;
 }
 
-const activePartnership = preparedQuery((db, _: typeof ONE_SHAPE) =>
+const activePartnership = preparedQuery((db) =>
   db
     .select({ id: partnerships.id })
     .from(partnerships)
@@ -103,7 +103,7 @@ const activePartnership = preparedQuery((db, _: typeof ONE_SHAPE) =>
 );
 
 export async function findActivePartnership(db: DbOrTx, params: { providerId: string; resellerId: string }) {
-  const [row] = await activePartnership(db, ONE_SHAPE).execute(params);
+  const [row] = await activePartnership(db).execute(params);
   return row;
 }
 

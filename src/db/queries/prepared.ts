@@ -15,9 +15,11 @@ export type Shape = Record<string, string | boolean>;
  *
  * A transaction handle gets its own prepared queries, built on first use and dropped with it.
  */
-export function preparedQuery<S extends Shape, Q>(build: (db: DbOrTx, shape: S) => Q): (db: DbOrTx, shape: S) => Q {
+export function preparedQuery<Q, S extends Shape = {}>(
+  build: (db: DbOrTx, shape: S) => Q,
+): (db: DbOrTx, ...shape: keyof S extends never ? [] : [S]) => Q {
   const built = new WeakMap<DbOrTx, Map<string, Q>>();
-  return (db, shape) => {
+  return (db, ...[shape = {} as S]) => {
     let byShape = built.get(db);
     if (!byShape) built.set(db, (byShape = new Map()));
     const key = Object.values(shape).join('|');
@@ -26,6 +28,3 @@ export function preparedQuery<S extends Shape, Q>(build: (db: DbOrTx, shape: S) 
     return query;
   };
 }
-
-/** The one shape of a read with no optional parts. */
-export const ONE_SHAPE = {} as const;
