@@ -52,6 +52,24 @@ export function processCpuSeconds(pid: number): number {
 }
 
 /**
+ * The CPU seconds the Postgres backends of `database` spend from now until the returned function is
+ * called: its connections' server processes, read from /proc, so only for a server on this machine
+ * (PGlite runs inside the engine's process, and a remote server's processes are not visible: 0).
+ * A backend that starts meanwhile counts whole.
+ */
+export async function databaseCpuFrom(database: DbHandle): Promise<() => Promise<number>> {
+  if (database.kind !== 'postgres') return async () => 0;
+  const backends = async () =>
+    (
+      (await database.db.execute(
+        sql`select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend'`,
+      )) as unknown as Array<{ pid: number }>
+    ).map((row) => row.pid);
+  const before = new Map((await backends()).map((pid) => [pid, processCpuSeconds(pid)]));
+  return async () => (await backends()).reduce((sum, pid) => sum + processCpuSeconds(pid) - (before.get(pid) ?? 0), 0);
+}
+
+/**
  * CPU milliseconds per item spent while `run` ran, by this process (the bench client, and the
  * engine's API and worker when they run here) with `otherPids` (a worker process), and by the
  * Temporal server when the bench started it.

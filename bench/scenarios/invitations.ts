@@ -7,6 +7,7 @@ import { bareAcceptUpdate, bareInvitationWorkflow } from '../bare.workflows';
 import {
   benchConfig,
   cpuPerItem,
+  databaseCpuFrom,
   envNumber,
   freePort,
   openBenchDatabase,
@@ -25,7 +26,8 @@ import { startWorkerProcess, stopWorkerProcess } from './waiting';
  * `invitations`: invitations end to end through the engine (HTTP invite → link mailed over SMTP →
  * HTTP accept → partnership) against the same shape of work on bare Temporal, on one dev server, at
  * each concurrency of BENCH_CONCURRENCY (`10,50`). Besides end-to-end throughput and latency it times
- * the engine's link accept alone against the bare workflow's accept Update alone.
+ * the engine's link accept alone against the bare workflow's accept Update alone, and the CPU each side
+ * spends per invitation: its processes, the Temporal server, and (the engine's) Postgres backends.
  *   BENCH_COUNT (200 per concurrency), DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*.
  *
  * Neither side polls for its link: the engine mails it to an SMTP mailbox in this process (as a
@@ -64,15 +66,17 @@ export const invitations: Scenario = {
       const bare = await startBare(server);
       for (const concurrency of concurrencies) {
         const { result: bareRun, ...bareCpu } = await cpuPerItem(server, count, () => bare.run(count, concurrency));
+        const databaseCpu = await databaseCpuFrom(bench.database);
         const { result: engineRun, ...engineCpu } = await cpuPerItem(
           server,
           count,
           () => runEngine(engine, mailbox, count, concurrency),
           worker ? [worker.pid!] : [],
         );
+        const databaseCpuMs = round(((await databaseCpu()) * 1000) / count, 2);
         rows.push(
           { run: 'bare Temporal, end to end', concurrency, ...bareRun.total, ...bareCpu },
-          { run: 'engine, end to end', concurrency, ...engineRun.total, ...engineCpu },
+          { run: 'engine, end to end', concurrency, ...engineRun.total, ...engineCpu, databaseCpuMs },
           { run: 'bare accept Update', concurrency, ...bareRun.accept },
           { run: 'engine link accept', concurrency, ...engineRun.accept },
         );
@@ -83,7 +87,7 @@ export const invitations: Scenario = {
           acceptP99Ratio: round(engineRun.accept.p99 / bareRun.accept.p99, 3),
           cpuMsPerInvitation: {
             bare: { process: bareCpu.processCpuMs, server: bareCpu.serverCpuMs },
-            engine: { process: engineCpu.processCpuMs, server: engineCpu.serverCpuMs },
+            engine: { process: engineCpu.processCpuMs, server: engineCpu.serverCpuMs, database: databaseCpuMs },
           },
         });
       }
