@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/client';
 import { getCustomerById, getCustomerForPartner as getCustomerAccess } from '../src/db/queries/customer-orders';
 import { listCustomerEvents } from '../src/db/queries/customer-events';
+import { decodeCursor } from '../src/db/queries/pagination';
+import { getEventForPartner, listEvents, recordEvent } from '../src/db/queries/events';
 import { getAdminUsername, getCustomerForPartner, listCustomers } from '../src/db/queries/customers';
 import {
   findPendingInvitation,
@@ -131,6 +133,20 @@ describe('prepared reads', () => {
       () => listInvitations(db, { providerId: partnerId, status: 'pending', cursor, limit: 50 }),
     ],
     ['the invitation behind a link', () => getInvitationByTokenHash(db, 'b'.repeat(64))],
+    ["a partner's events", () => listEvents(db, { partnerId, limit: 50 })],
+    [
+      "a partner's events of a type, after a time and a cursor, by delivery status",
+      () =>
+        listEvents(db, {
+          partnerId,
+          type: 'invitation.accepted',
+          after: new Date(0),
+          deliveryStatus: 'failed',
+          cursor,
+          limit: 50,
+        }),
+    ],
+    ['an event', () => getEventForPartner(db, { id, partnerId })],
     ['resellers by email', () => findResellersByEmail(db, 'Someone@Example.test')],
     ['an active partnership', () => findActivePartnership(db, { providerId: partnerId, resellerId: id })],
     ['a pending invitation', () => findPendingInvitation(db, { providerId: partnerId, email: 'someone@example.test' })],
@@ -165,6 +181,37 @@ describe('prepared reads', () => {
     expect(again.created).toBe(false);
     expect(again.invitation.resellerEmail).toBe(emails[0]);
     expect(again.invitation.message).toBeNull();
+  });
+
+  it("a partner's events page by cursor and filter by time and type, as before they were prepared", async () => {
+    const recipient = randomUUID();
+    const ids: string[] = [];
+    for (const type of ['invitation.accepted', 'invitation.declined', 'invitation.accepted'] as const) {
+      await db.transaction(async (tx) => {
+        const eventId = await recordEvent(tx, {
+          type,
+          dedupeKey: `prepared-test:${randomUUID()}`,
+          recipientIds: [recipient, randomUUID()],
+          data: {},
+        });
+        ids.push(eventId!);
+      });
+    }
+    const newestFirst = [...ids].reverse();
+    const first = await listEvents(db, { partnerId: recipient, limit: 2 });
+    expect(first.items.map((event) => event.id)).toEqual(newestFirst.slice(0, 2));
+    const cursor = decodeCursor(first.nextCursor!)!;
+    const second = await listEvents(db, { partnerId: recipient, limit: 2, cursor });
+    expect(second.items.map((event) => event.id)).toEqual(newestFirst.slice(2));
+    expect(second.nextCursor).toBeNull();
+    const accepted = await listEvents(db, { partnerId: recipient, type: 'invitation.accepted', limit: 50 });
+    expect(accepted.items.map((event) => event.id)).toEqual([ids[2], ids[0]]);
+    const since = (after: Date) => listEvents(db, { partnerId: recipient, after, limit: 50 });
+    expect((await since(new Date(Date.now() - 60_000))).items).toHaveLength(3);
+    expect((await since(new Date(Date.now() + 60_000))).items).toHaveLength(0);
+    expect(await listEvents(db, { partnerId: randomUUID(), limit: 50 })).toEqual({ items: [], nextCursor: null });
+    expect((await getEventForPartner(db, { id: ids[1]!, partnerId: recipient }))?.type).toBe('invitation.declined');
+    expect(await getEventForPartner(db, { id: ids[1]!, partnerId: randomUUID() })).toBeUndefined();
   });
 
   it('the count sees a read that is built each time (a plain drizzle select)', async () => {

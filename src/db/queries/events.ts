@@ -2,7 +2,8 @@ import { and, arrayContains, eq, exists, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client';
 import { events, webhookDeliveries, webhookEndpoints } from '../schema';
 import type { DeliveryStatus, EventType } from '../../events/types';
-import { afterCursor, newestFirst, page, type Cursor } from './pagination';
+import { afterCursorPlaceholders, cursorValues, newestFirst, page, type Cursor } from './pagination';
+import { preparedQuery } from './prepared';
 import { deliveryWorkflowId } from './webhook-deliveries';
 
 export type Event = typeof events.$inferSelect;
@@ -65,17 +66,22 @@ export type ListEventsParams = {
   cursor?: Cursor;
 };
 
-/** A partner's events, newest first; `deliveryStatus` keeps those with a delivery to its endpoints in that status. */
-export async function listEvents(db: DbOrTx, params: ListEventsParams) {
-  const rows = await db
+/**
+ * The events a partner receives: `recipient_ids` contains it (served by events_recipients_idx). As
+ * `array[$partnerId]::uuid[]` so that the prepared form binds one uuid, not an array.
+ */
+const receivedBy = () => sql`${events.recipientIds} @> array[${sql.placeholder('partnerId')}]::uuid[]`;
+
+const eventsPage = preparedQuery((db, shape: { type: boolean; after: boolean; delivery: boolean; cursor: boolean }) =>
+  db
     .select()
     .from(events)
     .where(
       and(
-        arrayContains(events.recipientIds, [params.partnerId]),
-        params.type ? eq(events.type, params.type) : undefined,
-        params.after ? gt(events.createdAt, params.after) : undefined,
-        params.deliveryStatus
+        receivedBy(),
+        shape.type ? eq(events.type, sql.placeholder('type')) : undefined,
+        shape.after ? gt(events.createdAt, sql.placeholder('after')) : undefined,
+        shape.delivery
           ? exists(
               db
                 .select({ one: sql`1` })
@@ -84,28 +90,51 @@ export async function listEvents(db: DbOrTx, params: ListEventsParams) {
                 .where(
                   and(
                     eq(webhookDeliveries.eventId, events.id),
-                    eq(webhookEndpoints.ownerId, params.partnerId),
-                    eq(webhookDeliveries.status, params.deliveryStatus),
+                    eq(webhookEndpoints.ownerId, sql.placeholder('partnerId')),
+                    eq(webhookDeliveries.status, sql.placeholder('deliveryStatus')),
                   ),
                 ),
             )
           : undefined,
-        afterCursor(params.cursor, events.createdAt, events.id),
+        shape.cursor ? afterCursorPlaceholders(events.createdAt, events.id) : undefined,
       ),
     )
     .orderBy(...newestFirst(events.createdAt, events.id))
-    .limit(params.limit + 1);
+    .limit(sql.placeholder('limit'))
+    .prepare('events_page'),
+);
+
+/** A partner's events, newest first; `deliveryStatus` keeps those with a delivery to its endpoints in that status. */
+export async function listEvents(db: DbOrTx, params: ListEventsParams) {
+  const rows = await eventsPage(db, {
+    type: params.type !== undefined,
+    after: params.after !== undefined,
+    delivery: params.deliveryStatus !== undefined,
+    cursor: params.cursor !== undefined,
+  }).execute({
+    partnerId: params.partnerId,
+    type: params.type,
+    after: params.after?.toISOString(),
+    deliveryStatus: params.deliveryStatus,
+    ...cursorValues(params.cursor),
+    limit: params.limit + 1,
+  });
   return page(rows, params.limit);
 }
+
+const eventForPartner = preparedQuery((db) =>
+  db
+    .select()
+    .from(events)
+    .where(and(eq(events.id, sql.placeholder('id')), receivedBy()))
+    .prepare('event_for_partner'),
+);
 
 export async function getEventForPartner(
   db: DbOrTx,
   params: { id: string; partnerId: string },
 ): Promise<Event | undefined> {
-  const [row] = await db
-    .select()
-    .from(events)
-    .where(and(eq(events.id, params.id), arrayContains(events.recipientIds, [params.partnerId])));
+  const [row] = await eventForPartner(db).execute(params);
   return row;
 }
 
