@@ -1,4 +1,4 @@
-import { and, arrayContains, eq, exists, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, exists, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client';
 import { events, webhookDeliveries, webhookEndpoints } from '../schema';
 import type { DeliveryStatus, EventType } from '../../events/types';
