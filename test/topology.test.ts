@@ -221,10 +221,13 @@ describe.skipIf(Boolean(skip))(
             what: `the mail to ${reseller.email}`,
           });
           const link = linkIn(mail.text, '/invitations');
+          // One key across the retries: an accept whose answer was lost with the node is answered again, not refused as busy.
+          const key = randomUUID();
           const accepted = await waitFor(
             async () => {
               const reply = await engine.request('POST', `${link.pathname}/accept`, {
                 body: { partnerId: reseller.partnerId },
+                headers: { 'idempotency-key': key },
               });
               return reply.status === 503 ? undefined : reply;
             },
