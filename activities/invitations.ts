@@ -51,9 +51,9 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
     /** Issues the link token (once) and emails the personalised link. The token never leaves this activity. */
     async sendInvitationLink({ invitationId }: { invitationId: string }): Promise<void> {
       const dedupeKey = `invitation:${invitationId}:link:1`;
-      await db.transaction(async (tx) => {
+      const queued = await db.transaction(async (tx) => {
         const { invitation, providerName, reader } = await loadForUpdate(tx, invitationId);
-        if (invitation.status !== 'pending') return;
+        if (invitation.status !== 'pending') return dedupeKey;
         let token: string;
         if (invitation.tokenEscrow) {
           token = decryptText(keyRing, invitation.tokenEscrow);
@@ -69,7 +69,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
             })
             .where(eq(invitations.id, invitationId));
         }
-        await mailer.enqueue(tx, {
+        return mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
           ...invitationMail(reader, {
@@ -80,37 +80,37 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           }),
         });
       });
-      await mailer.deliver([dedupeKey]);
+      await mailer.deliver([queued]);
     },
 
     /** Emails the same link again and moves the deadline. */
     async resendInvitationLink(params: { invitationId: string; expiresAt: string; sendNumber: number }): Promise<void> {
       const dedupeKey = `invitation:${params.invitationId}:link:${params.sendNumber}`;
-      await db.transaction(async (tx) => {
+      const queued = await db.transaction(async (tx) => {
         const { invitation, providerName, reader } = await loadForUpdate(tx, params.invitationId);
-        if (invitation.status !== 'pending' || !invitation.tokenEscrow) return;
+        if (invitation.status !== 'pending' || !invitation.tokenEscrow) return dedupeKey;
         const expiresAt = new Date(params.expiresAt);
         await tx
           .update(invitations)
           .set({ expiresAt, linkSentCount: params.sendNumber, reminderSentAt: null, updatedAt: new Date() })
           .where(eq(invitations.id, params.invitationId));
         const link = linkUrl(publicBaseUrl, decryptText(keyRing, invitation.tokenEscrow));
-        await mailer.enqueue(tx, {
+        return mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
           ...invitationMail(reader, { provider: providerName, message: invitation.message, link, expiresAt }),
         });
       });
-      await mailer.deliver([dedupeKey]);
+      await mailer.deliver([queued]);
     },
 
     async sendInvitationReminder(params: { invitationId: string; expiresAt: string }): Promise<void> {
       const dedupeKey = `invitation:${params.invitationId}:reminder:${params.expiresAt}`;
-      await db.transaction(async (tx) => {
+      const queued = await db.transaction(async (tx) => {
         const { invitation, providerName, reader } = await loadForUpdate(tx, params.invitationId);
-        if (invitation.status !== 'pending' || !invitation.tokenEscrow) return;
+        if (invitation.status !== 'pending' || !invitation.tokenEscrow) return dedupeKey;
         await tx.update(invitations).set({ reminderSentAt: new Date() }).where(eq(invitations.id, params.invitationId));
-        await mailer.enqueue(tx, {
+        return mailer.enqueue(tx, {
           dedupeKey,
           to: invitation.resellerEmail,
           ...invitationMail(reader, {
@@ -122,7 +122,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           }),
         });
       });
-      await mailer.deliver([dedupeKey]);
+      await mailer.deliver([queued]);
     },
 
     /**
@@ -136,10 +136,11 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
       reseller?: { name: string; partnerId: string };
     }): Promise<{ partnershipId: string }> {
       const dedupeKey = `invitation:${params.invitationId}:accepted`;
-      const partnershipId = await db
+      const { partnershipId, notice } = await db
         .transaction(async (tx) => {
           const { invitation, providerEmail, providerName, provider } = await lockInvitation(tx, params.invitationId);
-          if (invitation.status === 'accepted' && invitation.partnershipId) return invitation.partnershipId;
+          if (invitation.status === 'accepted' && invitation.partnershipId)
+            return { partnershipId: invitation.partnershipId, notice: dedupeKey };
           if (invitation.status !== 'pending') {
             throw businessFailure('INVITATION_NOT_PENDING', `The invitation is already ${invitation.status}`);
           }
@@ -175,7 +176,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
             )[0];
           if (!reseller)
             throw ApplicationFailure.nonRetryable(`reseller ${params.resellerId} does not exist`, 'RESELLER_MISSING');
-          await mailer.enqueue(tx, {
+          const notice = await mailer.enqueue(tx, {
             dedupeKey,
             to: providerEmail,
             ...invitationAcceptedMail(readerOf(provider), {
@@ -185,7 +186,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
               email: invitation.resellerEmail,
             }),
           });
-          return id;
+          return { partnershipId: id, notice };
         })
         .catch((error) => {
           // Another accept created the partnership between our read and insert; the retry will find it.
@@ -193,7 +194,7 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
             throw ApplicationFailure.retryable('partnership created concurrently', 'CONCURRENT_ACCEPT');
           throw error;
         });
-      await mailer.deliver([dedupeKey]);
+      await mailer.deliver([notice]);
       return { partnershipId };
     },
 

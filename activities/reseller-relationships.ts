@@ -7,6 +7,7 @@ import { findActivePartnerReseller } from '../src/db/queries/customer-subscripti
 import { relationshipReader } from '../src/db/queries/readers';
 import { customers, partners, resellerRelationships } from '../src/db/schema';
 import { recordRelationshipEvent } from '../src/events/record';
+import type { QueuedMail } from '../src/mail/mailer';
 import { decryptText, encryptText } from '../src/security/cipher';
 import { relationshipMail } from '../src/mail/templates';
 import { newLinkToken, sha256 } from '../src/security/tokens';
@@ -55,15 +56,15 @@ async function lockRelationship(tx: Tx, relationshipId: string) {
 export function createResellerRelationshipActivities({ db, mailer, keyRing, publicBaseUrl }: ActivityDeps) {
   async function mailLink(relationshipId: string, kind: 'link' | 'reminder'): Promise<void> {
     const dedupeKey = `reseller-relationship:${relationshipId}:${kind}`;
-    await db.transaction(async (tx) => {
+    const queued = await db.transaction(async (tx): Promise<QueuedMail | undefined> => {
       const row = await lockRelationship(tx, relationshipId);
       const { relationship } = row;
-      if (relationship.status !== 'pending') return;
+      if (relationship.status !== 'pending') return undefined;
       let token: string;
       if (relationship.tokenEscrow) {
         token = decryptText(keyRing, relationship.tokenEscrow);
       } else {
-        if (kind === 'reminder') return;
+        if (kind === 'reminder') return undefined;
         token = newLinkToken();
         await tx
           .update(resellerRelationships)
@@ -75,7 +76,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
           .update(resellerRelationships)
           .set({ reminderSentAt: new Date() })
           .where(eq(resellerRelationships.id, relationshipId));
-      await mailer.enqueue(tx, {
+      return mailer.enqueue(tx, {
         dedupeKey,
         to: row.customer.contact.email,
         ...relationshipMail(relationshipReader(row.customer), {
@@ -89,7 +90,7 @@ export function createResellerRelationshipActivities({ db, mailer, keyRing, publ
         }),
       });
     });
-    await mailer.deliver([dedupeKey]);
+    await mailer.deliver([queued ?? dedupeKey]);
   }
 
   return {

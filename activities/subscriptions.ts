@@ -141,10 +141,10 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
     }): Promise<void> {
       const recipients = await getRenewalNoticeRecipients(db, input.subscriptionId);
       if (!recipients) return;
-      const keys = recipients.emails.map((recipient) => `${input.key}:${recipient.role}`);
-      await db.transaction(async (tx) => {
+      const queued = await db.transaction(async (tx) => {
+        const notices = [];
         for (const recipient of recipients.emails) {
-          await deps.mailer.enqueue(tx, {
+          const notice = await deps.mailer.enqueue(tx, {
             dedupeKey: `${input.key}:${recipient.role}`,
             to: recipient.email,
             ...subscriptionNoticeMail(readerOf(recipient), {
@@ -153,6 +153,7 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
               recipientName: recipient.name,
             }),
           });
+          notices.push(notice);
         }
         await recordCustomerEvent(tx, {
           customerId: input.customerId,
@@ -167,9 +168,10 @@ export function createSubscriptionActivities(deps: ActivityDeps) {
           ...currentRun(),
           dedupeKey: input.key,
         });
+        return notices;
       });
       await deps.testHooks?.afterCommit?.('sendRenewalNotice', input.key);
-      await deps.mailer.deliver(keys);
+      await deps.mailer.deliver(queued);
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '../src/db/queries/webhook-deliveries';
 import { markEndpointFailing, markEndpointHealthy } from '../src/db/queries/webhook-endpoints';
 import { partners } from '../src/db/schema';
+import type { QueuedMail } from '../src/mail/mailer';
 import { decryptText } from '../src/security/cipher';
 import { eventView } from '../src/views/event';
 import { sendWebhook } from '../src/webhooks/send';
@@ -37,14 +38,14 @@ export function createWebhookActivities({
   async function queueDisabledMail(
     tx: Tx,
     endpoint: { id: string; ownerId: string; url: string },
-  ): Promise<string | undefined> {
+  ): Promise<QueuedMail | undefined> {
     const [owner] = await tx
       .select({ email: partners.email, language: partners.language, country: partners.country })
       .from(partners)
       .where(eq(partners.id, endpoint.ownerId));
     if (!owner) return undefined;
     const dedupeKey = `webhook-endpoint:${endpoint.id}:disabled:${Date.now()}`;
-    await mailer.enqueue(tx, {
+    return mailer.enqueue(tx, {
       dedupeKey,
       to: owner.email,
       ...webhookEndpointDisabledMail(readerOf(owner), {
@@ -53,7 +54,6 @@ export function createWebhookActivities({
         minutes: Math.round(webhooks.disableAfterMs / 60_000),
       }),
     });
-    return dedupeKey;
   }
 
   return {

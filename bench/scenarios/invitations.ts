@@ -98,7 +98,7 @@ export const invitations: Scenario = {
       }
       await mailbox.close();
     } finally {
-      await bench.drop();
+      if (process.env.BENCH_KEEP_DATABASE !== '1') await bench.drop();
       await server.stop();
     }
     return {

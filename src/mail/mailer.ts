@@ -21,6 +21,16 @@ export type OutboxMessage = {
   sentAt: Date | null;
 };
 
+/**
+ * What `enqueue` queued: its key, and the message itself when this call wrote it. `deliver` sends
+ * such a message as it is, without reading it back; one queued by an earlier attempt (the key was
+ * taken) is read from the outbox, and sent only if it is still unsent.
+ */
+export type QueuedMail = { dedupeKey: string; written?: UnsentMessage };
+
+/** A message to send: what SMTP needs, its body decrypted. */
+type UnsentMessage = { id: string; recipient: string; subject: string; text: string; language: Language | null };
+
 export type Mailer = ReturnType<typeof createMailer>;
 
 const unsentMessage = preparedQuery((db) =>
@@ -50,12 +60,46 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
   // Options in SMTP_URL's query win, so `?pool=false` restores a connection per message.
   const transport = options.smtpUrl ? nodemailer.createTransport({ url: options.smtpUrl, pool: true }) : null;
 
+  /** The messages of these keys still unsent, decrypted. */
+  async function unsentMessages(dedupeKeys: string[]): Promise<UnsentMessage[]> {
+    if (dedupeKeys.length === 0) return [];
+    // Most calls read one message: that read is prepared (see preparedQuery).
+    const rows =
+      dedupeKeys.length === 1
+        ? await unsentMessage(options.db).execute({ dedupeKey: dedupeKeys[0] })
+        : await options.db
+            .select()
+            .from(mailOutbox)
+            .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
+    return rows.map((row) => ({
+      id: row.id,
+      recipient: row.recipient,
+      subject: row.subject,
+      text: decryptText(options.keyRing, row.bodyEncrypted),
+      language: row.language,
+    }));
+  }
+
+  async function send(message: UnsentMessage): Promise<void> {
+    await transport!.sendMail({
+      from: options.from,
+      to: message.recipient,
+      subject: message.subject,
+      text: message.text,
+      ...(message.language ? { headers: { 'Content-Language': message.language } } : {}),
+      // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
+      messageId: `<${message.id}@partner-onboarding>`,
+    });
+    await markSent(options.db).execute({ id: message.id });
+    options.logger.info({ outboxId: message.id }, 'mail sent');
+  }
+
   return {
     transport: transport ? ('smtp' as const) : ('outbox' as const),
 
-    /** Queues a message; a second call with the same dedupe key does nothing. */
-    async enqueue(executor: DbOrTx, mail: OutgoingMail): Promise<void> {
-      await executor
+    /** Queues a message; a second call with the same dedupe key does nothing (and says so: no `written`). */
+    async enqueue(executor: DbOrTx, mail: OutgoingMail): Promise<QueuedMail> {
+      const [row] = await executor
         .insert(mailOutbox)
         .values({
           dedupeKey: mail.dedupeKey,
@@ -65,33 +109,30 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
           template: mail.template,
           bodyEncrypted: encryptText(options.keyRing, mail.text),
         })
-        .onConflictDoNothing({ target: mailOutbox.dedupeKey });
+        .onConflictDoNothing({ target: mailOutbox.dedupeKey })
+        .returning({ id: mailOutbox.id });
+      if (!row) return { dedupeKey: mail.dedupeKey };
+      const written = {
+        id: row.id,
+        recipient: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        language: mail.language,
+      };
+      return { dedupeKey: mail.dedupeKey, written };
     },
 
-    /** Sends the queued messages that are not sent yet. At-least-once: a crash after sending resends. */
-    async deliver(dedupeKeys: string[]): Promise<void> {
-      if (!transport || dedupeKeys.length === 0) return;
-      // Most calls deliver one message: that read is prepared (see preparedQuery).
-      const pending =
-        dedupeKeys.length === 1
-          ? await unsentMessage(options.db).execute({ dedupeKey: dedupeKeys[0] })
-          : await options.db
-              .select()
-              .from(mailOutbox)
-              .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
-      for (const message of pending) {
-        await transport.sendMail({
-          from: options.from,
-          to: message.recipient,
-          subject: message.subject,
-          text: decryptText(options.keyRing, message.bodyEncrypted),
-          ...(message.language ? { headers: { 'Content-Language': message.language } } : {}),
-          // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
-          messageId: `<${message.id}@partner-onboarding>`,
-        });
-        await markSent(options.db).execute({ id: message.id });
-        options.logger.info({ outboxId: message.id }, 'mail sent');
-      }
+    /**
+     * Sends the queued messages that are not sent yet; call it once the transaction that queued them
+     * has committed. A message this attempt wrote is sent as it is (one round trip less than reading
+     * it back); one known only by its key is read, and skipped if already sent. At-least-once: a
+     * crash after sending resends, under the same Message-ID.
+     */
+    async deliver(queued: ReadonlyArray<QueuedMail | string>): Promise<void> {
+      if (!transport || queued.length === 0) return;
+      const written = queued.flatMap((item) => (typeof item !== 'string' && item.written ? [item.written] : []));
+      const keys = queued.flatMap((item) => (typeof item === 'string' ? [item] : item.written ? [] : [item.dedupeKey]));
+      for (const message of [...written, ...(await unsentMessages(keys))]) await send(message);
     },
 
     async recent(limit = 50): Promise<OutboxMessage[]> {
