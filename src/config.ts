@@ -89,6 +89,20 @@ const envSchema = z
         .optional(),
     ),
     MAIL_FROM: z.string().min(3).default('Partner onboarding <no-reply@onboarding.local>'),
+    /** How often each worker's mail relay looks for unsent mail that is due (src/mail/relay.ts). */
+    MAIL_RELAY_INTERVAL: duration('10s').pipe(z.number().min(10, 'must be at least 10ms')),
+    /** The relay's grace for a fresh message (its writer sends it), then the waits after each failed send; the last repeats. */
+    MAIL_RETRY_SCHEDULE: z
+      .string()
+      .default('1m,5m,15m,1h')
+      .transform((text, ctx) => {
+        try {
+          return text.split(',').map(parseDuration);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `comma-separated durations: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
     INVITATION_TTL: duration('30d'),
     REVIEW_TTL: duration('7d'),
     REMINDER_BEFORE: duration('3d'),
@@ -180,7 +194,12 @@ const envSchema = z
       keyId: env.ENCRYPTION_KEY_ID,
       previousKeys: env.ENCRYPTION_KEYS_PREVIOUS,
     },
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      relayIntervalMs: env.MAIL_RELAY_INTERVAL,
+      retryScheduleMs: env.MAIL_RETRY_SCHEDULE,
+    },
     invitationTtlMs: env.INVITATION_TTL,
     reviewTtlMs: env.REVIEW_TTL,
     reminderBeforeMs: env.REMINDER_BEFORE,

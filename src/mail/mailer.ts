@@ -1,4 +1,4 @@
-import { desc, eq, inArray, isNull, and, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Db, DbOrTx } from '../db/client';
 import { preparedQuery } from '../db/queries/prepared';
@@ -28,18 +28,38 @@ export type OutboxMessage = {
  */
 export type QueuedMail = { dedupeKey: string; written?: UnsentMessage };
 
-/** A message to send: what SMTP needs, its body decrypted. */
-type UnsentMessage = { id: string; recipient: string; subject: string; text: string; language: Language | null };
+/** A message to send: what SMTP needs, its body decrypted, and its failed sends so far. */
+type UnsentMessage = {
+  id: string;
+  recipient: string;
+  subject: string;
+  text: string;
+  language: Language | null;
+  attempts: number;
+};
 
 export type Mailer = ReturnType<typeof createMailer>;
 
+/** What sending a message needs, its body still encrypted. */
+const sendable = {
+  id: mailOutbox.id,
+  recipient: mailOutbox.recipient,
+  subject: mailOutbox.subject,
+  bodyEncrypted: mailOutbox.bodyEncrypted,
+  language: mailOutbox.language,
+  attempts: mailOutbox.attempts,
+};
+
 const unsentMessage = preparedQuery((db) =>
   db
-    .select()
+    .select(sendable)
     .from(mailOutbox)
     .where(and(eq(mailOutbox.dedupeKey, sql.placeholder('dedupeKey')), isNull(mailOutbox.sentAt)))
     .prepare('unsent_message'),
 );
+
+/** The default MAIL_RETRY_SCHEDULE: the relay's grace for a fresh message, then the waits after each failed send (the last repeats). */
+export const defaultMailRetryScheduleMs = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 
 const markSent = preparedQuery((db) =>
   db
@@ -53,8 +73,25 @@ const markSent = preparedQuery((db) =>
  * Mail goes through the outbox table: activities write a message in the same transaction as the
  * state it announces, then `deliver` sends it over SMTP when SMTP_URL is set. Without SMTP the
  * outbox is the mailbox (shown at /dev/outbox). Bodies hold personal links, so they are encrypted.
+ *
+ * A send that fails (the SMTP server down or refusing) does not fail the step that wrote the
+ * message: the message stays unsent, its failure counted, and the mail relay (./relay.ts, in every
+ * worker) sends it later, after the waits of MAIL_RETRY_SCHEDULE. So an SMTP outage delays mail; it
+ * does not hold up an invitation, an accept or a renewal.
  */
-export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: string; from: string; logger: Logger }) {
+export function createMailer(options: {
+  db: Db;
+  keyRing: KeyRing;
+  smtpUrl?: string;
+  from: string;
+  logger: Logger;
+  /** MAIL_RETRY_SCHEDULE; the first wait is also the relay's grace for a message its writer is sending. */
+  retryScheduleMs?: readonly number[];
+}) {
+  const schedule = options.retryScheduleMs?.length ? options.retryScheduleMs : defaultMailRetryScheduleMs;
+  /** The wait before the next try, after `failures` failed sends (0: a fresh message). */
+  const waitAfter = (failures: number) => schedule[Math.min(Math.max(failures - 1, 0), schedule.length - 1)]!;
+  const inMs = (ms: number) => sql`now() + ${ms} * interval '1 millisecond'`;
   // Pooled: a few connections kept open and reused. A connection per message (nodemailer's default)
   // spent most of the mail's CPU on the greeting and EHLO (~6 % of the worker's CPU per invitation).
   // Options in SMTP_URL's query win, so `?pool=false` restores a connection per message.
@@ -68,7 +105,7 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
       dedupeKeys.length === 1
         ? await unsentMessage(options.db).execute({ dedupeKey: dedupeKeys[0] })
         : await options.db
-            .select()
+            .select(sendable)
             .from(mailOutbox)
             .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
     return rows.map((row) => ({
@@ -77,21 +114,43 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
       subject: row.subject,
       text: decryptText(options.keyRing, row.bodyEncrypted),
       language: row.language,
+      attempts: row.attempts,
     }));
   }
 
-  async function send(message: UnsentMessage): Promise<void> {
-    await transport!.sendMail({
-      from: options.from,
-      to: message.recipient,
-      subject: message.subject,
-      text: message.text,
-      ...(message.language ? { headers: { 'Content-Language': message.language } } : {}),
-      // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
-      messageId: `<${message.id}@partner-onboarding>`,
-    });
-    await markSent(options.db).execute({ id: message.id });
+  /** Counts a failed send and sets the next try by the schedule. */
+  async function failed(id: string, failures: number, error: unknown, executor: DbOrTx): Promise<void> {
+    const wait = waitAfter(failures + 1);
+    await executor
+      .update(mailOutbox)
+      .set({
+        attempts: sql`${mailOutbox.attempts} + 1`,
+        lastError: String((error as Error)?.message ?? error).slice(0, 500),
+        nextAttemptAt: inMs(wait),
+      })
+      .where(eq(mailOutbox.id, id));
+    options.logger.warn({ outboxId: id, err: error, retryInMs: wait }, 'mail not sent; the mail relay retries it');
+  }
+
+  /** Sends one message and marks it sent; a failure is counted and left to the relay. True when sent. */
+  async function send(message: UnsentMessage, executor: DbOrTx = options.db): Promise<boolean> {
+    try {
+      await transport!.sendMail({
+        from: options.from,
+        to: message.recipient,
+        subject: message.subject,
+        text: message.text,
+        ...(message.language ? { headers: { 'Content-Language': message.language } } : {}),
+        // A stable Message-ID lets receiving servers drop a duplicate after a redelivery.
+        messageId: `<${message.id}@partner-onboarding>`,
+      });
+    } catch (error) {
+      await failed(message.id, message.attempts, error, executor);
+      return false;
+    }
+    await markSent(executor).execute({ id: message.id });
     options.logger.info({ outboxId: message.id }, 'mail sent');
+    return true;
   }
 
   return {
@@ -108,6 +167,8 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
           language: mail.language,
           template: mail.template,
           bodyEncrypted: encryptText(options.keyRing, mail.text),
+          // Without SMTP the outbox is the mailbox: nothing for a relay to send, ever.
+          nextAttemptAt: transport ? inMs(waitAfter(0)) : sql`'infinity'`,
         })
         .onConflictDoNothing({ target: mailOutbox.dedupeKey })
         .returning({ id: mailOutbox.id });
@@ -118,6 +179,7 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
         subject: mail.subject,
         text: mail.text,
         language: mail.language,
+        attempts: 0,
       };
       return { dedupeKey: mail.dedupeKey, written };
     },
@@ -125,14 +187,52 @@ export function createMailer(options: { db: Db; keyRing: KeyRing; smtpUrl?: stri
     /**
      * Sends the queued messages that are not sent yet; call it once the transaction that queued them
      * has committed. A message this attempt wrote is sent as it is (one round trip less than reading
-     * it back); one known only by its key is read, and skipped if already sent. At-least-once: a
-     * crash after sending resends, under the same Message-ID.
+     * it back); one known only by its key is read, and skipped if already sent. A message that cannot
+     * be sent now is left to the relay (see above): this never throws for SMTP's sake. At-least-once:
+     * a crash after sending resends, under the same Message-ID.
      */
     async deliver(queued: ReadonlyArray<QueuedMail | string>): Promise<void> {
       if (!transport || queued.length === 0) return;
       const written = queued.flatMap((item) => (typeof item !== 'string' && item.written ? [item.written] : []));
       const keys = queued.flatMap((item) => (typeof item === 'string' ? [item] : item.written ? [] : [item.dedupeKey]));
       for (const message of [...written, ...(await unsentMessages(keys))]) await send(message);
+    },
+
+    /**
+     * One pass of the mail relay: takes up to `limit` unsent messages that are due, oldest first,
+     * locked (SKIP LOCKED: several workers share the work), and sends them. Stops at the first
+     * failure: the server is likely down, and each message's next try is already set. Returns how
+     * many it sent and whether it stopped on a failure.
+     */
+    async relayPass(limit: number): Promise<{ sent: number; failed: boolean }> {
+      if (!transport) return { sent: 0, failed: false };
+      const due = and(isNull(mailOutbox.sentAt), lte(mailOutbox.nextAttemptAt, sql`now()`));
+      const [any] = await options.db.select({ id: mailOutbox.id }).from(mailOutbox).where(due).limit(1);
+      if (!any) return { sent: 0, failed: false };
+      return options.db.transaction(async (tx) => {
+        const rows = await tx
+          .select(sendable)
+          .from(mailOutbox)
+          .where(due)
+          .orderBy(asc(mailOutbox.createdAt))
+          .limit(limit)
+          .for('update', { skipLocked: true });
+        let sent = 0;
+        for (const row of rows) {
+          let text: string;
+          try {
+            text = decryptText(options.keyRing, row.bodyEncrypted);
+          } catch (error) {
+            // Sealed with a key this process does not hold (retired by a rotation): counted, and the pass goes on.
+            await failed(row.id, row.attempts, error, tx);
+            continue;
+          }
+          // Marked in this transaction: its lock keeps other relays off the row until then.
+          if (!(await send({ ...row, text }, tx))) return { sent, failed: true };
+          sent += 1;
+        }
+        return { sent, failed: false };
+      });
     },
 
     async recent(limit = 50): Promise<OutboxMessage[]> {

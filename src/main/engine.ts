@@ -8,6 +8,7 @@ import type { RuntimeConfig } from '../config';
 import { openDatabase, type DbHandle } from '../db/client';
 import { createLogger, type Logger } from '../logger';
 import { createMailer } from '../mail/mailer';
+import { startMailRelay } from '../mail/relay';
 import { createMetrics } from '../metrics';
 import { createKeyRing } from '../security/cipher';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
@@ -68,6 +69,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,
     logger,
+    retryScheduleMs: config.mail.retryScheduleMs,
   });
   const target = { ...config.temporal, address: config.temporal.address };
   // Payloads are encrypted on the way into Temporal and decrypted on the way out, by client and worker alike.
@@ -122,8 +124,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       settings: config.webhooks,
       logger,
     });
+    const mailRelay =
+      mailer.transport === 'smtp'
+        ? startMailRelay({ mailer, intervalMs: config.mail.relayIntervalMs, logger })
+        : { stop: async () => {} };
     stopWorker = async () => {
       await relay.stop();
+      await mailRelay.stop();
       if (started.getState() === 'RUNNING') started.shutdown();
       await running.catch(() => {});
       await connection.close();

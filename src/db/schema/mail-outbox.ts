@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { languages } from '../../i18n/language';
 
 /**
@@ -20,7 +21,19 @@ export const mailOutbox = pgTable(
     template: text('template'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** Sends that failed (SMTP down, refused); the mail relay retries until one succeeds. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When the mail relay may try an unsent message: a while after it was written (the writer sends it itself), later after each failure. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Why the last send failed. */
+    lastError: text('last_error'),
   },
-  // /dev/outbox lists the newest messages.
-  (t) => [index('mail_outbox_created_idx').on(t.createdAt)],
+  (t) => [
+    // /dev/outbox lists the newest messages.
+    index('mail_outbox_created_idx').on(t.createdAt),
+    // The mail relay's pass: unsent messages, oldest first (src/mail/relay.ts).
+    index('mail_outbox_unsent_idx')
+      .on(t.createdAt)
+      .where(sql`${t.sentAt} is null`),
+  ],
 );
