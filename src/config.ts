@@ -22,6 +22,20 @@ const duration = (fallback: string) =>
       }
     });
 
+/** Comma-separated durations, such as a retry schedule `5s,5m,30m`. */
+const durations = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return text.split(',').map(parseDuration);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `comma-separated durations: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    });
+
 /** `calendar` (real calendar months) or a duration every month lasts, such as `20s` for demos. */
 const subscriptionMonth = z
   .string()
@@ -92,17 +106,7 @@ const envSchema = z
     /** How often each worker's mail relay looks for unsent mail that is due (src/mail/relay.ts). */
     MAIL_RELAY_INTERVAL: duration('10s').pipe(z.number().min(10, 'must be at least 10ms')),
     /** The relay's grace for a fresh message (its writer sends it), then the waits after each failed send; the last repeats. */
-    MAIL_RETRY_SCHEDULE: z
-      .string()
-      .default('1m,5m,15m,1h')
-      .transform((text, ctx) => {
-        try {
-          return text.split(',').map(parseDuration);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: `comma-separated durations: ${(error as Error).message}` });
-          return z.NEVER;
-        }
-      }),
+    MAIL_RETRY_SCHEDULE: durations('1m,5m,15m,1h'),
     INVITATION_TTL: duration('30d'),
     REVIEW_TTL: duration('7d'),
     REMINDER_BEFORE: duration('3d'),
@@ -150,17 +154,7 @@ const envSchema = z
     /** host:port where the worker serves its Temporal Core metrics for Prometheus; unset → not served. */
     /** Webhooks (PRODUCT.md §7): see src/webhooks/config.ts. */
     WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
-    WEBHOOK_RETRY_SCHEDULE: z
-      .string()
-      .default('5s,5m,30m,2h,5h,10h,10h')
-      .transform((text, ctx) => {
-        try {
-          return text.split(',').map(parseDuration);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: `comma-separated durations: ${(error as Error).message}` });
-          return z.NEVER;
-        }
-      }),
+    WEBHOOK_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
     WEBHOOK_DISABLE_AFTER: duration('5d'),
     WEBHOOK_SECRET_OVERLAP: duration('24h'),
     WEBHOOK_RELAY_INTERVAL: duration('250ms'),

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { partneredPair } from './support/fixtures';
 import {
   createTestPartner,
@@ -14,34 +13,22 @@ import {
 } from './support/harness';
 import { onboardingBody, reviewedOnboarding } from './support/onboarding.fixtures';
 import { freePort } from './support/ports';
+import { startSmtpSink } from './support/smtp';
 
 /** PRODUCT.md §8: each person reads emails and link pages in their language, Spanish or English. */
 
 let engine: TestEngine;
-let smtp: SMTPServer;
-const received: string[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 
 beforeAll(async () => {
   // A real SMTP server on loopback: what the engine sends is read as a receiving server reads it.
   const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks).toString('utf8'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpSink(port);
   engine = await startTestEngine({ env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
 });
 afterAll(async () => {
   await engine?.stop();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await smtp?.close();
 });
 
 async function invite(providerKey: string, resellerEmail: string) {
@@ -95,9 +82,12 @@ describe('emails', () => {
     expect(mail.subject).toBe('Contoso Distribución le invita a asociarse');
     expect(mail.text).toMatch(/caduca el \d{1,2} de \w+ de \d{4}\D+\d{2}:\d{2} CES?T\)/);
 
-    const raw = await waitFor(async () => received.find((message) => message.includes(reseller.email)), {
-      what: 'the mail over SMTP',
-    });
+    const raw = await waitFor(
+      async () => smtp.received.find((message) => message.data.includes(reseller.email))?.data,
+      {
+        what: 'the mail over SMTP',
+      },
+    );
     expect(raw).toMatch(/^Content-Language: es$/m);
     expect(raw).toMatch(/^Content-Type: text\/plain; charset=utf-8$/im);
   });
@@ -118,7 +108,7 @@ describe('emails', () => {
       (await mailTo(engine, provider.email)).find((m) => m.template === 'invitationAccepted'),
     );
     expect(notice).toMatchObject({ language: 'en', subject: `${reseller.name} accepted your partnership request` });
-    const raw = await waitFor(async () => received.find((message) => message.includes(provider.email)));
+    const raw = await waitFor(async () => smtp.received.find((message) => message.data.includes(provider.email))?.data);
     expect(raw).toMatch(/^Content-Language: en$/m);
   });
 

@@ -5,13 +5,13 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Db } from '../src/db/client';
 import * as schema from '../src/db/schema';
-import { SMTPServer } from 'smtp-server';
 import { createLogger } from '../src/logger';
 import { mailOutbox } from '../src/db/schema';
 import { createMailer } from '../src/mail/mailer';
 import { createKeyRing } from '../src/security/cipher';
 import { ENCRYPTION_KEY, testDatabase } from './support/harness';
 import { freePort } from './support/ports';
+import { startSmtpSink } from './support/smtp';
 
 /**
  * Mail leaves the outbox over SMTP on a few kept connections: each activity delivers its own message,
@@ -20,33 +20,14 @@ import { freePort } from './support/ports';
  * wrote it, without reading it back from the outbox.
  */
 const databaseUrl = inject('databaseUrl');
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 let port: number;
-let connections = 0;
-const received: Array<{ to: string; data: string }> = [];
 
 beforeAll(async () => {
   port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onConnect(_session, callback) {
-      connections += 1;
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const data = Buffer.concat(chunks).toString('utf8');
-        received.push(...session.envelope.rcptTo.map((to) => ({ to: to.address, data })));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpSink(port);
 });
-afterAll(() => new Promise<void>((resolve) => smtp?.close(() => resolve())));
+afterAll(() => smtp?.close());
 
 const testKeyRing = () => createKeyRing({ keyId: 'k1', key: Buffer.from(ENCRYPTION_KEY, 'base64') });
 
@@ -60,7 +41,7 @@ async function deliverOneByOne(smtpUrl: string, count: number) {
     from: 'Engine <engine@example.test>',
     logger: createLogger('silent'),
   });
-  const before = connections;
+  const before = smtp.connections();
   const addresses = Array.from({ length: count }, () => `smtp-${randomUUID().slice(0, 8)}@example.test`);
   try {
     for (const to of addresses) {
@@ -78,10 +59,10 @@ async function deliverOneByOne(smtpUrl: string, count: number) {
   } finally {
     await mailer.close();
   }
-  expect(received.map((mail) => mail.to)).toEqual(expect.arrayContaining(addresses));
+  expect(smtp.received.map((mail) => mail.to)).toEqual(expect.arrayContaining(addresses));
   const rows = await db.select().from(mailOutbox).where(inArray(mailOutbox.recipient, addresses));
   expect(rows.map((row) => row.sentAt)).toEqual(addresses.map(() => expect.any(Date)));
-  return connections - before;
+  return smtp.connections() - before;
 }
 
 describe('mail over SMTP', () => {
@@ -122,7 +103,7 @@ describe('mail over SMTP', () => {
         expect(queued.written?.recipient).toBe(to);
         await mailer.deliver([queued]);
         expect(outboxReads()).toBe(0);
-        const sent = received.filter((message) => message.to === to);
+        const sent = smtp.received.filter((message) => message.to === to);
         expect(sent).toHaveLength(1);
         expect(sent[0]!.data).toContain('Follow https://example.test/link/secret');
         expect(sent[0]!.data).toMatch(/Content-Language: es/);
@@ -132,7 +113,7 @@ describe('mail over SMTP', () => {
         expect(again).toEqual({ dedupeKey: mail.dedupeKey });
         await mailer.deliver([again]);
         expect(outboxReads()).toBe(1);
-        expect(received.filter((message) => message.to === to)).toHaveLength(1);
+        expect(smtp.received.filter((message) => message.to === to)).toHaveLength(1);
         const [row] = await db
           .select()
           .from(schema.mailOutbox)

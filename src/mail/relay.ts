@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { startPeriodic } from '../periodic';
 import type { Mailer } from './mailer';
 
 const batchSize = 20;
@@ -12,30 +13,16 @@ const batchSize = 20;
  * idle relay reads one indexed row per MAIL_RELAY_INTERVAL.
  */
 export function startMailRelay(deps: { mailer: Mailer; intervalMs: number; logger: Logger }) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const tick = async () => {
-    try {
-      for (;;) {
-        if (stopped) break;
+  return startPeriodic({
+    what: 'mail relay pass',
+    intervalMs: deps.intervalMs,
+    logger: deps.logger,
+    run: async (stopped) => {
+      while (!stopped()) {
         const { sent, failed } = await deps.mailer.relayPass(batchSize);
         if (sent > 0) deps.logger.info({ sent }, 'mail relay sent queued mail');
         if (failed || sent < batchSize) break;
       }
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'mail relay pass failed; retrying');
-    }
-    if (!stopped) timer = setTimeout(() => (running = tick()), deps.intervalMs);
-  };
-  running = tick();
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
     },
-  };
+  });
 }

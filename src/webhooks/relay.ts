@@ -6,6 +6,7 @@ import {
   markDeliveriesStarted,
 } from '../db/queries/webhook-deliveries';
 import type { Logger } from '../logger';
+import { startPeriodic } from '../periodic';
 import { webhookDeliveryWorkflow } from '../../workflows/webhook-delivery';
 import type { WebhookSettings } from './settings';
 
@@ -28,10 +29,6 @@ export function startDeliveryRelay(deps: {
   settings: WebhookSettings;
   logger: Logger;
 }) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
   /** Starts one batch; returns how many rows it took. */
   const pass = async () => {
     if (!(await hasUnstartedDeliveries(deps.db, { taskQueue: deps.taskQueue }))) return 0;
@@ -71,21 +68,12 @@ export function startDeliveryRelay(deps: {
     });
   };
 
-  const tick = async () => {
-    try {
-      while (!stopped && (await pass()) === batchSize);
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'webhook relay pass failed; retrying');
-    }
-    if (!stopped) timer = setTimeout(() => (running = tick()), deps.settings.relayIntervalMs);
-  };
-  running = tick();
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return startPeriodic({
+    what: 'webhook relay pass',
+    intervalMs: deps.settings.relayIntervalMs,
+    logger: deps.logger,
+    run: async (stopped) => {
+      while (!stopped() && (await pass()) === batchSize);
     },
-  };
+  });
 }

@@ -68,6 +68,9 @@ export async function startTestEngine(options: StartOptions = {}): Promise<TestE
       TEMPORAL_TASK_QUEUE: taskQueue,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SUBMIT_WAIT: '20s',
+      // The mail relay takes every due message in the database, and test files share one: a relay
+      // passing often would send other files' mail to its own SMTP server. Relay tests set their own.
+      MAIL_RELAY_INTERVAL: '1h',
       ...options.env,
     }),
   );
