@@ -28,7 +28,8 @@ import { startWorkerProcess, stopWorkerProcess } from './waiting';
  * each concurrency of BENCH_CONCURRENCY (`10,50`). Besides end-to-end throughput and latency it times
  * the engine's link accept alone against the bare workflow's accept Update alone, and the CPU each side
  * spends per invitation: its processes, the Temporal server, and (the engine's) Postgres backends.
- *   BENCH_COUNT (200 per concurrency), DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*.
+ *   BENCH_COUNT (200 per concurrency), BENCH_ROUNDS (1; with more, the median ratios too),
+ *   DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*, BENCH_KEEP_DATABASE=1 (keep its database).
  *
  * Neither side polls for its link: the engine mails it to an SMTP mailbox in this process (as a
  * reseller's mail server receives it), and bare's link activity hands it over in this process. They
@@ -40,6 +41,9 @@ export const invitations: Scenario = {
   describe: 'invite → mailed link → accept, through the engine vs bare Temporal',
   async run() {
     const count = envNumber('BENCH_COUNT', 200);
+    // Bare and engine in turn, round after round, on the same server: this VM's run-to-run spread (±15 %
+    // on a ratio) is larger than most changes, so compare medians over rounds, not single runs.
+    const rounds = envNumber('BENCH_ROUNDS', 1);
     const concurrencies = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
     const server = await startBenchServer();
     const bench = await openBenchDatabase({
@@ -64,33 +68,35 @@ export const invitations: Scenario = {
       });
       const worker = separateWorker ? await startWorkerProcess(config, bench.url!) : undefined;
       const bare = await startBare(server);
-      for (const concurrency of concurrencies) {
-        const { result: bareRun, ...bareCpu } = await cpuPerItem(server, count, () => bare.run(count, concurrency));
-        const databaseCpu = await databaseCpuFrom(bench.database);
-        const { result: engineRun, ...engineCpu } = await cpuPerItem(
-          server,
-          count,
-          () => runEngine(engine, mailbox, count, concurrency),
-          worker ? [worker.pid!] : [],
-        );
-        const databaseCpuMs = round(((await databaseCpu()) * 1000) / count, 2);
-        rows.push(
-          { run: 'bare Temporal, end to end', concurrency, ...bareRun.total, ...bareCpu },
-          { run: 'engine, end to end', concurrency, ...engineRun.total, ...engineCpu, databaseCpuMs },
-          { run: 'bare accept Update', concurrency, ...bareRun.accept },
-          { run: 'engine link accept', concurrency, ...engineRun.accept },
-        );
-        ratios.push({
-          concurrency,
-          throughputRatio: round(engineRun.total.perSecond / bareRun.total.perSecond, 3),
-          p95Ratio: round(engineRun.total.p95 / bareRun.total.p95, 3),
-          acceptP99Ratio: round(engineRun.accept.p99 / bareRun.accept.p99, 3),
-          cpuMsPerInvitation: {
-            bare: { process: bareCpu.processCpuMs, server: bareCpu.serverCpuMs },
-            engine: { process: engineCpu.processCpuMs, server: engineCpu.serverCpuMs, database: databaseCpuMs },
-          },
-        });
-      }
+      for (let turn = 1; turn <= rounds; turn += 1)
+        for (const concurrency of concurrencies) {
+          const { result: bareRun, ...bareCpu } = await cpuPerItem(server, count, () => bare.run(count, concurrency));
+          const databaseCpu = await databaseCpuFrom(bench.database);
+          const { result: engineRun, ...engineCpu } = await cpuPerItem(
+            server,
+            count,
+            () => runEngine(engine, mailbox, count, concurrency),
+            worker ? [worker.pid!] : [],
+          );
+          const databaseCpuMs = round(((await databaseCpu()) * 1000) / count, 2);
+          rows.push(
+            { run: 'bare Temporal, end to end', round: turn, concurrency, ...bareRun.total, ...bareCpu },
+            { run: 'engine, end to end', round: turn, concurrency, ...engineRun.total, ...engineCpu, databaseCpuMs },
+            { run: 'bare accept Update', round: turn, concurrency, ...bareRun.accept },
+            { run: 'engine link accept', round: turn, concurrency, ...engineRun.accept },
+          );
+          ratios.push({
+            round,
+            concurrency,
+            throughputRatio: round(engineRun.total.perSecond / bareRun.total.perSecond, 3),
+            p95Ratio: round(engineRun.total.p95 / bareRun.total.p95, 3),
+            acceptP99Ratio: round(engineRun.accept.p99 / bareRun.accept.p99, 3),
+            cpuMsPerInvitation: {
+              bare: { process: bareCpu.processCpuMs, server: bareCpu.serverCpuMs },
+              engine: { process: engineCpu.processCpuMs, server: engineCpu.serverCpuMs, database: databaseCpuMs },
+            },
+          });
+        }
       await bare.stop();
       await engine.stop();
       if (worker) {
@@ -107,11 +113,33 @@ export const invitations: Scenario = {
         database: bench.database.kind,
         worker: process.env.BENCH_WORKER === 'inline' ? 'inline' : 'process',
         count,
+        rounds,
         ratios,
+        ...(rounds > 1 ? { medians: medianRatios(ratios) } : {}),
       },
     };
   },
 };
+
+/** Per concurrency, the median over rounds of each ratio. */
+function medianRatios(
+  ratios: Array<{ concurrency: number; throughputRatio: number; p95Ratio: number; acceptP99Ratio: number }>,
+) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2, 3);
+  };
+  return [...new Set(ratios.map((ratio) => ratio.concurrency))].map((concurrency) => {
+    const mine = ratios.filter((ratio) => ratio.concurrency === concurrency);
+    return {
+      concurrency,
+      throughputRatio: median(mine.map((ratio) => ratio.throughputRatio)),
+      p95Ratio: median(mine.map((ratio) => ratio.p95Ratio)),
+      acceptP99Ratio: median(mine.map((ratio) => ratio.acceptP99Ratio)),
+    };
+  });
+}
 
 async function startBare(server: BenchServer) {
   const connection = await NativeConnection.connect({ address: server.address });
