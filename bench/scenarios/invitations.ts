@@ -29,6 +29,7 @@ import { startWorkerProcess, stopWorkerProcess } from './waiting';
  * the engine's link accept alone against the bare workflow's accept Update alone, and the CPU each side
  * spends per invitation: its processes, the Temporal server, and (the engine's) Postgres backends.
  *   BENCH_COUNT (200 per concurrency), BENCH_ROUNDS (1; with more, the median ratios too),
+ *   BENCH_WARMUP (20 unmeasured invitations per side first),
  *   DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*, BENCH_KEEP_DATABASE=1 (keep its database).
  *
  * Neither side polls for its link: the engine mails it to an SMTP mailbox in this process (as a
@@ -44,6 +45,7 @@ export const invitations: Scenario = {
     // Bare and engine in turn, round after round, on the same server: this VM's run-to-run spread (±15 %
     // on a ratio) is larger than most changes, so compare medians over rounds, not single runs.
     const rounds = envNumber('BENCH_ROUNDS', 1);
+    const warmup = envNumber('BENCH_WARMUP', 20);
     const concurrencies = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
     const server = await startBenchServer();
     const bench = await openBenchDatabase({
@@ -68,6 +70,12 @@ export const invitations: Scenario = {
       });
       const worker = separateWorker ? await startWorkerProcess(config, bench.url!) : undefined;
       const bare = await startBare(server);
+      // Unmeasured first invitations on each side: JIT, connection pools, prepared statements and the
+      // workflow bundle's first compilation are a process's start, not its steady state.
+      if (warmup > 0) {
+        await bare.run(warmup, Math.min(warmup, 10));
+        await runEngine(engine, mailbox, warmup, Math.min(warmup, 10));
+      }
       for (let turn = 1; turn <= rounds; turn += 1)
         for (const concurrency of concurrencies) {
           const { result: bareRun, ...bareCpu } = await cpuPerItem(server, count, () => bare.run(count, concurrency));
@@ -113,6 +121,7 @@ export const invitations: Scenario = {
         database: bench.database.kind,
         worker: process.env.BENCH_WORKER === 'inline' ? 'inline' : 'process',
         count,
+        warmup,
         rounds,
         ratios,
         ...(rounds > 1 ? { medians: medianRatios(ratios) } : {}),
