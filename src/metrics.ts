@@ -2,7 +2,7 @@ import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetricsSinks } from './temporal/workflow-interceptors';
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -113,5 +113,36 @@ export function createMetrics() {
     },
   };
 
-  return { registry, httpMiddleware, clientInterceptor, activityInterceptor, workerSinks };
+  /**
+   * The mail waiting in the outbox for SMTP, read from the database at each scrape: what to alert on
+   * when the mail server is down (the mail relay retries meanwhile; src/mail/relay.ts).
+   */
+  const watchMailBacklog = (read: () => Promise<MailBacklog>) => {
+    // A scrape collects every metric at once: the two gauges share the read in flight.
+    let reading: Promise<MailBacklog> | undefined;
+    const backlog = () => (reading ??= read().finally(() => (reading = undefined)));
+    new Gauge({
+      name: 'mail_outbox_unsent',
+      help: 'Mail not sent yet over SMTP, by whether its last send failed (the mail relay retries it)',
+      labelNames: ['last_send'] as const,
+      registers: [registry],
+      async collect() {
+        const { unsent, failed } = await backlog();
+        this.set({ last_send: 'none' }, unsent - failed);
+        this.set({ last_send: 'failed' }, failed);
+      },
+    });
+    new Gauge({
+      name: 'mail_outbox_oldest_unsent_seconds',
+      help: 'Age of the oldest mail not sent yet over SMTP (0 when none)',
+      registers: [registry],
+      async collect() {
+        this.set((await backlog()).oldestSeconds);
+      },
+    });
+  };
+
+  return { registry, httpMiddleware, clientInterceptor, activityInterceptor, workerSinks, watchMailBacklog };
 }
+
+export type MailBacklog = { unsent: number; failed: number; oldestSeconds: number };

@@ -76,6 +76,11 @@ describe('mail while the SMTP server is down', () => {
       expect(row.sentAt).toBeNull();
       expect(row.lastError).toMatch(/ECONNREFUSED|connect/i);
     }
+    // What an operator alerts on (other test files' mail may be waiting too: at least ours).
+    const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const metrics = (await engine.request('GET', '/metrics')).text;
+    expect(gauge(metrics, 'mail_outbox_unsent\\{last_send="failed"\\}')).toBeGreaterThanOrEqual(2);
+    expect(gauge(metrics, 'mail_outbox_oldest_unsent_seconds')).toBeGreaterThan(0);
 
     const server = await startSmtpSink(port);
     cleanups.push(server.close);

@@ -235,6 +235,20 @@ export function createMailer(options: {
       });
     },
 
+    /** What waits for SMTP: unsent messages, those whose last send failed, and the oldest one's age. */
+    async backlog(): Promise<{ unsent: number; failed: number; oldestSeconds: number }> {
+      const [row] = await options.db
+        .select({
+          unsent: sql<number>`count(*)::int`,
+          failed: sql<number>`(count(*) filter (where ${mailOutbox.attempts} > 0))::int`,
+          oldestSeconds: sql<number>`coalesce(extract(epoch from now() - min(${mailOutbox.createdAt})), 0)::float8`,
+        })
+        .from(mailOutbox)
+        // Unsent and meant for SMTP (mail written without SMTP_URL never is: next_attempt_at is infinity).
+        .where(and(isNull(mailOutbox.sentAt), sql`${mailOutbox.nextAttemptAt} < 'infinity'`));
+      return row ?? { unsent: 0, failed: 0, oldestSeconds: 0 };
+    },
+
     async recent(limit = 50): Promise<OutboxMessage[]> {
       const rows = await options.db.select().from(mailOutbox).orderBy(desc(mailOutbox.createdAt)).limit(limit);
       return rows.map((row) => ({

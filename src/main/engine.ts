@@ -75,6 +75,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // Payloads are encrypted on the way into Temporal and decrypted on the way out, by client and worker alike.
   const dataConverter = createDataConverter(keyRing);
   const metrics = createMetrics();
+  if (mailer.transport === 'smtp') metrics.watchMailBacklog(() => mailer.backlog());
   const temporal = await connectClient(target, dataConverter, { workflow: [metrics.clientInterceptor] });
   const deps: ApiDeps = {
     config,
