@@ -3,6 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MailBacklog } from './mail/mailer';
 import type { MetricsSinks } from './temporal/workflow-interceptors';
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -144,5 +145,3 @@ export function createMetrics() {
 
   return { registry, httpMiddleware, clientInterceptor, activityInterceptor, workerSinks, watchMailBacklog };
 }
-
-export type MailBacklog = { unsent: number; failed: number; oldestSeconds: number };

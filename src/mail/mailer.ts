@@ -40,6 +40,9 @@ type UnsentMessage = {
 
 export type Mailer = ReturnType<typeof createMailer>;
 
+/** What waits for SMTP (GET /metrics): unsent messages, those whose last send failed, the oldest one's age. */
+export type MailBacklog = { unsent: number; failed: number; oldestSeconds: number };
+
 /** What sending a message needs, its body still encrypted. */
 const sendable = {
   id: mailOutbox.id,
@@ -49,6 +52,9 @@ const sendable = {
   language: mailOutbox.language,
   attempts: mailOutbox.attempts,
 };
+
+/** An outbox row as `sendable` selects it. */
+type SendableRow = Omit<UnsentMessage, 'text'> & { bodyEncrypted: string };
 
 const unsentMessage = preparedQuery((db) =>
   db
@@ -97,6 +103,12 @@ export function createMailer(options: {
   // Options in SMTP_URL's query win, so `?pool=false` restores a connection per message.
   const transport = options.smtpUrl ? nodemailer.createTransport({ url: options.smtpUrl, pool: true }) : null;
 
+  /** An outbox row (`sendable`) as a message to send, its body decrypted; throws for a key not held. */
+  const opened = ({ bodyEncrypted, ...row }: SendableRow): UnsentMessage => ({
+    ...row,
+    text: decryptText(options.keyRing, bodyEncrypted),
+  });
+
   /** The messages of these keys still unsent, decrypted. */
   async function unsentMessages(dedupeKeys: string[]): Promise<UnsentMessage[]> {
     if (dedupeKeys.length === 0) return [];
@@ -108,14 +120,7 @@ export function createMailer(options: {
             .select(sendable)
             .from(mailOutbox)
             .where(and(inArray(mailOutbox.dedupeKey, dedupeKeys), isNull(mailOutbox.sentAt)));
-    return rows.map((row) => ({
-      id: row.id,
-      recipient: row.recipient,
-      subject: row.subject,
-      text: decryptText(options.keyRing, row.bodyEncrypted),
-      language: row.language,
-      attempts: row.attempts,
-    }));
+    return rows.map(opened);
   }
 
   /** Counts a failed send and sets the next try by the schedule. */
@@ -219,16 +224,16 @@ export function createMailer(options: {
           .for('update', { skipLocked: true });
         let sent = 0;
         for (const row of rows) {
-          let text: string;
+          let message: UnsentMessage;
           try {
-            text = decryptText(options.keyRing, row.bodyEncrypted);
+            message = opened(row);
           } catch (error) {
             // Sealed with a key this process does not hold (retired by a rotation): counted, and the pass goes on.
             await failed(row.id, row.attempts, error, tx);
             continue;
           }
           // Marked in this transaction: its lock keeps other relays off the row until then.
-          if (!(await send({ ...row, text }, tx))) return { sent, failed: true };
+          if (!(await send(message, tx))) return { sent, failed: true };
           sent += 1;
         }
         return { sent, failed: false };
@@ -236,7 +241,7 @@ export function createMailer(options: {
     },
 
     /** What waits for SMTP: unsent messages, those whose last send failed, and the oldest one's age. */
-    async backlog(): Promise<{ unsent: number; failed: number; oldestSeconds: number }> {
+    async backlog(): Promise<MailBacklog> {
       const [row] = await options.db
         .select({
           unsent: sql<number>`count(*)::int`,
