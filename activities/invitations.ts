@@ -101,7 +101,8 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
           ...invitationMail(reader, { provider: providerName, message: invitation.message, link, expiresAt }),
         });
       });
-      await mailer.deliver([queued]);
+      // The provider's resend is waiting for this answer, not for the mail server.
+      mailer.deliverInBackground([queued]);
     },
 
     async sendInvitationReminder(params: { invitationId: string; expiresAt: string }): Promise<void> {
@@ -194,7 +195,8 @@ export function createInvitationActivities({ db, mailer, keyRing, publicBaseUrl 
             throw ApplicationFailure.retryable('partnership created concurrently', 'CONCURRENT_ACCEPT');
           throw error;
         });
-      await mailer.deliver([notice]);
+      // The reseller is waiting for this answer; the provider's notice is not theirs to wait for.
+      mailer.deliverInBackground([notice]);
       return { partnershipId };
     },
 

@@ -103,6 +103,8 @@ const envSchema = z
         .optional(),
     ),
     MAIL_FROM: z.string().min(3).default('Partner onboarding <no-reply@onboarding.local>'),
+    /** The longest a send waits on the SMTP server at any step (connecting, its greeting, each reply); past it the relay retries. */
+    SMTP_TIMEOUT: duration('10s').pipe(z.number().min(100, 'must be at least 100ms')),
     /** How often each worker's mail relay looks for unsent mail that is due (src/mail/relay.ts). */
     MAIL_RELAY_INTERVAL: duration('10s').pipe(z.number().min(10, 'must be at least 10ms')),
     /** The relay's grace for a fresh message (its writer sends it), then the waits after each failed send; the last repeats. */
@@ -191,6 +193,7 @@ const envSchema = z
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM,
+      smtpTimeoutMs: env.SMTP_TIMEOUT,
       relayIntervalMs: env.MAIL_RELAY_INTERVAL,
       retryScheduleMs: env.MAIL_RETRY_SCHEDULE,
     },

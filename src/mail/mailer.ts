@@ -67,6 +67,9 @@ const unsentMessage = preparedQuery((db) =>
 /** The default MAIL_RETRY_SCHEDULE: the relay's grace for a fresh message, then the waits after each failed send (the last repeats). */
 export const defaultMailRetryScheduleMs = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 
+/** The default SMTP_TIMEOUT. */
+export const defaultSmtpTimeoutMs = 10_000;
+
 const markSent = preparedQuery((db) =>
   db
     .update(mailOutbox)
@@ -93,6 +96,8 @@ export function createMailer(options: {
   logger: Logger;
   /** MAIL_RETRY_SCHEDULE; the first wait is also the relay's grace for a message its writer is sending. */
   retryScheduleMs?: readonly number[];
+  /** SMTP_TIMEOUT: the longest a send waits on the server at any step. */
+  timeoutMs?: number;
 }) {
   const schedule = options.retryScheduleMs?.length ? options.retryScheduleMs : defaultMailRetryScheduleMs;
   /** The wait before the next try, after `failures` failed sends (0: a fresh message). */
@@ -101,7 +106,23 @@ export function createMailer(options: {
   // Pooled: a few connections kept open and reused. A connection per message (nodemailer's default)
   // spent most of the mail's CPU on the greeting and EHLO (~6 % of the worker's CPU per invitation).
   // Options in SMTP_URL's query win, so `?pool=false` restores a connection per message.
-  const transport = options.smtpUrl ? nodemailer.createTransport({ url: options.smtpUrl, pool: true }) : null;
+  // Every wait on the server is bounded (nodemailer's own bounds go up to 10 minutes for a reply): a
+  // server that accepts the connection and then stalls costs a send SMTP_TIMEOUT, and the message is
+  // left to the relay, instead of holding the step that wrote it past its activity timeout, retry
+  // after retry.
+  const timeout = options.timeoutMs ?? defaultSmtpTimeoutMs;
+  const transport = options.smtpUrl
+    ? nodemailer.createTransport({
+        url: options.smtpUrl,
+        pool: true,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        dnsTimeout: timeout,
+      })
+    : null;
+  /** Sends started by `deliverInBackground` and not finished; `close` waits for them. */
+  const inFlight = new Set<Promise<void>>();
 
   /** An outbox row (`sendable`) as a message to send, its body decrypted; throws for a key not held. */
   const opened = ({ bodyEncrypted, ...row }: SendableRow): UnsentMessage => ({
@@ -158,6 +179,20 @@ export function createMailer(options: {
     return true;
   }
 
+  /**
+   * Sends the queued messages that are not sent yet; call it once the transaction that queued them
+   * has committed. A message this attempt wrote is sent as it is (one round trip less than reading
+   * it back); one known only by its key is read, and skipped if already sent. A message that cannot
+   * be sent now is left to the relay (see above): this never throws for SMTP's sake. At-least-once:
+   * a crash after sending resends, under the same Message-ID.
+   */
+  async function deliver(queued: ReadonlyArray<QueuedMail | string>): Promise<void> {
+    if (!transport || queued.length === 0) return;
+    const written = queued.flatMap((item) => (typeof item !== 'string' && item.written ? [item.written] : []));
+    const keys = queued.flatMap((item) => (typeof item === 'string' ? [item] : item.written ? [] : [item.dedupeKey]));
+    for (const message of [...written, ...(await unsentMessages(keys))]) await send(message);
+  }
+
   return {
     transport: transport ? ('smtp' as const) : ('outbox' as const),
 
@@ -189,18 +224,23 @@ export function createMailer(options: {
       return { dedupeKey: mail.dedupeKey, written };
     },
 
+    deliver,
+
     /**
-     * Sends the queued messages that are not sent yet; call it once the transaction that queued them
-     * has committed. A message this attempt wrote is sent as it is (one round trip less than reading
-     * it back); one known only by its key is read, and skipped if already sent. A message that cannot
-     * be sent now is left to the relay (see above): this never throws for SMTP's sake. At-least-once:
-     * a crash after sending resends, under the same Message-ID.
+     * `deliver` without making the caller wait, for the steps somebody is waiting on (a reseller's
+     * accept, a provider's resend): their answer does not wait on the mail server, whose replies take
+     * tens of milliseconds each over a network, or SMTP_TIMEOUT when it stalls. Call it once the
+     * transaction that queued the messages has committed: they are durable from then on, so if this
+     * process dies before sending, the relay sends them after its grace (the first wait of
+     * MAIL_RETRY_SCHEDULE). `close` waits for the sends under way.
      */
-    async deliver(queued: ReadonlyArray<QueuedMail | string>): Promise<void> {
+    deliverInBackground(queued: ReadonlyArray<QueuedMail | string>): void {
       if (!transport || queued.length === 0) return;
-      const written = queued.flatMap((item) => (typeof item !== 'string' && item.written ? [item.written] : []));
-      const keys = queued.flatMap((item) => (typeof item === 'string' ? [item] : item.written ? [] : [item.dedupeKey]));
-      for (const message of [...written, ...(await unsentMessages(keys))]) await send(message);
+      const sending: Promise<void> = deliver(queued)
+        // SMTP failures are recorded by `deliver`; this is the database failing to record one.
+        .catch((error) => options.logger.warn({ err: error }, 'mail not sent; the mail relay sends it'))
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
     },
 
     /**
@@ -269,6 +309,7 @@ export function createMailer(options: {
     },
 
     async close(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
       transport?.close();
     },
   };

@@ -69,6 +69,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     smtpUrl: config.mail.smtpUrl,
     from: config.mail.from,
     logger,
+    timeoutMs: config.mail.smtpTimeoutMs,
     retryScheduleMs: config.mail.retryScheduleMs,
   });
   const target = { ...config.temporal, address: config.temporal.address };
