@@ -111,6 +111,10 @@ describe('bounded answers', () => {
       const unanswered = await accept();
       expect(unanswered.status).toBe(503);
       expect(unanswered.body.error.code).toBe('UNAVAILABLE');
+      // The Update was cut off, not refused: the workflow takes it once a worker is back, so the
+      // answer must not say that nothing was changed.
+      expect(unanswered.body.error.message).toMatch(/may still take effect/);
+      expect(unanswered.body.error.message).not.toMatch(/nothing was changed/);
       expect(Number(unanswered.headers.get('retry-after'))).toBeGreaterThan(0);
 
       const worker = await startTestEngine({ taskQueue, runApi: false });

@@ -1,6 +1,9 @@
-import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
-import { isDependencyOutage } from '../src/services/dependency-outage';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../src/logger';
+import { isDependencyOutage, isOutcomeUnknown } from '../src/services/dependency-outage';
+import type { ServiceDeps } from '../src/services/deps';
+import { startOnce } from '../src/services/start-once';
 
 /** What the chaos run met: Temporal answers that mean "not now", which must be 503s, never 500s. */
 const grpcError = (code: number, details: string) =>
@@ -24,5 +27,62 @@ describe('transient Temporal refusals are dependency outages (503 + Retry-After)
     expect(
       isDependencyOutage(new ServiceError('Workflow Update failed', { cause: grpcError(9, 'something else') })),
     ).toBe(false);
+  });
+});
+
+describe('an outage that leaves the outcome unknown', () => {
+  const cutOff = (code: number) => new ServiceError('Failed to start Workflow', { cause: grpcError(code, 'cut off') });
+
+  it('is a call cut off by a deadline, which may have reached the server', () => {
+    expect(isOutcomeUnknown(cutOff(4))).toBe(true);
+    expect(isOutcomeUnknown(cutOff(1))).toBe(true);
+    expect(
+      isOutcomeUnknown(new WorkflowUpdateRPCTimeoutOrCancelledError('Call cancelled', { cause: grpcError(1, 'x') })),
+    ).toBe(true);
+    // Unreachable: the call never left.
+    expect(isOutcomeUnknown(cutOff(14))).toBe(false);
+  });
+
+  /** startOnce over a client whose start fails as given and whose describe answers as given. */
+  async function start(failure: Error, describe: () => Promise<unknown>) {
+    const undo = vi.fn(async () => {});
+    const deps = {
+      config: { temporal: { taskQueue: 'q' } },
+      logger: createLogger('silent'),
+      temporal: {
+        withDeadline: (_deadline: number, fn: () => Promise<unknown>) => fn(),
+        workflow: {
+          start: async () => {
+            throw failure;
+          },
+          getHandle: () => ({ describe }),
+        },
+      },
+    } as unknown as ServiceDeps;
+    const outcome = await startOnce(deps, async () => {}, { workflowId: 'wf-1', args: [] }, undo, 'nothing was created')
+      .then(() => 'started')
+      .catch((error: Error) => error.message);
+    return { outcome, undone: undo.mock.calls.length > 0 };
+  }
+
+  it('does not undo a reservation whose start, cut off, was made after all', async () => {
+    expect(await start(cutOff(4), async () => ({ status: 'RUNNING' }))).toEqual({ outcome: 'started', undone: false });
+  });
+
+  it('undoes it when the server says the run does not exist, or cannot say', async () => {
+    const notFound = async () => {
+      throw new WorkflowNotFoundError('not found', 'wf-1', undefined);
+    };
+    expect(await start(cutOff(4), notFound)).toEqual({
+      outcome: expect.stringMatching(/nothing was created/),
+      undone: true,
+    });
+    expect(await start(cutOff(1), async () => Promise.reject(cutOff(14)))).toMatchObject({ undone: true });
+  });
+
+  it('undoes it at once when the server was not reached', async () => {
+    const describe = vi.fn(async () => ({}));
+    expect(await start(cutOff(14), describe)).toMatchObject({ undone: true });
+    expect(describe).not.toHaveBeenCalled();
   });
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { permanentDataError } from '../db/errors';
 import { AppError } from '../domain/errors';
 import type { Logger } from '../logger';
-import { isDependencyOutage } from '../services/dependency-outage';
+import { isDependencyOutage, isOutcomeUnknown } from '../services/dependency-outage';
 import { isLinkPath, linkErrorPage } from './link-error-page';
 
 export const errorBodySchema = z.object({
@@ -59,7 +59,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.setHeader('retry-after', '5');
       appError = new AppError(
         'UNAVAILABLE',
-        'The database or workflow service is unavailable; nothing was changed, try again shortly',
+        isOutcomeUnknown(error)
+          ? 'The workflow service did not answer in time; the request may still take effect: retry it (with the same Idempotency-Key) to get its outcome'
+          : 'The database or workflow service is unavailable; nothing was changed, try again shortly',
       );
     } else {
       // The route template, not the path: link paths carry their token.

@@ -33,3 +33,20 @@ export function isDependencyOutage(error: unknown): boolean {
   }
   return false;
 }
+
+/** gRPC codes of a call that was cut off, by its deadline or the request's: it may have reached the server. */
+const cutOffCodes = new Set([1, 4]);
+
+/**
+ * An outage that leaves the outcome unknown: a Temporal call cut off by a deadline (an Update the
+ * workflow may still run, a start the server may have made). Such an answer must not claim that
+ * nothing was changed; a retry with the same Idempotency-Key finds out.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  for (const cause of causeChain(error)) {
+    if (cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
+    const grpc = cause.name === 'ServiceError' ? (cause.cause as { code?: unknown } | undefined)?.code : undefined;
+    if (typeof grpc === 'number' && cutOffCodes.has(grpc)) return true;
+  }
+  return false;
+}
