@@ -68,7 +68,7 @@ const unsentMessage = preparedQuery((db) =>
 export const defaultMailRetryScheduleMs = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 
 /** The default SMTP_TIMEOUT. */
-export const defaultSmtpTimeoutMs = 10_000;
+const defaultSmtpTimeoutMs = 10_000;
 
 const markSent = preparedQuery((db) =>
   db

@@ -1,10 +1,13 @@
 import { causeChain } from '../domain/cause-chain';
 
 /**
- * gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE, DEADLINE_EXCEEDED), or of
- * a call cut off by the request's own deadline (CANCELLED: the answer bound ran out first).
+ * gRPC codes of a call cut off by a deadline, its own (DEADLINE_EXCEEDED) or the request's (CANCELLED:
+ * the answer bound ran out first). It may have reached the server.
  */
-const temporalOutageCodes = new Set([1, 4, 14]);
+const cutOffCodes = new Set([1, 4]);
+/** gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE), or of a call cut off. */
+const temporalOutageCodes = new Set([...cutOffCodes, 14]);
+
 /** Network failures reaching Postgres, and its own "shutting down / starting up" SQLSTATEs. */
 const databaseOutageCodes = new Set([
   'ECONNREFUSED',
@@ -18,13 +21,18 @@ const databaseOutageCodes = new Set([
   '57P03',
 ]);
 
+/** The gRPC code under the client's wrapper of a failed call (a start, an Update), if it is one. */
+function grpcCodeOf(cause: Record<string, unknown>): number | undefined {
+  if (cause.name !== 'ServiceError' && cause.name !== 'WorkflowUpdateRPCTimeoutOrCancelledError') return undefined;
+  const code = (cause.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
 /** An outage of Postgres or Temporal is the server's problem, but a temporary one: 503, not 500. */
 export function isDependencyOutage(error: unknown): boolean {
   for (const cause of causeChain(error)) {
-    if (cause.name === 'ServiceError' || cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') {
-      const grpc = (cause.cause as { code?: unknown } | undefined)?.code;
-      if (typeof grpc === 'number' && temporalOutageCodes.has(grpc)) return true;
-    }
+    const grpc = grpcCodeOf(cause);
+    if (grpc !== undefined && temporalOutageCodes.has(grpc)) return true;
     if (typeof cause.code === 'string' && databaseOutageCodes.has(cause.code)) return true;
     if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
     // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
@@ -34,9 +42,6 @@ export function isDependencyOutage(error: unknown): boolean {
   return false;
 }
 
-/** gRPC codes of a call that was cut off, by its deadline or the request's: it may have reached the server. */
-const cutOffCodes = new Set([1, 4]);
-
 /**
  * An outage that leaves the outcome unknown: a Temporal call cut off by a deadline (an Update the
  * workflow may still run, a start the server may have made). Such an answer must not claim that
@@ -45,8 +50,8 @@ const cutOffCodes = new Set([1, 4]);
 export function isOutcomeUnknown(error: unknown): boolean {
   for (const cause of causeChain(error)) {
     if (cause.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
-    const grpc = cause.name === 'ServiceError' ? (cause.cause as { code?: unknown } | undefined)?.code : undefined;
-    if (typeof grpc === 'number' && cutOffCodes.has(grpc)) return true;
+    const grpc = grpcCodeOf(cause);
+    if (grpc !== undefined && cutOffCodes.has(grpc)) return true;
   }
   return false;
 }

@@ -4,8 +4,9 @@ export type ReceivedMail = { to: string; data: string };
 
 /**
  * A real SMTP server on loopback that records what it receives, one entry per recipient, as a
- * receiving server reads it, and counts the connections it accepts. It can hold its replies. Close the clients that keep
- * connections to it (a pooled mailer, an engine) before closing it: it waits for them.
+ * receiving server reads it, and counts the connections it accepts. It can hold its replies. Close
+ * the clients that keep connections to it (a pooled mailer, an engine) before closing it: it waits
+ * for them.
  */
 export async function startSmtpSink(port: number) {
   const received: ReceivedMail[] = [];
