@@ -52,8 +52,12 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     partnershipId: null,
     closedAt: null,
   };
-  // Runs recorded before the local steps replay with the activities they scheduled then.
-  const steps = patched('invitation-local-activities') ? localActivities : activities;
+  // Runs started before each change replay with the commands they issued then: before
+  // 'invitation-local-activities', the steps were activities; before 'invitation-lean-visibility', the
+  // run upserted at its start the search attributes its start had already set, and the accept set the
+  // reseller's apart from the status (each upsert is a visibility write on the server).
+  const lean = patched('invitation-lean-visibility');
+  const steps = lean || patched('invitation-local-activities') ? localActivities : activities;
   const answers = linkAnswers(state, invitationRefusals);
   const { refuseUnlessOpen, refuseUnlessPending, close, exclusively } = answers;
   // Bumped by resend so the waiting loop restarts its clock.
@@ -74,9 +78,15 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
         });
         state.resellerId = reseller.resellerId;
         state.partnershipId = partnershipId;
-        upsertSearchAttributes([{ key: ResellerId, value: reseller.resellerId }]);
-        upsertMemo({ reseller: reseller.name });
-        close('accepted');
+        const resellerAttribute = { key: ResellerId, value: reseller.resellerId };
+        if (lean) {
+          upsertMemo({ reseller: reseller.name });
+          close('accepted', [resellerAttribute]);
+        } else {
+          upsertSearchAttributes([resellerAttribute]);
+          upsertMemo({ reseller: reseller.name });
+          close('accepted');
+        }
         return { status: 'accepted' as const, partnershipId };
       }),
     {
@@ -139,10 +149,13 @@ export async function invitationWorkflow(input: InvitationInput): Promise<Invita
     { validator: () => refuseUnlessPending() },
   );
 
-  upsertSearchAttributes([
-    { key: ProviderId, value: input.providerId },
-    { key: ProcessStatus, value: 'pending' },
-  ]);
+  // The API's start sets these; runs started before 'invitation-lean-visibility' set them again here.
+  if (!lean) {
+    upsertSearchAttributes([
+      { key: ProviderId, value: input.providerId },
+      { key: ProcessStatus, value: 'pending' },
+    ]);
+  }
 
   await steps.sendInvitationLink({ invitationId: input.invitationId });
   state.linksSent = Math.max(state.linksSent, 1);

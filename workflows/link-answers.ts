@@ -1,3 +1,4 @@
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import {
   closedLinkRefusal,
@@ -40,11 +41,14 @@ export function linkAnswers(
       if (busy) throw businessFailure(refusals.busy, `Another change to this ${refusals.noun} is being processed`);
     },
 
-    /** Records the final status and shows it to operators through the search attribute. */
-    close(status: Exclude<LinkRequestStatus, 'pending'>): void {
+    /**
+     * Records the final status and shows it to operators through the search attribute, with any other
+     * attributes the answer sets (one upsert: each is a visibility write on the server).
+     */
+    close(status: Exclude<LinkRequestStatus, 'pending'>, alsoSet: SearchAttributeUpdatePair[] = []): void {
       state.status = status;
       state.closedAt = new Date().toISOString();
-      upsertSearchAttributes([{ key: ProcessStatus, value: status }]);
+      upsertSearchAttributes([{ key: ProcessStatus, value: status }, ...alsoSet]);
     },
 
     async exclusively<T>(work: () => Promise<T>): Promise<T> {

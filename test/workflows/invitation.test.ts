@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import { invitationWorkflow } from '../../workflows/invitation';
@@ -10,6 +11,7 @@ import {
   type AcceptingReseller,
 } from '../../workflows/invitation.messages';
 import { invitationWorkflowId } from '../../workflows/ids';
+import { ProcessStatus, ProviderId } from '../../workflows/search-attributes';
 import { recordCalls } from './calls';
 import { keepHistory } from './histories';
 import { DAY, refusalCode, timeSkippingServerPerFile, waitUntil, onWorker } from './support';
@@ -66,9 +68,23 @@ async function startInvitation(taskQueue: string, recorder: ReturnType<typeof fa
         reminderBeforeMs: REMINDER_BEFORE,
       },
     ],
+    // As the API starts it: the run keeps them current from there (it does not set them again).
+    typedSearchAttributes: [
+      { key: ProviderId, value: 'provider-1' },
+      { key: ProcessStatus, value: 'pending' },
+    ],
   });
   await waitUntil(() => recorder.names().includes('sendInvitationLink'));
   return { invitationId, expiresAt, handle, ...recorder };
+}
+
+/** The search attributes each upsert of the run's history set, in order (keys sorted). */
+async function upsertedKeys(handle: WorkflowHandle) {
+  const { events } = await handle.fetchHistory();
+  return (events ?? [])
+    .map((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
+    .filter((fields) => fields != null)
+    .map((fields) => Object.keys(fields).sort());
 }
 
 /** Runs `scenario` against a fresh invitation on a worker of its own. */
@@ -115,6 +131,9 @@ describe('invitation workflow (time-skipping)', () => {
           reseller: { name: 'Fabrikam IT Services', partnerId: '2000001' },
         },
       ]);
+      // Each upsert is a visibility write on the server: the run sets nothing its start already set,
+      // and the accept sets the reseller with the status in one.
+      expect(await upsertedKeys(handle)).toEqual([['TemporalChangeVersion'], ['ProcessStatus', 'ResellerId']]);
       await keepHistory(handle, 'invitation-accepted');
     });
   });
