@@ -313,7 +313,7 @@ export async function startApiProcess(config: RuntimeConfig, databaseUrl: string
 function httpCaller(url: string): Caller {
   const agent = new http.Agent({ keepAlive: true });
   const { hostname, port } = new URL(url);
-  return (method, pathname, body, key) =>
+  const call: Caller = (method, pathname, body, key) =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const request = http.request(
@@ -345,9 +345,16 @@ function httpCaller(url: string): Caller {
           });
         },
       );
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept socket the server closed as idle just as this request went out on it (its
+        // keepAliveTimeout raced the agent's): sent again once on a new socket, as Node's docs advise
+        // for `reusedSocket`. A bench run died of this once in eleven (`socket hang up`).
+        if (request.reusedSocket && error.code === 'ECONNRESET') resolve(call(method, pathname, body, key));
+        else reject(error);
+      });
       request.end(payload);
     });
+  return call;
 }
 
 export const freePort = () => 19000 + Math.floor(Math.random() * 2000);
