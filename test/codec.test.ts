@@ -95,7 +95,7 @@ describe('payload encryption and the codec endpoint', () => {
     const { reseller, token, history, rawText } = await acceptedInvitationWithRawHistory(message);
 
     // Temporal's core writes two marker payloads itself, outside the data converter, and they hold no
-    // data of ours: a patch marker's id (`patched('invitation-local-activities')`) and a local
+    // data of ours: a patch marker's id (`patched('invitation-lean-visibility')`) and a local
     // activity's bookkeeping (sequence, attempt, type, times). They are checked for exactly that; the
     // local activity's result, like every other payload, must be sealed.
     const markers = (history.events ?? []).flatMap((event) => {
@@ -109,7 +109,7 @@ describe('payload encryption and the codec endpoint', () => {
       if (!own) continue;
       coreOwned.add(own);
       const [content] = payloadsIn(own).map((payload) => JSON.parse(fromB64(payload.data)));
-      if (name === 'core_patch') expect(content).toEqual({ id: 'invitation-local-activities', deprecated: false });
+      if (name === 'core_patch') expect(content).toEqual({ id: 'invitation-lean-visibility', deprecated: false });
       else
         expect(Object.keys(content).sort()).toEqual(
           [
