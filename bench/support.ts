@@ -72,14 +72,15 @@ export async function databaseCpuFrom(database: DbHandle): Promise<() => Promise
 /**
  * CPU milliseconds per item spent while `run` ran, by this process (the bench client, and the
  * engine's API and worker when they run here) with `otherPids` (a worker process), and by the
- * Temporal server when the bench started it.
+ * Temporal server when the bench started it. `otherProcessesCpuMs` is the `otherPids` part of
+ * `processCpuMs` on its own.
  */
 export async function cpuPerItem<T>(
   server: BenchServer,
   items: number,
   run: () => Promise<T>,
   otherPids: number[] = [],
-): Promise<{ result: T; processCpuMs: number; serverCpuMs: number }> {
+): Promise<{ result: T; processCpuMs: number; serverCpuMs: number; otherProcessesCpuMs?: number }> {
   const others = () => otherPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   const ownBefore = process.cpuUsage();
   const othersBefore = others();
@@ -92,6 +93,7 @@ export async function cpuPerItem<T>(
     result,
     processCpuMs: round(((own.user + own.system) / 1000 + othersMs) / items, 2),
     serverCpuMs: round(((serverAfter - serverBefore) * 1000) / items, 2),
+    ...(otherPids.length > 0 ? { otherProcessesCpuMs: round(othersMs / items, 2) } : {}),
   };
 }
 

@@ -103,7 +103,12 @@ export const invitations: Scenario = {
             acceptP99Ratio: round(engineRun.accept.p99 / bareRun.accept.p99, 3),
             cpuMsPerInvitation: {
               bare: { process: bareCpu.processCpuMs, server: bareCpu.serverCpuMs },
-              engine: { process: engineCpu.processCpuMs, server: engineCpu.serverCpuMs, database: databaseCpuMs },
+              engine: {
+                process: engineCpu.processCpuMs,
+                ...(engineCpu.otherProcessesCpuMs === undefined ? {} : { worker: engineCpu.otherProcessesCpuMs }),
+                server: engineCpu.serverCpuMs,
+                database: databaseCpuMs,
+              },
             },
           });
         }
