@@ -22,6 +22,22 @@ const duration = (fallback: string) =>
       }
     });
 
+/** The SDK's longest wait on one call into a workflow's context (isolateExecutionTimeout), in ms; `off` → 0. */
+const isolateTimeout = z
+  .string()
+  .default('5s')
+  .transform((text, ctx) => {
+    if (text.trim() === 'off') return 0;
+    try {
+      const ms = parseDuration(text);
+      if (ms >= 1 && ms <= 4_294_967_295) return ms;
+    } catch {
+      // Reported below, with what is accepted.
+    }
+    ctx.addIssue({ code: 'custom', message: `"${text}" is neither off nor a duration from 1ms to 49d, like 5s` });
+    return z.NEVER;
+  });
+
 /** Comma-separated durations, such as a retry schedule `5s,5m,30m`. */
 const durations = (fallback: string) =>
   z
@@ -149,6 +165,14 @@ const envSchema = z
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
     /** Activities a worker runs at once; each may hold a database connection. */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+    /**
+     * The SDK's guard on each call into a workflow's context: a workflow stuck in a loop fails its task
+     * after this long instead of freezing the worker. Node keeps it with a thread started and joined
+     * per call; `off` drops it (about 1.5-2 ms of worker CPU per invitation, and the wait that queues on
+     * the one workflow thread under load), and the worker then exits when its workflow thread stalls
+     * (src/temporal/stall-watch.ts). README, "the per-call guard".
+     */
+    WORKER_ISOLATE_TIMEOUT: isolateTimeout,
     /** Connections each process opens to DATABASE_URL. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
     /** A prebuilt workflow bundle (`npm run build:workflows`) the worker loads instead of bundling at start-up. */
@@ -227,6 +251,7 @@ const envSchema = z
         env.WORKER_MAX_CACHED_WORKFLOWS,
       ),
       maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      isolateExecutionTimeout: env.WORKER_ISOLATE_TIMEOUT,
     },
     databasePoolSize: env.DATABASE_POOL_SIZE,
     webhooks: {

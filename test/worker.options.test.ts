@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
-import { startTestEngine, type TestEngine } from './support/harness';
+import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
 
 describe('worker cache and concurrency configuration', () => {
   it('defaults to a fixed workflow cache and task concurrency, whatever the heap size', () => {
@@ -8,6 +8,7 @@ describe('worker cache and concurrency configuration', () => {
       maxCachedWorkflows: 500,
       maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentActivityTaskExecutions: 100,
+      isolateExecutionTimeout: 5_000,
     });
     expect(loadConfig({}).databasePoolSize).toBe(10);
   });
@@ -23,9 +24,17 @@ describe('worker cache and concurrency configuration', () => {
       maxCachedWorkflows: 20,
       maxConcurrentWorkflowTaskExecutions: 20,
       maxConcurrentActivityTaskExecutions: 7,
+      isolateExecutionTimeout: 5_000,
     });
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(ConfigError);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+
+  it('reads the per-call guard on workflow code as a duration or off, and refuses 0 and nonsense', () => {
+    expect(loadConfig({ WORKER_ISOLATE_TIMEOUT: '250ms' }).worker.isolateExecutionTimeout).toBe(250);
+    expect(loadConfig({ WORKER_ISOLATE_TIMEOUT: 'off' }).worker.isolateExecutionTimeout).toBe(0);
+    expect(() => loadConfig({ WORKER_ISOLATE_TIMEOUT: '0s' })).toThrow(/WORKER_ISOLATE_TIMEOUT/);
+    expect(() => loadConfig({ WORKER_ISOLATE_TIMEOUT: 'never' })).toThrow(/WORKER_ISOLATE_TIMEOUT/);
   });
 });
 
@@ -33,11 +42,11 @@ describe('the running worker', () => {
   let engine: TestEngine;
   beforeAll(async () => {
     engine = await startTestEngine({
-      runApi: false,
       env: {
         WORKER_MAX_CACHED_WORKFLOWS: '123',
         WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9',
         WORKER_MAX_CONCURRENT_ACTIVITIES: '17',
+        WORKER_ISOLATE_TIMEOUT: 'off',
       },
     });
   });
@@ -52,5 +61,23 @@ describe('the running worker', () => {
       workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 9 },
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 17 },
     });
+    expect(options.isolateExecutionTimeoutMs).toBe(0);
+  });
+
+  it('runs workflows with the per-call guard off (the SDK as patched: unpatched, 0 is not a timeout Node takes)', async () => {
+    const provider = await createTestPartner(engine.request, { kind: 'provider' });
+    const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
+    const invited = await engine.request('POST', '/v1/invitations', {
+      key: provider.apiKey,
+      body: { resellerEmail: reseller.email },
+    });
+    expect(invited.status).toBe(202);
+    const mail = await waitFor(async () => (await mailTo(engine, reseller.email))[0], { what: 'the invitation mail' });
+    const link = linkIn(mail.text, '/invitations');
+    const accepted = await engine.request('POST', `${link.pathname}/accept`, {
+      body: { partnerId: reseller.partnerId },
+    });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.status).toBe('accepted');
   });
 });

@@ -14,6 +14,7 @@ import { createKeyRing } from '../security/cipher';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
 import { createDataConverter } from '../temporal/data-converter';
 import { installTemporalRuntime } from '../temporal/logging';
+import { watchWorkflowThread, workflowStallMs } from '../temporal/stall-watch';
 import { createWorker } from '../temporal/worker';
 import { startDeliveryRelay } from '../webhooks/relay';
 import { ensureRetentionSchedule } from '../webhooks/retention';
@@ -117,6 +118,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     const running = worker.run();
     const started = worker;
+    // Without the SDK's per-call guard, a stalled workflow thread ends the process (stall-watch.ts).
+    const stopStallWatch =
+      config.worker.isolateExecutionTimeout === 0
+        ? watchWorkflowThread(worker.numInFlightActivations$, {
+            stallMs: workflowStallMs,
+            onStall: (stall) => {
+              logger.fatal(
+                stall,
+                'no workflow activation completed while some were in flight (a workflow stuck in a loop?); exiting for a fresh worker',
+              );
+              process.exit(1);
+            },
+          })
+        : () => {};
     running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
     await ensureRetentionSchedule(temporal, config.temporal.taskQueue);
     const relay = startDeliveryRelay({
@@ -131,6 +146,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         ? startMailRelay({ mailer, intervalMs: config.mail.relayIntervalMs, logger })
         : { stop: async () => {} };
     stopWorker = async () => {
+      stopStallWatch();
       await relay.stop();
       await mailRelay.stop();
       if (started.getState() === 'RUNNING') started.shutdown();

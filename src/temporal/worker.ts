@@ -62,11 +62,14 @@ export type WorkerOptions = {
   tuning?: WorkerTuning;
 };
 
-/** The worker's memory and concurrency bounds, from WORKER_* configuration. */
+/**
+ * The worker's memory and concurrency bounds, and the guard on each call into a workflow's context
+ * (ms; 0 → none: see patches/@temporalio+worker and stall-watch.ts), from WORKER_* configuration.
+ */
 export type WorkerTuning = Pick<
   NativeWorkerOptions,
   'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'
->;
+> & { isolateExecutionTimeout?: number };
 
 /** What Worker.create receives; exported so a test can check the configured bounds reach the SDK. */
 export function workerOptions(options: WorkerOptions & { workflowBundle: WorkflowBundleOption }): NativeWorkerOptions {
