@@ -16,23 +16,22 @@ export type WorkflowStall = { inFlight: number; stalledMs: number };
  */
 export function watchWorkflowThread(
   inFlight: InFlightCount,
-  options: { stallMs: number; onStall: (stall: WorkflowStall) => void; checkEveryMs?: number; now?: () => number },
+  options: { stallMs: number; onStall: (stall: WorkflowStall) => void },
 ): () => void {
-  const now = options.now ?? Date.now;
   let count = 0;
-  let progressAt = now();
+  let progressAt = Date.now();
   let reported = false;
   const subscription = inFlight.subscribe((next) => {
     // One finished (the count fell), or work began on an idle worker: the clock starts again.
-    if (next < count || count === 0) progressAt = now();
+    if (next < count || count === 0) progressAt = Date.now();
     count = next;
   });
   const timer = setInterval(() => {
-    const stalledMs = now() - progressAt;
+    const stalledMs = Date.now() - progressAt;
     if (reported || count === 0 || stalledMs < options.stallMs) return;
     reported = true;
     options.onStall({ inFlight: count, stalledMs });
-  }, options.checkEveryMs ?? 1_000);
+  }, 1_000);
   timer.unref();
   return () => {
     clearInterval(timer);
