@@ -54,7 +54,19 @@ async function expectEachTermRecordedOnce(
   subscriptionId: string,
 ) {
   const path = `/v1/customers/${customerId}/subscriptions/${subscriptionId}`;
-  expect((await engine.request('PATCH', path, { key: provider.apiKey, body: { autoRenew: false } })).status).toBe(200);
+  // As the contract tells a client: a 503 is asked again after its Retry-After. Right after a worker
+  // was killed, the run's next task waits on the dead worker's sticky queue and then on the task
+  // timeout (10 s each) before another worker takes it, past API_ANSWER_TIMEOUT.
+  const turnedOff = await waitFor(
+    async () => {
+      const reply = await engine.request('PATCH', path, { key: provider.apiKey, body: { autoRenew: false } });
+      if (reply.status !== 503) return reply;
+      await new Promise((resolve) => setTimeout(resolve, Number(reply.headers.get('retry-after') ?? 1) * 1_000));
+      return undefined;
+    },
+    { what: 'autoRenew turned off', timeoutMs: 60_000 },
+  );
+  expect(turnedOff.status).toBe(200);
   const [row] = await waitFor(
     async () => {
       const rows = await engine.deps.db
