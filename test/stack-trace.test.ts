@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPartner, startTestEngine, type TestEngine } from './support/harness';
+import { statusQuery } from '../workflows/invitation.messages';
+import { createTestPartner, startTestEngine, waitFor, type TestEngine } from './support/harness';
 import { invite } from './support/invitations';
 
 /**
@@ -32,6 +33,8 @@ describe('the stack trace of a waiting workflow', () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const { invitation } = await invite(engine, provider, `stack-${Date.now()}@example.test`);
     const handle = engine.deps.temporal.workflow.getHandle(invitation.workflowId);
+    // The mail is out before its step returns; once the run counts the link sent, it is at the wait.
+    await waitFor(async () => (await handle.query(statusQuery)).linksSent === 1, { what: 'the link counted as sent' });
 
     const text = await handle.query<string>('__stack_trace');
     expect(text).toMatch(
