@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
-import { createTestPartner, linkIn, mailTo, startTestEngine, waitFor, type TestEngine } from './support/harness';
+import { createTestPartner, startTestEngine, type TestEngine } from './support/harness';
+import { invite } from './support/invitations';
 
 describe('worker cache and concurrency configuration', () => {
   it('defaults to a fixed workflow cache and task concurrency, whatever the heap size', () => {
@@ -67,14 +68,8 @@ describe('the running worker', () => {
   it('runs workflows with the per-call guard off (the SDK as patched: unpatched, 0 is not a timeout Node takes)', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
-    const invited = await engine.request('POST', '/v1/invitations', {
-      key: provider.apiKey,
-      body: { resellerEmail: reseller.email },
-    });
-    expect(invited.status).toBe(202);
-    const mail = await waitFor(async () => (await mailTo(engine, reseller.email))[0], { what: 'the invitation mail' });
-    const link = linkIn(mail.text, '/invitations');
-    const accepted = await engine.request('POST', `${link.pathname}/accept`, {
+    const { link } = await invite(engine, provider, reseller.email);
+    const accepted = await engine.request('POST', `${link}/accept`, {
       body: { partnerId: reseller.partnerId },
     });
     expect(accepted.status).toBe(200);
