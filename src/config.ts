@@ -166,11 +166,11 @@ const envSchema = z
     /** Activities a worker runs at once; each may hold a database connection. */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
     /**
-     * The SDK's guard on each call into a workflow's context: a workflow stuck in a loop fails its task
-     * after this long instead of freezing the worker. Node keeps it with a thread started and joined
-     * per call; `off` drops it (about 1.5-2 ms of worker CPU per invitation, and the wait that queues on
-     * the one workflow thread under load), and the worker then exits when its workflow thread stalls
-     * (src/temporal/stall-watch.ts). README, "the per-call guard".
+     * The SDK's guard on workflow code, one per activation (as patched: patches/@temporalio+worker): a
+     * workflow stuck in a loop fails its task after this long instead of freezing the worker. Node keeps
+     * it with a thread started and joined per guarded call; `off` drops it (less worker CPU, and no
+     * waits for those threads on the one workflow thread), and the worker then exits when its workflow
+     * thread stalls (src/temporal/stall-watch.ts). README, "the guard on workflow code".
      */
     WORKER_ISOLATE_TIMEOUT: isolateTimeout,
     /** Connections each process opens to DATABASE_URL. */

@@ -31,7 +31,7 @@ describe('worker cache and concurrency configuration', () => {
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
 
-  it('reads the per-call guard on workflow code as a duration or off, and refuses 0 and nonsense', () => {
+  it('reads the guard on workflow code as a duration or off, and refuses 0 and nonsense', () => {
     expect(loadConfig({ WORKER_ISOLATE_TIMEOUT: '250ms' }).worker.isolateExecutionTimeout).toBe(250);
     expect(loadConfig({ WORKER_ISOLATE_TIMEOUT: 'off' }).worker.isolateExecutionTimeout).toBe(0);
     expect(() => loadConfig({ WORKER_ISOLATE_TIMEOUT: '0s' })).toThrow(/WORKER_ISOLATE_TIMEOUT/);
@@ -65,7 +65,7 @@ describe('the running worker', () => {
     expect(options.isolateExecutionTimeoutMs).toBe(0);
   });
 
-  it('runs workflows with the per-call guard off (the SDK as patched: unpatched, 0 is not a timeout Node takes)', async () => {
+  it('runs workflows with the guard on workflow code off (the SDK as patched: unpatched, 0 is not a timeout Node takes)', async () => {
     const provider = await createTestPartner(engine.request, { kind: 'provider' });
     const reseller = await createTestPartner(engine.request, { kind: 'reseller' });
     const { link } = await invite(engine, provider, reseller.email);

@@ -20,7 +20,7 @@ const temporalAddress = inject('temporalAddress');
  * loads a bundle holding such a workflow; once it runs, the worker must log at fatal and exit 1 (for
  * its supervisor to start a fresh one), not sit there frozen.
  */
-describe.skipIf(!databaseUrl)('a worker without the per-call guard, when a workflow never yields', () => {
+describe.skipIf(!databaseUrl)('a worker without the guard on workflow code, when a workflow never yields', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'poe-stall-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -118,7 +118,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     const running = worker.run();
     const started = worker;
-    // Without the SDK's per-call guard, a stalled workflow thread ends the process (stall-watch.ts).
+    // Without the SDK's guard on workflow code, a stalled workflow thread ends the process (stall-watch.ts).
     const stopStallWatch =
       config.worker.isolateExecutionTimeout === 0
         ? watchWorkflowThread(worker.numInFlightActivations$, {

@@ -7,7 +7,7 @@ export type InFlightCount = { subscribe(next: (count: number) => void): { unsubs
 export type WorkflowStall = { inFlight: number; stalledMs: number };
 
 /**
- * Stands in for the SDK's per-call guard when WORKER_ISOLATE_TIMEOUT is off. Without it, a workflow
+ * Stands in for the SDK's guard on workflow code when WORKER_ISOLATE_TIMEOUT is off. Without it, a workflow
  * stuck in a synchronous loop holds the worker's one workflow thread for good: no activation of any run
  * completes again, while their count in flight stays above zero. After `stallMs` of that, `onStall`
  * is called once (the engine logs it and exits, for the supervisor to start a fresh worker; the tasks
