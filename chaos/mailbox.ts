@@ -14,20 +14,35 @@ function fromQuotedPrintable(text: string): string {
 export class Mailbox {
   private readonly links = new Map<string, string>();
   private readonly waiting = new Map<string, Array<(link: string) => void>>();
-  private readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')));
-      stream.on('end', () => {
-        const link = /https?:\/\/\S+?\/invitations\/[A-Za-z0-9_-]+/.exec(fromQuotedPrintable(raw))?.[0];
-        if (link) for (const to of session.envelope.rcptTo) this.received(to.address.toLowerCase(), link);
-        callback();
-      });
-    },
-  });
+  private readonly server: SMTPServer;
+
+  /**
+   * `replyDelayMs` holds each reply to MAIL FROM, RCPT TO and the message's end that long, as a mail
+   * server across a network answers (a round trip and its own work): the bench's BENCH_SMTP_DELAY.
+   */
+  constructor({ replyDelayMs = 0 }: { replyDelayMs?: number } = {}) {
+    const later = (reply: () => void) => (replyDelayMs > 0 ? setTimeout(reply, replyDelayMs) : reply());
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      ...(replyDelayMs > 0
+        ? {
+            onMailFrom: (_address, _session, callback) => later(() => callback()),
+            onRcptTo: (_address, _session, callback) => later(() => callback()),
+          }
+        : {}),
+      onData: (stream, session, callback) => {
+        let raw = '';
+        stream.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')));
+        stream.on('end', () => {
+          const link = /https?:\/\/\S+?\/invitations\/[A-Za-z0-9_-]+/.exec(fromQuotedPrintable(raw))?.[0];
+          if (link) for (const to of session.envelope.rcptTo) this.received(to.address.toLowerCase(), link);
+          later(() => callback());
+        });
+      },
+    });
+  }
 
   listen(port: number): Promise<void> {
     // A sender killed mid-message (a worker's SIGKILL) resets its connection: not the mailbox's problem.

@@ -7,7 +7,7 @@ describe('worker cache and concurrency configuration', () => {
   it('defaults to a fixed workflow cache and task concurrency, whatever the heap size', () => {
     expect(loadConfig({}).worker).toEqual({
       maxCachedWorkflows: 500,
-      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentWorkflowTaskExecutions: 20,
       maxConcurrentActivityTaskExecutions: 100,
       isolateExecutionTimeout: 5_000,
     });

@@ -29,7 +29,8 @@ import { startWorkerProcess, stopWorkerProcess } from './waiting';
  * the engine's link accept alone against the bare workflow's accept Update alone, and the CPU each side
  * spends per invitation: its processes, the Temporal server, and (the engine's) Postgres backends.
  *   BENCH_COUNT (200 per concurrency), BENCH_ROUNDS (1; with more, the median ratios too),
- *   BENCH_WARMUP (20 unmeasured invitations per side first),
+ *   BENCH_WARMUP (20 unmeasured invitations per side first), BENCH_SMTP_DELAY (0 ms: how long the
+ *   mailbox holds each reply to MAIL FROM, RCPT TO and a message's end, as a remote mail server does),
  *   DATABASE_URL (else PGlite), DATABASE_POOL_SIZE, WORKER_*, BENCH_KEEP_DATABASE=1 (keep its database).
  *
  * Neither side polls for its link: the engine mails it to an SMTP mailbox in this process (as a
@@ -55,7 +56,7 @@ export const invitations: Scenario = {
     const rows = [];
     const ratios = [];
     try {
-      const mailbox = new Mailbox();
+      const mailbox = new Mailbox({ replyDelayMs: envNumber('BENCH_SMTP_DELAY', 0) });
       const smtpPort = freePort();
       await mailbox.listen(smtpPort);
       const config = benchConfig(server, freePort(), { SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
