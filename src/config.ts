@@ -164,8 +164,9 @@ const envSchema = z
     /**
      * Workflow tasks a worker runs at once (at most the cache size). 20, not the SDK's 40: measured
      * (README, *Measured*, 3 December, seventh run), a saturated worker then answers updates (a
-     * reseller's accept) about twice as fast, and new runs wait longer for their first step; the local
-     * activities that hold these slots share a pool of DATABASE_POOL_SIZE (10) connections anyway.
+     * reseller's accept) about twice as fast, new runs wait longer for their first step, and it
+     * gives up a few percent of throughput; the local activities that hold these slots share a pool
+     * of DATABASE_POOL_SIZE (10) connections anyway.
      */
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(20),
     /** Activities a worker runs at once; each may hold a database connection. */
