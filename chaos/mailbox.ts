@@ -26,12 +26,8 @@ export class Mailbox {
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       logger: false,
-      ...(replyDelayMs > 0
-        ? {
-            onMailFrom: (_address, _session, callback) => later(() => callback()),
-            onRcptTo: (_address, _session, callback) => later(() => callback()),
-          }
-        : {}),
+      onMailFrom: (_address, _session, callback) => later(() => callback()),
+      onRcptTo: (_address, _session, callback) => later(() => callback()),
       onData: (stream, session, callback) => {
         let raw = '';
         stream.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')));
