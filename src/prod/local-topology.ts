@@ -7,6 +7,7 @@ import { findPostgresBin, initPostgres, postgresProcess, postgresUrl, type Local
 import type { Supervised, Supervisor } from './supervisor';
 import type { TemporalCluster, TemporalNode } from './temporal-config';
 import { startTemporalCluster } from './temporal-cluster';
+import { nodeArgsOf } from '../main/node-args';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 /** Each Temporal node takes a block of ports (see nodePorts); the next node starts this far up. */
@@ -123,8 +124,8 @@ export type LocalTopology = {
 };
 
 /** `node --import tsx <script>`: one application process, as its npm script runs it, without npm and tsx's wrapper in between. */
-function appProcess(name: string, script: string, env: NodeJS.ProcessEnv) {
-  return { name, command: process.execPath, args: ['--import', 'tsx', script], cwd: projectRoot, env };
+function appProcess(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []) {
+  return { name, command: process.execPath, args: [...nodeArgs, '--import', 'tsx', script], cwd: projectRoot, env };
 }
 
 function startUi(
@@ -186,9 +187,9 @@ export async function startLocalTopology(
   };
   await supervisor.run(appProcess('migrate', 'src/db/migrate-cli.ts', env));
   const workers = Array.from({ length: settings.workers }, (_, index) =>
-    supervisor.start(appProcess(`worker-${index + 1}`, 'src/main/worker.ts', env)),
+    supervisor.start(appProcess(`worker-${index + 1}`, 'src/main/worker.ts', env, nodeArgsOf('worker'))),
   );
-  const api = supervisor.start(appProcess('api', 'src/main/api.ts', env));
+  const api = supervisor.start(appProcess('api', 'src/main/api.ts', env, nodeArgsOf('api')));
   return {
     temporal,
     databaseUrl,
