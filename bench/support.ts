@@ -10,7 +10,7 @@ import { openDatabase, type DbHandle } from '../src/db/client';
 import { seedCatalog } from '../src/db/seed';
 import { createLogger } from '../src/logger';
 import { startEngine, type Engine, type EngineOptions } from '../src/main/engine';
-import { nodeArgsOf } from '../src/main/node-args';
+import { engineNodeArgs } from '../src/main/node-args';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 
@@ -253,7 +253,7 @@ export function spawnEngineProcess(
   env: Record<string, string> = {},
 ): ChildProcess {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgsOf(entry), ...nodeArgs, '--import', 'tsx', `src/main/${entry}.ts`], {
+  return spawn(process.execPath, [...engineNodeArgs, ...nodeArgs, '--import', 'tsx', `src/main/${entry}.ts`], {
     cwd: path.resolve(import.meta.dirname, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {

@@ -7,7 +7,7 @@ import { findPostgresBin, initPostgres, postgresProcess, postgresUrl, type Local
 import type { Supervised, Supervisor } from './supervisor';
 import type { TemporalCluster, TemporalNode } from './temporal-config';
 import { startTemporalCluster } from './temporal-cluster';
-import { nodeArgsOf } from '../main/node-args';
+import { engineNodeArgs } from '../main/node-args';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 /** Each Temporal node takes a block of ports (see nodePorts); the next node starts this far up. */
@@ -187,9 +187,9 @@ export async function startLocalTopology(
   };
   await supervisor.run(appProcess('migrate', 'src/db/migrate-cli.ts', env));
   const workers = Array.from({ length: settings.workers }, (_, index) =>
-    supervisor.start(appProcess(`worker-${index + 1}`, 'src/main/worker.ts', env, nodeArgsOf('worker'))),
+    supervisor.start(appProcess(`worker-${index + 1}`, 'src/main/worker.ts', env, engineNodeArgs)),
   );
-  const api = supervisor.start(appProcess('api', 'src/main/api.ts', env, nodeArgsOf('api')));
+  const api = supervisor.start(appProcess('api', 'src/main/api.ts', env, engineNodeArgs));
   return {
     temporal,
     databaseUrl,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll } from 'vitest';
 import { CONFIG_VARIABLES as APPLICATION_VARIABLES } from '../../src/config';
 import { LOCAL_CONFIG_VARIABLES } from '../../src/prod/local-config';
-import { nodeArgsOf } from '../../src/main/node-args';
+import { engineNodeArgs } from '../../src/main/node-args';
 
 /**
  * The product's processes as a test starts them: each entry point a child process started with
@@ -69,7 +69,7 @@ export function tail(text: string, lines = 40) {
  * acknowledge within 30 ms, which a loaded machine misses (Ctrl-C then ends in exit code 130).
  */
 export function startEntry(entry: 'dev' | 'api' | 'worker', env: NodeJS.ProcessEnv, name: string = entry): Child {
-  return startCommand(process.execPath, [...nodeArgsOf(entry), '--import', 'tsx', `src/main/${entry}.ts`], env, name);
+  return startCommand(process.execPath, [...engineNodeArgs, '--import', 'tsx', `src/main/${entry}.ts`], env, name);
 }
 
 /** `npm run <script>` in its own process group, as an operator types it in a terminal. */
