@@ -12,11 +12,7 @@ import { bundleWorkflows } from '../src/temporal/worker';
  * of the project's modules, and two runs must share the same workflow function.
  */
 describe('the workflow modules, preloaded', () => {
-  type Run = {
-    activator: { moduleCache: Map<string, unknown> };
-    context: Record<string, any>;
-    dispose(): Promise<void>;
-  };
+  type Run = { activator: { moduleCache: Map<string, unknown>; workflow: unknown }; dispose(): Promise<void> };
   let creator: { createWorkflow(options: object): Promise<Run>; destroy(): Promise<void> };
 
   beforeAll(async () => {
@@ -78,7 +74,7 @@ describe('the workflow modules, preloaded', () => {
         expect(own.filter((id) => /\/(workflows|src)\//.test(id))).toEqual([]);
       }
       // One workflow function for both runs: evaluated once, in the shared context.
-      const [first, second] = runs.map((run) => (run.activator as unknown as { workflow: unknown }).workflow);
+      const [first, second] = runs.map((run) => run.activator.workflow);
       expect(first).toBeTypeOf('function');
       expect(second).toBe(first);
     } finally {
