@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bundleWorkflows } from '../src/temporal/worker';
 
 /**
  * The workflow modules are evaluated once per worker thread, in the context its runs share
@@ -16,8 +15,8 @@ describe('the workflow modules, preloaded', () => {
   let creator: { createWorkflow(options: object): Promise<Run>; destroy(): Promise<void> };
 
   beforeAll(async () => {
-    const shared = inject('workflowBundlePath');
-    const { code } = shared ? { code: readFileSync(shared, 'utf8') } : ((await bundleWorkflows()) as { code: string });
+    // The production bundle, as the global setup built it with bundleWorkflows().
+    const code = readFileSync(inject('workflowBundlePath'), 'utf8');
     // The source map only serves stack traces; the SDK's creator requires one.
     const sourceMap = { version: 3, sources: [], names: [], mappings: '' };
     creator = await (ReusableVMWorkflowCreator as any).create(

@@ -38,11 +38,11 @@ export function bundlerLogger(logger?: Logger): SdkLogger {
 
 /**
  * Evaluated once per worker thread, in the V8 context its runs share, instead of once per run: the
- * workflows with what they import, the interceptors and the failure converter. Without this the SDK runs every module's
- * top level again for each run it starts (about 0.5 ms of the workflow thread) and keeps that run's
- * copy of them while the run is cached. The SDK freezes these modules, so they must hold no state of
- * their own: each run's state lives in its workflow function's scope, and the module-level proxies
- * (proxyActivities, proxySinks) find the run they serve when called.
+ * workflows with what they import, the interceptors and the failure converter. Without this the SDK
+ * runs every module's top level again for each run it starts (about 0.5 ms of the workflow thread)
+ * and keeps that run's copy of them while the run is cached. The SDK freezes these modules, so they
+ * must hold no state of their own: each run's state lives in its workflow function's scope, and the
+ * module-level proxies (proxyActivities, proxySinks) find the run they serve when called.
  */
 export const preloadedWorkflowModules = [workflowsPath, ...workflowInterceptorModules, failureConverterPath];
 
