@@ -1,4 +1,5 @@
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/logger';
 import { isDependencyOutage, isOutcomeUnknown } from '../src/services/dependency-outage';
@@ -27,6 +28,36 @@ describe('transient Temporal refusals are dependency outages (503 + Retry-After)
     expect(
       isDependencyOutage(new ServiceError('Workflow Update failed', { cause: grpcError(9, 'something else') })),
     ).toBe(false);
+  });
+});
+
+describe('a lost connection to Postgres is a dependency outage (503 + Retry-After), a failed statement is not', () => {
+  /** A query as Drizzle reports it: its own error, the driver's underneath. */
+  const failedQuery = (cause: Error) =>
+    new DrizzleQueryError('select 1 from partners where partner_id = $1', ['1'], cause);
+  const socketError = (code: string, syscall: string) =>
+    Object.assign(new Error(`${syscall} ${code}`), { code, errno: -32, syscall });
+  const postgresError = (code: string) => Object.assign(new Error(`SQLSTATE ${code}`), { code, severity: 'FATAL' });
+
+  it('a write on a connection Postgres has just closed (EPIPE: a CI run answered it 500)', () => {
+    expect(isDependencyOutage(failedQuery(socketError('EPIPE', 'write')))).toBe(true);
+  });
+
+  it("the socket's other failures and postgres.js's own codes", () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN'])
+      expect(isDependencyOutage(failedQuery(socketError(code, 'connect'))), code).toBe(true);
+    for (const code of ['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'])
+      expect(isDependencyOutage(failedQuery(Object.assign(new Error(code), { code }))), code).toBe(true);
+  });
+
+  it('Postgres shutting down, starting up, out of connections, or refusing the connection', () => {
+    for (const code of ['57P01', '57P02', '57P03', '57P05', '53300', '08006', '08001', '08P01'])
+      expect(isDependencyOutage(failedQuery(postgresError(code))), code).toBe(true);
+  });
+
+  it('but not a statement Postgres refused', () => {
+    for (const code of ['42P01', '42703', '57014', '0A000'])
+      expect(isDependencyOutage(failedQuery(postgresError(code))), code).toBe(false);
   });
 });
 
