@@ -1,8 +1,11 @@
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import type { AddressInfo } from 'node:net';
 import { DrizzleQueryError } from 'drizzle-orm';
+import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
+import { errorMiddleware } from '../src/api/errors';
 import { createLogger } from '../src/logger';
-import { isDependencyOutage, isOutcomeUnknown } from '../src/services/dependency-outage';
+import { isDatabaseConnectionLost, isDependencyOutage, isOutcomeUnknown } from '../src/services/dependency-outage';
 import type { ServiceDeps } from '../src/services/deps';
 import { startOnce } from '../src/services/start-once';
 
@@ -53,6 +56,44 @@ describe('a lost connection to Postgres is a dependency outage (503 + Retry-Afte
   it('Postgres shutting down, starting up, out of connections, or refusing the connection', () => {
     for (const code of ['57P01', '57P02', '57P03', '57P05', '53300', '08006', '08001', '08P01'])
       expect(isDependencyOutage(failedQuery(postgresError(code))), code).toBe(true);
+  });
+
+  it("a connection lost under the request leaves a write's outcome unknown; one never made does not", () => {
+    for (const code of ['EPIPE', 'ECONNRESET', 'CONNECTION_CLOSED', '57P01', '08006'])
+      expect(isDatabaseConnectionLost(failedQuery(Object.assign(new Error(code), { code }))), code).toBe(true);
+    for (const code of ['ECONNREFUSED', 'CONNECT_TIMEOUT', 'EAI_AGAIN', '57P03', '53300', '08001'])
+      expect(isDatabaseConnectionLost(failedQuery(Object.assign(new Error(code), { code }))), code).toBe(false);
+  });
+
+  it('the 503 says "nothing was changed" only when that is known', async () => {
+    const app = express();
+    const failWith = (code: string) => () => {
+      throw failedQuery(Object.assign(new Error(code), { code }));
+    };
+    app.post('/lost', failWith('EPIPE'));
+    app.get('/lost', failWith('EPIPE'));
+    app.post('/refused', failWith('ECONNREFUSED'));
+    app.use(errorMiddleware(createLogger('silent')));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const answer = async (method: string, path: string) => {
+      const response = await fetch(base + path, { method });
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: (await response.json()) as { error: { code: string; message: string } },
+      };
+    };
+    try {
+      const lostWrite = await answer('POST', '/lost');
+      expect(lostWrite).toMatchObject({ status: 503, retryAfter: '5', body: { error: { code: 'UNAVAILABLE' } } });
+      expect(lostWrite.body.error.message).toMatch(/may have taken effect.*same Idempotency-Key/);
+      expect((await answer('GET', '/lost')).body.error.message).toMatch(/nothing was changed/);
+      expect((await answer('POST', '/refused')).body.error.message).toMatch(/nothing was changed/);
+    } finally {
+      server.close();
+    }
   });
 
   it('but not a statement Postgres refused', () => {

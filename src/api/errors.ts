@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { permanentDataError } from '../db/errors';
 import { AppError } from '../domain/errors';
 import type { Logger } from '../logger';
-import { isDependencyOutage, isOutcomeUnknown } from '../services/dependency-outage';
+import { isDatabaseConnectionLost, isDependencyOutage, isOutcomeUnknown } from '../services/dependency-outage';
 import { isLinkPath, linkErrorPage } from './link-error-page';
 
 export const errorBodySchema = z.object({
@@ -29,6 +29,20 @@ export function validationError(error: z.ZodError, where: 'body' | 'query' | 'pa
   }));
   const first = details[0];
   return new AppError('VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : `invalid ${where}`, details);
+}
+
+/**
+ * What a 503 can say of the request's effect: "nothing was changed" only when that is known. A
+ * Temporal call cut off by its deadline may still take effect; so may a write whose database
+ * connection was lost under it (its COMMIT may have gone through). A retry with the same
+ * Idempotency-Key gets the outcome either way.
+ */
+function outageMessage(error: unknown, method: string): string {
+  if (isOutcomeUnknown(error))
+    return 'The workflow service did not answer in time; the request may still take effect: retry it (with the same Idempotency-Key) to get its outcome';
+  if (method !== 'GET' && method !== 'HEAD' && isDatabaseConnectionLost(error))
+    return 'The connection to the database was lost during the request; it may have taken effect: retry it (with the same Idempotency-Key) to get its outcome';
+  return 'The database or workflow service is unavailable; nothing was changed, try again shortly';
 }
 
 /** The one place errors become HTTP answers. Internal messages stay in the logs, behind the request id. */
@@ -57,12 +71,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (isDependencyOutage(error)) {
       logger.warn({ err: error, requestId, route: req.route?.path ?? null }, 'dependency unavailable');
       res.setHeader('retry-after', '5');
-      appError = new AppError(
-        'UNAVAILABLE',
-        isOutcomeUnknown(error)
-          ? 'The workflow service did not answer in time; the request may still take effect: retry it (with the same Idempotency-Key) to get its outcome'
-          : 'The database or workflow service is unavailable; nothing was changed, try again shortly',
-      );
+      appError = new AppError('UNAVAILABLE', outageMessage(error, req.method));
     } else {
       // The route template, not the path: link paths carry their token.
       logger.error({ err: error, requestId, method: req.method, route: req.route?.path ?? null }, 'unhandled error');

@@ -9,35 +9,59 @@ const cutOffCodes = new Set([1, 4]);
 const temporalOutageCodes = new Set([...cutOffCodes, 14]);
 
 /**
- * Failures of the connection to Postgres, not of the statement: the socket's errors (a write on a
- * connection the server has just closed fails with EPIPE: seen when Postgres terminated the pool's
- * connections under a request), the name lookup's temporary ones, and postgres.js's own codes for a
- * connection closed, ended, destroyed or never opened in time.
+ * Postgres not reached: the connection refused or never opened in time, the host or its name not
+ * found for now, or Postgres refusing new sessions (starting up: 57P03; too many connections: 53300;
+ * class 08's "cannot establish" and "rejected": 08001, 08004). Nothing the request sent ran.
  */
-const databaseConnectionCodes = new Set([
+const databaseNotReachedCodes = new Set([
   'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTCONN',
   'EHOSTUNREACH',
   'EHOSTDOWN',
   'ENETUNREACH',
   'ENETDOWN',
   'EAI_AGAIN',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
+  '57P03',
+  '53300',
+  '08001',
+  '08004',
 ]);
 
 /**
- * Postgres's own SQLSTATEs for "not now": class 08 (connection exception), too many connections
- * (53300), and the server shutting down, crashed, starting up or closing an idle session (57P01,
- * 57P02, 57P03, 57P05).
+ * A connection to Postgres lost under a request: the socket's errors (a write on a connection the
+ * server has just closed fails with EPIPE: seen when Postgres terminated the pool's connections),
+ * postgres.js's codes for a connection closed, ended or destroyed, and Postgres ending the session
+ * (57P01 shutdown, 57P02 crash, 57P05 idle session; the rest of class 08). A statement in flight
+ * then may have run, and a COMMIT in flight may have committed.
  */
-const isDatabaseUnavailableState = (code: string) => /^(08[0-9A-Z]{3}|53300|57P0[1235])$/.test(code);
+const databaseLostCodes = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTCONN',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+  '57P05',
+]);
+
+const isDatabaseLostCode = (code: string) =>
+  databaseLostCodes.has(code) || (/^08[0-9A-Z]{3}$/.test(code) && !databaseNotReachedCodes.has(code));
+
+/** The codes in the chain (the driver's under Drizzle's wrapper). */
+const stringCodes = (error: unknown) =>
+  [...causeChain(error)].flatMap((cause) => (typeof cause.code === 'string' ? [cause.code] : []));
+
+/**
+ * A connection to Postgres lost while the request used it (see databaseLostCodes): if the request
+ * wrote, its outcome is unknown, and the answer must not claim that nothing was changed.
+ */
+export function isDatabaseConnectionLost(error: unknown): boolean {
+  return stringCodes(error).some(isDatabaseLostCode);
+}
 
 /** The gRPC code under the client's wrapper of a failed call (a start, an Update), if it is one. */
 function grpcCodeOf(cause: Record<string, unknown>): number | undefined {
@@ -51,10 +75,7 @@ export function isDependencyOutage(error: unknown): boolean {
   for (const cause of causeChain(error)) {
     const grpc = grpcCodeOf(cause);
     if (grpc !== undefined && temporalOutageCodes.has(grpc)) return true;
-    if (
-      typeof cause.code === 'string' &&
-      (databaseConnectionCodes.has(cause.code) || isDatabaseUnavailableState(cause.code))
-    )
+    if (typeof cause.code === 'string' && (databaseNotReachedCodes.has(cause.code) || isDatabaseLostCode(cause.code)))
       return true;
     if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
     // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
