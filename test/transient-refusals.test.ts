@@ -47,7 +47,7 @@ describe('a lost connection to Postgres is a dependency outage (503 + Retry-Afte
   });
 
   it("the socket's other failures and postgres.js's own codes", () => {
-    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN'])
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN', 'ENOTFOUND'])
       expect(isDependencyOutage(failedQuery(socketError(code, 'connect'))), code).toBe(true);
     for (const code of ['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'])
       expect(isDependencyOutage(failedQuery(Object.assign(new Error(code), { code }))), code).toBe(true);

@@ -9,9 +9,10 @@ const cutOffCodes = new Set([1, 4]);
 const temporalOutageCodes = new Set([...cutOffCodes, 14]);
 
 /**
- * Postgres not reached: the connection refused or never opened in time, the host or its name not
- * found for now, or Postgres refusing new sessions (starting up: 57P03; too many connections: 53300;
- * class 08's "cannot establish" and "rejected": 08001, 08004). Nothing the request sent ran.
+ * Postgres not reached: the connection refused or never opened in time, the host unreachable or its
+ * name not found (Docker's DNS forgets a stopped container's name until it is back), or Postgres
+ * refusing new sessions (starting up: 57P03; too many connections: 53300; class 08's "cannot
+ * establish" and "rejected": 08001, 08004). Nothing the request sent ran.
  */
 const databaseNotReachedCodes = new Set([
   'ECONNREFUSED',
@@ -20,6 +21,7 @@ const databaseNotReachedCodes = new Set([
   'ENETUNREACH',
   'ENETDOWN',
   'EAI_AGAIN',
+  'ENOTFOUND',
   'CONNECT_TIMEOUT',
   '57P03',
   '53300',
