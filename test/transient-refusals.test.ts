@@ -27,6 +27,14 @@ describe('transient Temporal refusals are dependency outages (503 + Retry-After)
     expect(isDependencyOutage(new ServiceError('Workflow Update failed', { cause: refusal }))).toBe(true);
   });
 
+  it('a call the server refuses for now (RESOURCE_EXHAUSTED: a rate limit), which did nothing', () => {
+    const refusal = new ServiceError('Failed to start Workflow', {
+      cause: grpcError(8, 'namespace rate limit exceeded'),
+    });
+    expect(isDependencyOutage(refusal)).toBe(true);
+    expect(isOutcomeUnknown(refusal)).toBe(false);
+  });
+
   it('but not any other failed precondition', () => {
     expect(
       isDependencyOutage(new ServiceError('Workflow Update failed', { cause: grpcError(9, 'something else') })),

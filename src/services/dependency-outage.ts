@@ -5,8 +5,13 @@ import { causeChain } from '../domain/cause-chain';
  * the answer bound ran out first). It may have reached the server.
  */
 const cutOffCodes = new Set([1, 4]);
-/** gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE), or of a call cut off. */
-const temporalOutageCodes = new Set([...cutOffCodes, 14]);
+/**
+ * gRPC codes of a Temporal frontend that is down or restarting (UNAVAILABLE), that refuses the call
+ * for now (RESOURCE_EXHAUSTED: a namespace's rate limit, a busy workflow; the client retries it until
+ * the request's deadline, so it surfaces only when a request's bound outlasts those retries), or of a
+ * call cut off.
+ */
+const temporalOutageCodes = new Set([...cutOffCodes, 8, 14]);
 
 /**
  * Postgres not reached: the connection refused or never opened in time, the host unreachable or its
