@@ -35,7 +35,29 @@ export function testDatabase(): Promise<DbHandle> {
   return sharedDatabase;
 }
 
-export type TestEngine = Engine & { url: string; request: Requester; taskQueue: string };
+export type TestEngine = Engine & {
+  url: string;
+  request: Requester;
+  taskQueue: string;
+  /** The engine's "unhandled error" log lines (500s), when the test brought no logger of its own. */
+  unhandledErrors: readonly string[];
+};
+
+/**
+ * A logger silent but for the engine's "unhandled error" lines (each one a 500), the last 20 kept in
+ * `causes`, so that a reply answered 500 carries its logged cause (see `requester`).
+ */
+export function unhandledErrorCapture(): { logger: Logger; causes: string[] } {
+  const causes: string[] = [];
+  const logger = createLogger('error', {
+    write: (line: string) => {
+      if (!line.includes('"unhandled error"')) return;
+      causes.push(line);
+      if (causes.length > 20) causes.shift();
+    },
+  });
+  return { logger, causes };
+}
 
 export type StartOptions = {
   env?: Record<string, string>;
@@ -75,6 +97,12 @@ export async function startTestEngine(options: StartOptions = {}): Promise<TestE
     }),
   );
   const database = options.database ?? (await testDatabase());
+  // The engine's log: the test's own logger; else TEST_LOG_LEVEL's on stdout; else its 500s' causes only.
+  const { logger, causes } = options.logger
+    ? { logger: options.logger, causes: [] }
+    : process.env.TEST_LOG_LEVEL
+      ? { logger: createLogger(process.env.TEST_LOG_LEVEL), causes: [] }
+      : unhandledErrorCapture();
   const engine = await startEngine({
     config,
     runApi: options.runApi ?? true,
@@ -84,10 +112,10 @@ export async function startTestEngine(options: StartOptions = {}): Promise<TestE
     database,
     listenPort: port,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    logger: options.logger ?? createLogger(config.logLevel),
+    logger,
   });
   const url = engine.url ?? `http://127.0.0.1:${port}`;
-  return { ...engine, url, request: requester(url), taskQueue };
+  return { ...engine, url, request: requester(url, causes), taskQueue, unhandledErrors: causes };
 }
 
 export type Reply<T = any> = { status: number; body: T; headers: Headers; text: string };
@@ -97,7 +125,11 @@ export type Requester = <T = any>(
   options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
 ) => Promise<Reply<T>>;
 
-export function requester(base: string): Requester {
+/**
+ * `causes`: the engine's "unhandled error" log lines (unhandledErrorCapture). A reply answered 500 gets the one
+ * with its request id appended to its `text`, so `expect(reply.status, reply.text)` names the cause.
+ */
+export function requester(base: string, causes?: readonly string[]): Requester {
   return async (method, pathname, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.key) headers.authorization = `Bearer ${options.key}`;
@@ -116,13 +148,16 @@ export function requester(base: string): Requester {
       if ((method === 'GET' || method === 'HEAD') && error.cause?.code === 'UND_ERR_SOCKET') return send();
       throw error;
     });
-    const text = await response.text();
+    let text = await response.text();
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
     } catch {
       // HTML pages and plain text stay as text.
     }
+    const requestId = response.headers.get('x-request-id');
+    const cause = response.status === 500 && requestId ? causes?.find((line) => line.includes(requestId)) : undefined;
+    if (cause) text += `\nthe engine logged: ${cause}`;
     return { status: response.status, body: parsed as never, headers: response.headers, text };
   };
 }
