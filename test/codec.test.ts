@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app';
@@ -22,6 +20,7 @@ import {
   type TestEngine,
   type TestPartner,
 } from './support/harness';
+import { serveOnLoopback } from './support/serve';
 
 type JsonPayload = { metadata: Record<string, string>; data: string };
 
@@ -317,17 +316,15 @@ describe('codec endpoint errors and access', () => {
 });
 
 describe('codec endpoint in dev mode', () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof serveOnLoopback>> | undefined;
   let devRequest: Requester;
   beforeAll(async () => {
     const { app } = createApp({ ...engine.deps, devMode: true });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    devRequest = requester(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server = await serveOnLoopback(app);
+    devRequest = requester(server.url);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
   });
 
   it('lets the Temporal UI (its origin, no credentials) decode, so the dev UI shows plaintext', async () => {

@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { errorMiddleware } from '../src/api/errors';
 import { requester, unhandledErrorCapture } from './support/harness';
+import { serveOnLoopback } from './support/serve';
 
 /**
  * The test harness's own promise: a reply answered 500 names the engine's logged cause in its text,
@@ -22,9 +22,8 @@ describe('a 500 in a test names its cause', () => {
     });
     app.get('/fine', (_req, res) => void res.json({ ok: true }));
     app.use(errorMiddleware(logger));
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const request = requester(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, causes);
+    const server = await serveOnLoopback(app);
+    const request = requester(server.url, causes);
     try {
       const broken = await request('GET', '/broken?id=req-1');
       expect(broken.status).toBe(500);
@@ -40,7 +39,7 @@ describe('a 500 in a test names its cause', () => {
       expect(other.text).toContain('"requestId":"req-2"');
       expect(other.text).not.toContain('req-1');
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -9,6 +7,7 @@ import { replyDrift } from '../src/api/reply-check';
 import { ApiBuilder } from '../src/api/route';
 import { loadConfig } from '../src/config';
 import { createKeyRing } from '../src/security/cipher';
+import { serveOnLoopback } from './support/serve';
 
 /**
  * A route's replies are held to the schema it declares: at compile time (the handler's return type is
@@ -77,17 +76,13 @@ function serve(checkReplies: boolean) {
   return { app, logger };
 }
 
-async function listen(
-  app: express.Express,
-): Promise<{ server: Server; get: (path: string) => Promise<{ status: number; body: any }> }> {
-  const server = await new Promise<Server>((resolve) => {
-    const started = app.listen(0, '127.0.0.1', () => resolve(started));
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+/** The app on a loopback port, and a GET that reads the JSON reply. */
+async function listen(app: express.Express) {
+  const server = await serveOnLoopback(app);
   return {
-    server,
-    get: async (path) => {
-      const response = await fetch(`${base}${path}`);
+    close: server.close,
+    get: async (path: string): Promise<{ status: number; body: any }> => {
+      const response = await fetch(`${server.url}${path}`);
       return { status: response.status, body: await response.json() };
     },
   };
@@ -99,7 +94,7 @@ describe('replies checked against the declared schema (API_CHECK_REPLIES on)', (
   beforeAll(async () => {
     http = await listen(app);
   });
-  afterAll(() => new Promise<void>((resolve) => http.server.close(() => resolve())));
+  afterAll(() => http.close());
 
   it('lets a reply that matches its schema through unchanged', async () => {
     expect(await http.get('/widgets/good')).toEqual({ status: 200, body: { id: 'w1', count: 2 } });
@@ -136,7 +131,7 @@ describe('with API_CHECK_REPLIES off (production)', () => {
   beforeAll(async () => {
     http = await listen(app);
   });
-  afterAll(() => new Promise<void>((resolve) => http.server.close(() => resolve())));
+  afterAll(() => http.close());
 
   it('sends the reply as the handler built it, unchecked', async () => {
     expect(await http.get('/widgets/wrong-type')).toEqual({ status: 200, body: { id: 'w1', count: '2' } });

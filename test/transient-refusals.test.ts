@@ -1,5 +1,4 @@
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import type { AddressInfo } from 'node:net';
 import { DrizzleQueryError } from 'drizzle-orm';
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
@@ -8,6 +7,8 @@ import { createLogger } from '../src/logger';
 import { isDatabaseConnectionLost, isDependencyOutage, isOutcomeUnknown } from '../src/services/dependency-outage';
 import type { ServiceDeps } from '../src/services/deps';
 import { startOnce } from '../src/services/start-once';
+import { requester } from './support/harness';
+import { serveOnLoopback } from './support/serve';
 
 /** What the chaos run met: Temporal answers that mean "not now", which must be 503s, never 500s. */
 const grpcError = (code: number, details: string) =>
@@ -82,16 +83,11 @@ describe('a lost connection to Postgres is a dependency outage (503 + Retry-Afte
     app.get('/lost', failWith('EPIPE'));
     app.post('/refused', failWith('ECONNREFUSED'));
     app.use(errorMiddleware(createLogger('silent')));
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const server = await serveOnLoopback(app);
+    const request = requester(server.url);
     const answer = async (method: string, path: string) => {
-      const response = await fetch(base + path, { method });
-      return {
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        body: (await response.json()) as { error: { code: string; message: string } },
-      };
+      const reply = await request<{ error: { code: string; message: string } }>(method, path);
+      return { status: reply.status, retryAfter: reply.headers.get('retry-after'), body: reply.body };
     };
     try {
       const lostWrite = await answer('POST', '/lost');
@@ -100,7 +96,7 @@ describe('a lost connection to Postgres is a dependency outage (503 + Retry-Afte
       expect((await answer('GET', '/lost')).body.error.message).toMatch(/nothing was changed/);
       expect((await answer('POST', '/refused')).body.error.message).toMatch(/nothing was changed/);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 

@@ -58,16 +58,17 @@ const databaseLostCodes = new Set([
 const isDatabaseLostCode = (code: string) =>
   databaseLostCodes.has(code) || (/^08[0-9A-Z]{3}$/.test(code) && !databaseNotReachedCodes.has(code));
 
-/** The codes in the chain (the driver's under Drizzle's wrapper). */
-const stringCodes = (error: unknown) =>
-  [...causeChain(error)].flatMap((cause) => (typeof cause.code === 'string' ? [cause.code] : []));
+/** Postgres not reached, or the connection lost under the request: an outage either way. */
+const isDatabaseOutageCode = (code: string) => databaseNotReachedCodes.has(code) || isDatabaseLostCode(code);
 
 /**
  * A connection to Postgres lost while the request used it (see databaseLostCodes): if the request
  * wrote, its outcome is unknown, and the answer must not claim that nothing was changed.
  */
 export function isDatabaseConnectionLost(error: unknown): boolean {
-  return stringCodes(error).some(isDatabaseLostCode);
+  for (const cause of causeChain(error))
+    if (typeof cause.code === 'string' && isDatabaseLostCode(cause.code)) return true;
+  return false;
 }
 
 /** The gRPC code under the client's wrapper of a failed call (a start, an Update), if it is one. */
@@ -82,8 +83,7 @@ export function isDependencyOutage(error: unknown): boolean {
   for (const cause of causeChain(error)) {
     const grpc = grpcCodeOf(cause);
     if (grpc !== undefined && temporalOutageCodes.has(grpc)) return true;
-    if (typeof cause.code === 'string' && (databaseNotReachedCodes.has(cause.code) || isDatabaseLostCode(cause.code)))
-      return true;
+    if (typeof cause.code === 'string' && isDatabaseOutageCode(cause.code)) return true;
     if (typeof cause.code === 'number' && temporalOutageCodes.has(cause.code) && 'details' in cause) return true;
     // Temporal refuses Updates while a run's workflow task is being retried (its worker died): transient.
     if (cause.code === 9 && /Workflow Task in failed state/i.test(String((cause as { details?: unknown }).details)))
