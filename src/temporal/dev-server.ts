@@ -38,13 +38,11 @@ export async function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `temporal server start-dev` with our search attributes registered, and waits until it serves the namespace. */
-export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  if (await portAnswers(options.port)) {
-    throw new Error(
-      `port ${options.port} is already in use; set TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use that server`,
-    );
-  }
+/** Dynamic config key: re-read search attributes from the database on every use (the CLI's dev server sets it). */
+const searchAttributesCacheKey = 'system.forceSearchAttributesCacheRefreshOnRead';
+
+/** The `temporal` command line of a dev server. */
+export function devServerArgs(options: DevServerOptions): string[] {
   const args = [
     'server',
     'start-dev',
@@ -58,18 +56,33 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'warn',
   ];
   for (const key of allSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
-  if (options.dbFile) {
-    mkdirSync(path.dirname(options.dbFile), { recursive: true });
-    args.push('--db-filename', options.dbFile);
-  }
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.uiPort) {
     args.push('--ui-port', String(options.uiPort));
     if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   } else {
     args.push('--headless');
   }
-  args.push(...(options.extraArgs ?? []));
-  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const extra = options.extraArgs ?? [];
+  // The CLI's dev server re-reads the search attributes from its database on every use (so that one
+  // registered a moment ago is seen at once); a production server reads them from a cache. Ours are
+  // all registered above, at the server's start, so it can use the cache: about 3 ms less of the
+  // server's CPU per invitation (bench `invitations`, README *Measured*). An explicit value wins.
+  if (!extra.some((arg) => arg.startsWith(`${searchAttributesCacheKey}=`)))
+    args.push('--dynamic-config-value', `${searchAttributesCacheKey}=false`);
+  args.push(...extra);
+  return args;
+}
+
+/** Starts `temporal server start-dev` with our search attributes registered, and waits until it serves the namespace. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  if (await portAnswers(options.port)) {
+    throw new Error(
+      `port ${options.port} is already in use; set TEMPORAL_DEV_PORT, or TEMPORAL_ADDRESS to use that server`,
+    );
+  }
+  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const child = spawn(options.binary, devServerArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
